@@ -1,0 +1,16 @@
+import { defineConfig } from './src/config/index.js';
+
+export default defineConfig({
+  // The bundled demo statements; `accords run --corpus DIR` overrides this.
+  corpus: 'corpus',
+  out: 'out',
+  rules: 'rules',
+  // Analyst labels and real statements, kept beside the project (not in it).
+  gold: '../shared/gold',
+  sharedCorpus: '../shared/corpus',
+  concurrency: 2,
+  limits: { maxFileBytes: 8 * 1024 * 1024, minTextChars: 40 },
+  // The matrix scope: null means all domains and all dates.
+  matrix: { domain: null, from: null, until: null },
+  review: { db: '.accords/reviews.sqlite' },
+});

@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util';
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
+import { UserError } from './core/errors.js';
+import { isDomain, DOMAINS } from './core/taxonomy.js';
+import { loadConfig, type LoadedConfig } from './config/index.js';
+import { loadRules, compileRules, type CompiledRules } from './rules/index.js';
+import { classifyRaw } from './classify.js';
+import { runPipeline } from './pipeline.js';
+import { loadGold, scoreDocs, scoreQuotes, formatReport } from './eval/index.js';
+import { explain } from './explain.js';
+
+const HELP = `accords - what technology partnerships actually agreed
+
+Usage:
+  accords run [--corpus DIR] [--out DIR] [--domain D] [--from DATE] [--until DATE] [--quiet]
+      read every statement in the corpus, tag it, write profiles and the objectives matrix to out/
+  accords tag [FILE]
+      read JSONL {"id","text","heading"?} (stdin without FILE), write one JSONL line of tags per input
+  accords eval [--gold DIR] [--verbose]
+      score the tagger on analyst labels (default ../shared/gold)
+  accords explain "<text>" [--heading H]
+      show each tag with its rule, the words it matched and how the grade was decided
+
+Options for every command:
+  --config FILE   the configuration (default pipeline.config.ts)
+  --rules DIR     the rule folder (default from the configuration)
+  -h, --help      this text
+`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+async function rulesFor(config: LoadedConfig, dir?: string): Promise<CompiledRules> {
+  return compileRules(await loadRules(resolve(config.root, dir ?? config.rules)));
+}
+
+function checkDate(name: string, v: string | undefined): string | undefined {
+  if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new UserError(`--${name} must be a date written YYYY-MM-DD, got "${v}"`);
+  return v;
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    io.out(HELP);
+    return command ? 0 : 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        rules: { type: 'string' },
+        corpus: { type: 'string' },
+        out: { type: 'string' },
+        gold: { type: 'string' },
+        domain: { type: 'string' },
+        from: { type: 'string' },
+        until: { type: 'string' },
+        heading: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    const config = await loadConfig(values.config);
+    switch (command) {
+      case 'run': {
+        if (values.domain && !isDomain(values.domain)) throw new UserError(`--domain "${values.domain}" is not a domain`, undefined, undefined, `allowed: ${DOMAINS.join(', ')}`);
+        const summary = await runPipeline(config, {
+          ...(values.corpus ? { corpus: resolve(values.corpus) } : {}),
+          ...(values.out ? { out: resolve(values.out) } : {}),
+          ...(values.rules ? { rules: resolve(values.rules) } : {}),
+          matrix: {
+            domain: (values.domain as never) ?? config.matrix.domain,
+            from: checkDate('from', values.from) ?? config.matrix.from,
+            until: checkDate('until', values.until) ?? config.matrix.until,
+          },
+          log: values.quiet ? () => {} : (s) => io.err(`${s}\n`),
+        });
+        io.out(`${summary.text}\n`);
+        return summary.failed > 0 ? 1 : 0;
+      }
+      case 'tag': {
+        const rules = await rulesFor(config, values.rules);
+        const file = positionals[0];
+        if (file && !existsSync(file)) throw new UserError('input file not found', file, undefined, 'pass a JSONL file, or omit it to read standard input');
+        const lines = createInterface({ input: file ? createReadStream(file) : process.stdin, crlfDelay: Infinity });
+        let n = 0;
+        let bad = 0;
+        for await (const line of lines) {
+          n++;
+          if (!line.trim()) continue;
+          let rec: { id?: unknown; text?: unknown; heading?: unknown; title?: unknown };
+          try {
+            rec = JSON.parse(line) as typeof rec;
+          } catch {
+            bad++;
+            io.err(`${file ?? 'stdin'}:${n}: not valid JSON; line skipped\n`);
+            continue;
+          }
+          if (typeof rec.text !== 'string') {
+            bad++;
+            io.err(`${file ?? 'stdin'}:${n}: no "text" string; line skipped\n`);
+            continue;
+          }
+          const tags = classifyRaw(
+            {
+              text: rec.text,
+              headings: typeof rec.heading === 'string' && rec.heading ? [rec.heading] : [],
+              ...(typeof rec.title === 'string' ? { title: rec.title } : {}),
+            },
+            rules,
+          );
+          io.out(
+            `${JSON.stringify({
+              id: rec.id ?? null,
+              objectives: tags.objectives.map((o) => o.objective),
+              subcategories: tags.objectives.flatMap((o) => o.subcategories),
+              grades: Object.fromEntries(tags.objectives.map((o) => [o.objective, o.grade])),
+              domains: tags.domains,
+              governance: tags.governance,
+              governance_grade: tags.governanceGrade ?? null,
+              concreteness: tags.concreteness,
+              evidence: tags.evidence.map((e) => ({ rule: e.ruleId, label: e.label, match: e.match, start: e.start, end: e.end, scope: e.scope })),
+            })}\n`,
+          );
+        }
+        return bad ? 1 : 0;
+      }
+      case 'eval': {
+        const rules = await rulesFor(config, values.rules);
+        const gold = await loadGold(resolve(values.gold ?? resolve(config.root, config.gold)));
+        const classify = (text: string, heading?: string) => classifyRaw({ text, headings: heading ? [heading] : [] }, rules);
+        const q = gold.quotes.length ? scoreQuotes(gold.quotes, classify, gold.matrix) : undefined;
+        const d = gold.docs.length ? scoreDocs(gold.docs.flatMap((x) => x.passages), classify) : undefined;
+        io.out(`${formatReport(q, d, !!values.verbose)}\n`);
+        return 0;
+      }
+      case 'explain': {
+        const rules = await rulesFor(config, values.rules);
+        const text = positionals.join(' ');
+        if (!text.trim()) throw new UserError('nothing to explain', undefined, undefined, 'accords explain "The two sides will launch a joint research programme."');
+        io.out(`${explain(text, values.heading, rules)}\n`);
+        return 0;
+      }
+      default:
+        io.err(`unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof UserError) {
+      io.err(`accords: ${err.format()}\n`);
+      return 2;
+    }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`accords: ${(err as Error).message}\n(see accords --help)\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import { configSchema, type Config, type UserConfig } from './schema.js';
+
+export { configSchema, DEFAULTS, type Config, type UserConfig } from './schema.js';
+
+/** Typed helper for pipeline.config.ts; validation happens when the file is loaded. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}
+
+export interface LoadedConfig extends Config {
+  /** Directory paths in the config are relative to this. */
+  root: string;
+  file?: string;
+}
+
+/** Turn zod issues into `path: message (allowed: ...)` lines, never raw JSON. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join('.') || '(top level)';
+      let msg = issue.message;
+      if (issue.code === 'unrecognized_keys') {
+        msg = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+        const allowed = allowedKeysAt(issue.path);
+        if (allowed) msg += ` (allowed: ${allowed.join(', ')})`;
+      } else if (issue.code === 'invalid_value' && 'values' in issue) {
+        msg = `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      }
+      return `${path}: ${msg}`;
+    })
+    .join('\n');
+}
+
+function allowedKeysAt(path: PropertyKey[]): string[] | undefined {
+  let schema: unknown = configSchema;
+  for (const key of path) {
+    const shape = shapeOf(schema);
+    if (!shape) return undefined;
+    schema = shape[String(key)];
+  }
+  const shape = shapeOf(schema);
+  return shape ? Object.keys(shape) : undefined;
+}
+
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+  let s = schema as { shape?: Record<string, unknown>; def?: { innerType?: unknown } } | undefined;
+  // Unwrap .default() / .nullable() wrappers.
+  for (let i = 0; i < 4 && s && !s.shape && s.def?.innerType; i++) s = s.def.innerType as typeof s;
+  return s?.shape;
+}
+
+export function parseConfig(input: unknown, file?: string): Config {
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new UserError(`invalid configuration\n${indent(formatIssues(result.error))}`, file, undefined, 'fix the keys above in the config file; see README "Configuration"');
+  }
+  return result.data;
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+/**
+ * Load pipeline.config.ts (or the file given). A missing default config is fine:
+ * defaults apply. A config that fails to import or validate is a UserError.
+ */
+export async function loadConfig(file?: string, cwd = process.cwd()): Promise<LoadedConfig> {
+  const path = resolve(cwd, file ?? 'pipeline.config.ts');
+  if (!existsSync(path)) {
+    if (file) throw new UserError('config file not found', path, undefined, 'pass an existing file to --config, or omit it to use pipeline.config.ts');
+    return { ...parseConfig({}), root: cwd };
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (err) {
+    throw new UserError(`the config file could not be loaded: ${(err as Error).message.split('\n')[0]}`, path, undefined, 'check its syntax; it must `export default defineConfig({...})`');
+  }
+  return { ...parseConfig(mod.default, path), root: dirname(path), file: path };
+}

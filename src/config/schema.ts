@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { DOMAINS } from '../core/taxonomy.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+
+/** The one place defaults live. */
+export const DEFAULTS = {
+  corpus: 'corpus',
+  out: 'out',
+  rules: 'rules',
+  gold: '../shared/gold',
+  sharedCorpus: '../shared/corpus',
+  concurrency: 2,
+  limits: { maxFileBytes: 8 * 1024 * 1024, minTextChars: 40 },
+  matrix: { domain: null as null | (typeof DOMAINS)[number], from: null as null | string, until: null as null | string },
+  review: { db: '.accords/reviews.sqlite' },
+};
+
+export const configSchema = z
+  .object({
+    corpus: z.string().min(1).default(DEFAULTS.corpus).describe('folder of statements to process'),
+    out: z.string().min(1).default(DEFAULTS.out).describe('folder the outputs are written to'),
+    rules: z.string().min(1).default(DEFAULTS.rules).describe('folder of rule files'),
+    gold: z.string().min(1).default(DEFAULTS.gold).describe('folder of gold labels for accords eval'),
+    sharedCorpus: z.string().min(1).default(DEFAULTS.sharedCorpus).describe('folder of real statements used by evaluation and benchmarks'),
+    concurrency: z.number().int().min(1).max(64).default(DEFAULTS.concurrency),
+    limits: z
+      .object({
+        maxFileBytes: z.number().int().positive().default(DEFAULTS.limits.maxFileBytes),
+        minTextChars: z.number().int().nonnegative().default(DEFAULTS.limits.minTextChars),
+      })
+      .strict()
+      .default(DEFAULTS.limits),
+    matrix: z
+      .object({
+        domain: z.enum(DOMAINS).nullable().default(null),
+        from: isoDate.nullable().default(null),
+        until: isoDate.nullable().default(null),
+      })
+      .strict()
+      .default(DEFAULTS.matrix),
+    review: z.object({ db: z.string().min(1).default(DEFAULTS.review.db) }).strict().default(DEFAULTS.review),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type UserConfig = z.input<typeof configSchema>;

@@ -1,0 +1,124 @@
+import { parse as parseYaml } from 'yaml';
+import type { Message } from '../core/messages.js';
+import { problem } from '../core/errors.js';
+import { looksLikeHeading, type RawBlock } from './blocks.js';
+
+export interface MarkdownResult {
+  frontMatter: Record<string, unknown>;
+  blocks: RawBlock[];
+  messages: Message[];
+}
+
+const BULLET = /^(\s*)(?:[-*+•▪◦]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\))\s+(.*)$/;
+const ATX = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
+// A paragraph that is nothing but bold text: "**Semiconductors:**" or "**Quantum: **".
+const BOLD_ONLY = /^\s*(?:\*\*|__)([^*_]+?)(?:\*\*|__)\s*$/;
+
+function splitFrontMatter(src: string, file: string, messages: Message[]): { fm: Record<string, unknown>; body: string; bodyLine: number } {
+  const m = /^(?:\uFEFF)?---\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)\s*(?:\r?\n|$)/.exec(src);
+  if (!m) return { fm: {}, body: src, bodyLine: 1 };
+  const bodyLine = m[0].split('\n').length;
+  try {
+    const fm = parseYaml(m[1]!) as unknown;
+    if (fm && typeof fm === 'object' && !Array.isArray(fm)) return { fm: fm as Record<string, unknown>, body: src.slice(m[0].length), bodyLine };
+    messages.push(problem('meta/bad-front-matter', file, 'it is not a mapping of fields', 1));
+  } catch (err) {
+    messages.push(problem('meta/bad-front-matter', file, (err as Error).message.split('\n')[0], 1));
+  }
+  return { fm: {}, body: src.slice(m[0].length), bodyLine };
+}
+
+/**
+ * Markdown (and plain text) to blocks. Handles what the real statements hold:
+ * hard-wrapped paragraphs, whitespace-only separator lines, ATX and setext
+ * headings, bold-only lines used as headings, nested bullet lists with
+ * continuation lines, and numbered lists.
+ */
+export function parseMarkdown(src: string, file: string): MarkdownResult {
+  const messages: Message[] = [];
+  const { fm, body, bodyLine } = splitFrontMatter(src.replace(/\r\n?/g, '\n'), file, messages);
+  const lines = body.split('\n');
+  const blocks: RawBlock[] = [];
+
+  let buf: string[] = [];
+  let bufKind: 'paragraph' | 'item' = 'paragraph';
+  let bufLevel = 1;
+  let bufLine = 0;
+  let bufIndent = 0;
+  // Indents of open list levels, to turn indentation into nesting depth.
+  let listIndents: number[] = [];
+
+  const flush = () => {
+    if (!buf.length) return;
+    const raw = buf.join(' ');
+    const bold = BOLD_ONLY.exec(raw);
+    if (bufKind === 'paragraph' && bold) {
+      blocks.push({ kind: 'heading', level: 7, raw: bold[1]!.trim().replace(/:$/, ''), source: { line: bufLine } });
+    } else if (bufKind === 'paragraph' && buf.length === 1 && looksLikeHeading(raw.replace(/[*_]/g, '')) && !/^\s*>/.test(raw)) {
+      blocks.push({ kind: 'heading', level: 7, raw: raw.replace(/:\s*$/, ''), source: { line: bufLine } });
+    } else {
+      blocks.push({ kind: bufKind, level: bufLevel, raw: raw.replace(/^\s*>\s?/, ''), source: { line: bufLine } });
+    }
+    buf = [];
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const lineNo = bodyLine + i;
+    if (!line.trim()) {
+      // A blank line ends a paragraph; inside a list item the item may continue
+      // on an indented line after it, so only flush paragraphs here.
+      if (bufKind === 'paragraph') flush();
+      else {
+        const next = lines.slice(i + 1).find((l) => l.trim());
+        if (!next || !(next.length - next.trimStart().length > bufIndent) || BULLET.test(next)) flush();
+      }
+      continue;
+    }
+    const atx = ATX.exec(line);
+    if (atx) {
+      flush();
+      listIndents = [];
+      blocks.push({ kind: 'heading', level: atx[1]!.length, raw: atx[2]!, source: { line: lineNo } });
+      continue;
+    }
+    // Setext heading: a line of === or --- under a paragraph line.
+    if (/^\s{0,3}(=+|-{3,})\s*$/.test(line) && buf.length === 1 && bufKind === 'paragraph') {
+      const level = line.trim().startsWith('=') ? 1 : 2;
+      blocks.push({ kind: 'heading', level, raw: buf[0]!, source: { line: bufLine } });
+      buf = [];
+      continue;
+    }
+    if (/^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line)) {
+      flush();
+      continue; // thematic break
+    }
+    const bullet = BULLET.exec(line);
+    if (bullet && !(buf.length && bufKind === 'paragraph' && /^\s*\d/.test(line) && !/^\s*\d{1,3}[.)]\s/.test(line))) {
+      flush();
+      const indent = bullet[1]!.length;
+      while (listIndents.length && listIndents[listIndents.length - 1]! > indent) listIndents.pop();
+      if (!listIndents.length || listIndents[listIndents.length - 1]! < indent) listIndents.push(indent);
+      bufKind = 'item';
+      bufLevel = listIndents.length;
+      bufIndent = indent;
+      bufLine = lineNo;
+      buf = [bullet[2]!];
+      continue;
+    }
+    if (buf.length && bufKind === 'item' && line.length - line.trimStart().length <= bufIndent && listIndents.length) {
+      // A line at the list's own indent that is not a bullet ends the list.
+      flush();
+      listIndents = [];
+    }
+    if (!buf.length) {
+      bufKind = line.length - line.trimStart().length >= 2 && listIndents.length ? 'item' : 'paragraph';
+      if (bufKind === 'paragraph') listIndents = [];
+      bufLevel = 1;
+      bufLine = lineNo;
+    }
+    buf.push(line.trim());
+  }
+  flush();
+  return { frontMatter: fm, blocks, messages };
+}

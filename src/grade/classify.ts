@@ -1,0 +1,67 @@
+import type { Evidence, ObjectiveTag, PassageTags } from '../core/doc.js';
+import type { Grade } from '../core/taxonomy.js';
+import { gradeRank } from '../core/taxonomy.js';
+import type { TagLayer } from '../tag/index.js';
+import { evidenceOf } from '../tag/index.js';
+import type { Hit } from '../rules/matcher.js';
+import type { ActiveRule } from '../rules/compile.js';
+import { gradeContext, gradeSpan, type GradeResult } from './cues.js';
+
+// When an objective has evidence in clauses of different grades, the first
+// piece of evidence sets the grade unless a later one is governed by a cue of
+// its own that is stronger. The first mention is usually the main clause;
+// later mentions sit in "including ..." tails.
+function gradeHits(ctx: ReturnType<typeof gradeContext>, hits: Hit<ActiveRule>[]): GradeResult | undefined {
+  let chosen: GradeResult | undefined;
+  for (const h of hits) {
+    const g = gradeSpan(ctx, h.start, h.end);
+    if (!g) continue;
+    if (!chosen) chosen = { ...g, reason: `${g.reason}, for "${h.text}"` };
+    else if (gradeRank(g.grade) > gradeRank(chosen.grade) && g.ruleId !== chosen.ruleId && !g.reason.startsWith('opening')) {
+      chosen = { ...g, reason: `${g.reason}, for "${h.text}"` };
+    }
+  }
+  return chosen;
+}
+
+/** The grade stage: give every tag of a tag layer its grade and concreteness. */
+export function gradeLayer(layer: TagLayer): PassageTags {
+  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative);
+  const version = layer.version;
+  const objectives: ObjectiveTag[] = [];
+  const evidence: Evidence[] = [...layer.domainEvidence, ...layer.signalEvidence];
+  const listMention = layer.domains.length >= 4;
+  for (const o of layer.objectives) {
+    const g = gradeHits(ctx, o.hits);
+    // Cooperation words without any cue: a stated area of work, no promise made.
+    const grade: Grade = g?.grade ?? 'intend';
+    const ev = o.hits.map((h) => evidenceOf(h, 'text', version));
+    if (g) {
+      const cue = ctx.cues.find((c) => c.item.rule.id === g.ruleId);
+      if (cue) ev.push(evidenceOf(cue, 'text', version));
+    }
+    evidence.push(...ev);
+    objectives.push({
+      objective: o.objective,
+      subcategories: o.subcategories,
+      grade,
+      gradeReason: g?.reason ?? 'no grade cue: cooperation language only, read as intend',
+      concreteness: layer.signals,
+      evidence: ev,
+      listMention,
+    });
+  }
+  let governanceGrade: Grade | undefined;
+  if (layer.governance.length) {
+    governanceGrade = gradeHits(ctx, layer.governance)?.grade ?? 'underway';
+    evidence.push(...layer.governance.map((h) => evidenceOf(h, 'text', version)));
+  }
+  return {
+    objectives,
+    domains: layer.domains,
+    governance: layer.governance.length > 0,
+    ...(governanceGrade ? { governanceGrade } : {}),
+    concreteness: layer.signals,
+    evidence,
+  };
+}

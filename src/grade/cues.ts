@@ -1,0 +1,131 @@
+import type { Grade } from '../core/taxonomy.js';
+import { GRADES } from '../core/taxonomy.js';
+import type { Hit } from '../rules/matcher.js';
+import type { ActiveRule } from '../rules/compile.js';
+
+/**
+ * Grading reads the language that governs the clause carrying the evidence.
+ * Cues are found once per passage; each piece of evidence then looks for its
+ * governing cue in a fixed order:
+ *   1. the nearest cue before it in the same clause (clauses end at ; and :)
+ *   2. the nearest cue before it in the same sentence
+ *   3. the passage's opening imperative (fact-sheet bullets read as "we will")
+ *   4. the first cue after it in the same clause (passives: "X was launched")
+ *   5. the first cue after it in the same sentence
+ * A negation just before the cue lowers it; "will be" / "to be" before a
+ * past-tense cue turns a report into a promise.
+ */
+
+export interface GradeContext {
+  text: string;
+  cues: Hit<ActiveRule>[];
+  negations: Hit<ActiveRule>[];
+  futures: Hit<ActiveRule>[];
+  /** Grade of the opening imperative, if the passage opens with one. */
+  imperative?: { grade: Grade; word: string; ruleId: string };
+  clauseEnds: number[];
+  sentenceEnds: number[];
+}
+
+export interface GradeResult {
+  grade: Grade;
+  reason: string;
+  ruleId: string;
+}
+
+function boundaries(text: string, re: RegExp): number[] {
+  const ends: number[] = [];
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) ends.push(m.index);
+  ends.push(text.length);
+  return ends;
+}
+
+export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?: GradeContext['imperative']): GradeContext {
+  const cues: Hit<ActiveRule>[] = [];
+  const negations: Hit<ActiveRule>[] = [];
+  const futures: Hit<ActiveRule>[] = [];
+  for (const h of hits) {
+    const label = h.item.rule.label;
+    if (label === 'negation') negations.push(h);
+    else if (label === 'future') futures.push(h);
+    else cues.push(h);
+  }
+  return {
+    text,
+    cues,
+    negations,
+    futures,
+    ...(imperative ? { imperative } : {}),
+    clauseEnds: boundaries(text, /[;:](?=\s)|\s[–—]\s/g),
+    sentenceEnds: boundaries(text, /[.!?](?=\s+["'(]?[A-Z])/g),
+  };
+}
+
+function spanOf(ends: number[], pos: number): [number, number] {
+  let start = 0;
+  for (const e of ends) {
+    if (pos < e) return [start, e];
+    start = e + 1;
+  }
+  return [start, Number.MAX_SAFE_INTEGER];
+}
+
+function cueGrade(h: Hit<ActiveRule>): Grade {
+  return h.item.rule.label.slice('grade/'.length) as Grade;
+}
+
+function lower(g: Grade): Grade {
+  if (g === 'explore') return 'explore';
+  if (g === 'intend') return 'explore';
+  return 'intend';
+}
+
+function adjust(ctx: GradeContext, cue: Hit<ActiveRule>, how: string): GradeResult {
+  let grade = cueGrade(cue);
+  let reason = `${how} "${cue.text}" (${grade})`;
+  const neg = ctx.negations.find((n) => n.end <= cue.start && cue.start - n.end <= 12);
+  if (neg) {
+    grade = lower(grade);
+    reason += `, lowered to ${grade} by negation "${neg.text}"`;
+  } else if (grade === 'underway' || grade === 'completed') {
+    const fut = ctx.futures.find((f) => f.end <= cue.start && cue.start - f.end <= 3);
+    if (fut) {
+      grade = 'commit';
+      reason += `, read as a promise (commit) after "${fut.text}"`;
+    }
+  }
+  return { grade, reason, ruleId: cue.item.rule.id };
+}
+
+export function gradeSpan(ctx: GradeContext, start: number, end: number): GradeResult | undefined {
+  const [cs, ce] = spanOf(ctx.clauseEnds, start);
+  const [ss, se] = spanOf(ctx.sentenceEnds, start);
+  // A cue may overlap the evidence ("launch a forum"), so compare starts.
+  const before = ctx.cues.filter((c) => c.start < start || (c.start === start && c.end < end));
+  const after = ctx.cues.filter((c) => c.start >= end);
+  const nearestBefore = (lo: number) => {
+    let best: Hit<ActiveRule> | undefined;
+    for (const c of before) if (c.start >= lo && (!best || c.start > best.start)) best = c;
+    return best;
+  };
+  const firstAfter = (hi: number) => after.find((c) => c.end <= hi);
+
+  const inClause = nearestBefore(cs);
+  if (inClause) return adjust(ctx, inClause, 'governed by');
+  const inSentence = nearestBefore(ss);
+  if (inSentence) return adjust(ctx, inSentence, 'governed by');
+  if (ctx.imperative) {
+    return { grade: ctx.imperative.grade, reason: `opening imperative "${ctx.imperative.word}" read as "we will ${ctx.imperative.word.toLowerCase()}" (${ctx.imperative.grade})`, ruleId: ctx.imperative.ruleId };
+  }
+  const afterClause = firstAfter(ce);
+  if (afterClause) return adjust(ctx, afterClause, 'reported by');
+  const afterSentence = firstAfter(se);
+  if (afterSentence) return adjust(ctx, afterSentence, 'reported by');
+  return undefined;
+}
+
+export function isGradeLabel(label: string): boolean {
+  return label.startsWith('grade/') && (GRADES as readonly string[]).includes(label.slice(6));
+}

@@ -1,0 +1,3 @@
+export async function runPipeline(..._args: unknown[]): Promise<{ text: string; failed: number }> {
+  throw new Error('not yet');
+}

@@ -1,0 +1,145 @@
+/**
+ * The pattern language of rule files, compiled to regular expressions.
+ *
+ *   joint research          words in order; white space or a hyphen between them
+ *   collaborat*             a word stem: any ending
+ *   (lab|laboratory)        alternatives for one word (each may use * or spaces)
+ *   groups?                 ? makes the character before it optional, as in regex
+ *   (the|our)? word         a group followed by ? is optional; by * may repeat
+ *   exchange ~ information  ~ allows up to four words in between
+ *   =CET Dialogue           a leading = makes the whole pattern case-sensitive
+ *   /regex/                 a raw regular expression (escape hatch, use sparingly)
+ */
+export interface CompiledPattern {
+  source: string;
+  caseSensitive: boolean;
+}
+
+export class PatternError extends Error {}
+
+const SEP = "[\\s-]+";
+
+/**
+ * Translate one token character by character: ( | ) become a non-capturing
+ * group (they may nest, "universit(y|ies)"), * a word ending, ? makes what is
+ * before it optional, a space inside a group a separator; everything else is literal.
+ */
+function translate(token: string): string {
+  const t = token.replace(/\s*([(|)])\s*/g, '$1').trim();
+  let out = '';
+  let depth = 0;
+  for (const ch of t) {
+    if (ch === '(') {
+      depth++;
+      out += '(?:';
+    } else if (ch === ')') {
+      if (--depth < 0) throw new PatternError('unbalanced parentheses');
+      out += ')';
+    } else if (ch === '|') out += '|';
+    else if (ch === '*') out += "[\\w'-]*";
+    else if (ch === '?') out += '?';
+    else if (/\s/.test(ch)) {
+      if (!out.endsWith(SEP)) out += SEP;
+    } else out += ch.replace(/[.+^${}[\]\\]/g, '\\$&');
+  }
+  if (depth !== 0) throw new PatternError('unbalanced parentheses');
+  return out;
+}
+
+/** Split at white space outside parentheses; ~ stands alone. */
+function tokenize(p: string): string[] {
+  const tokens: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (const ch of p) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (depth < 0) throw new PatternError('unbalanced parentheses');
+    if (depth === 0 && /\s/.test(ch)) {
+      if (cur) tokens.push(cur);
+      cur = '';
+    } else if (depth === 0 && ch === '~') {
+      if (cur) tokens.push(cur);
+      tokens.push('~');
+      cur = '';
+    } else cur += ch;
+  }
+  if (depth !== 0) throw new PatternError('unbalanced parentheses');
+  if (cur) tokens.push(cur);
+  return tokens;
+}
+
+export function compilePattern(pattern: string): CompiledPattern {
+  let p = pattern.trim();
+  let caseSensitive = false;
+  if (p.startsWith('=')) {
+    caseSensitive = true;
+    p = p.slice(1).trim();
+  }
+  if (p.length > 2 && p.startsWith('/') && p.endsWith('/')) {
+    const source = p.slice(1, -1);
+    try {
+      new RegExp(source);
+    } catch (err) {
+      throw new PatternError(`bad regular expression: ${(err as Error).message}`);
+    }
+    return { source, caseSensitive };
+  }
+  let tokens: string[];
+  try {
+    // "(the|a)*(industry)": a quantified group directly followed by another is two words.
+    tokens = tokenize(p.replace(/\)([?*])\(/g, ')$1 ('));
+  } catch (err) {
+    throw new PatternError(`${(err as Error).message} in "${pattern}"`);
+  }
+  if (!tokens.length) throw new PatternError('empty pattern');
+  let src = '';
+  let sep = '';
+  let leadingOptional = true;
+  for (const t of tokens) {
+    if (t === '~') {
+      sep = `(?:${SEP}[^\\s]+){0,4}?${SEP}`;
+      continue;
+    }
+    // A whole-group token followed by ? or * is an optional (or repeated) word.
+    const whole = /^\((.*)\)([?*])$/.exec(t);
+    const quant = whole && balanced(whole[1]!) ? whole[2]! : '';
+    let piece: string;
+    try {
+      piece = quant ? `(?:${translate(whole![1]!)})` : translate(t);
+    } catch (err) {
+      throw new PatternError(`${(err as Error).message} in "${pattern}"`);
+    }
+    const join = sep || SEP;
+    // While only optional groups have been written, each carries its own
+    // trailing separator, so the next word needs none.
+    if (!src || leadingOptional) {
+      if (quant) src += `(?:${piece}${join})${quant}`;
+      else {
+        src += piece;
+        leadingOptional = false;
+      }
+    } else if (quant) src += `(?:${join}${piece})${quant}`;
+    else src += join + piece;
+    sep = '';
+  }
+  // Word boundaries only where the pattern starts or ends with a word character.
+  const lead = /^[\w(]/.test(p) && !/^\(\?:[^)]*\)[?*]/.test(src) ? '\\b' : '';
+  const trail = /[\w*)?]$/.test(p) ? '\\b' : '';
+  src = `${lead}${src}${trail}`;
+  try {
+    new RegExp(src);
+  } catch (err) {
+    throw new PatternError(`pattern "${pattern}" does not compile: ${(err as Error).message}`);
+  }
+  return { source: src, caseSensitive };
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const ch of s) {
+    if (ch === '(') d++;
+    if (ch === ')' && --d < 0) return false;
+  }
+  return d === 0;
+}

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import { parseYamlWithLines } from './load.js';
+
+const partnershipSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'ids are letters, digits and hyphens, such as JP-EU or KR-US-SCCD'),
+    name: z.string().min(1),
+    parties: z.array(z.string().regex(/^[A-Z]{2,5}$/, 'parties are country or bloc codes such as US, JP, EU, G7')).min(1),
+    launched: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'write YYYY, YYYY-MM or YYYY-MM-DD').optional(),
+    kind: z.enum(['dialogue', 'council', 'partnership', 'framework', 'initiative', 'relationship', 'group', 'agreement', 'summit']).optional(),
+    parent: z.string().optional(),
+    aliases: z.array(z.string().min(2)).default([]),
+    notes: z.string().optional(),
+  })
+  .strict();
+
+const registrySchema = z.object({ version: z.string(), partnerships: z.array(partnershipSchema).min(1) }).strict();
+
+export type Partnership = z.infer<typeof partnershipSchema>;
+
+export interface Registry {
+  partnerships: Partnership[];
+  byId: Map<string, Partnership>;
+  version: string;
+  /** Find partnerships named in a free-text field or in running text. */
+  resolveField(value: string): { ids: string[]; unknown: string[] };
+  findInText(text: string): string[];
+}
+
+function normalizeName(s: string): string {
+  return s.toLowerCase().replace(/[\u2010-\u2015]/g, '-').replace(/\s+/g, ' ').trim();
+}
+
+export async function loadRegistry(file: string): Promise<Registry> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError('partnership registry not found', file, undefined, 'create rules/partnerships.yaml (see README "Partnerships")');
+  }
+  const { data, lineOf } = parseYamlWithLines(text, file);
+  const parsed = registrySchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(`${issue.path.join('.')}: ${issue.message}`, file, lineOf(issue.path), 'see README "Partnerships" for the fields');
+  }
+  const byId = new Map<string, Partnership>();
+  parsed.data.partnerships.forEach((p, i) => {
+    if (byId.has(p.id)) throw new UserError(`duplicate partnership id "${p.id}"`, file, lineOf(['partnerships', i]));
+    byId.set(p.id, p);
+  });
+  for (const [i, p] of parsed.data.partnerships.entries()) {
+    if (p.parent && !byId.has(p.parent)) throw new UserError(`parent "${p.parent}" of ${p.id} is not in the registry`, file, lineOf(['partnerships', i, 'parent']), `allowed: ${[...byId.keys()].join(', ')}`);
+  }
+
+  // Exact lookups for front-matter values: ids, names and aliases.
+  const exact = new Map<string, string>();
+  for (const p of parsed.data.partnerships) {
+    for (const name of [p.id, p.name, ...p.aliases]) exact.set(normalizeName(name), p.id);
+  }
+  // Aliases in running text, longest first so "U.S.-ROK CET Dialogue" wins over "ROK".
+  const textAliases = parsed.data.partnerships
+    .flatMap((p) => [p.name, ...p.aliases].map((a) => ({ alias: a, id: p.id })))
+    .filter((a) => a.alias.length >= 4)
+    .sort((a, b) => b.alias.length - a.alias.length);
+  const aliasRe = new RegExp(
+    textAliases.map((a) => `(${a.alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+')})`).join('|'),
+    'gi',
+  );
+
+  return {
+    partnerships: parsed.data.partnerships,
+    byId,
+    version: parsed.data.version,
+    resolveField(value) {
+      const ids: string[] = [];
+      const unknown: string[] = [];
+      for (const part of value.split(/[;,]/).map((s) => s.trim()).filter(Boolean)) {
+        const id = exact.get(normalizeName(part));
+        if (id) ids.push(id);
+        else unknown.push(part);
+      }
+      return { ids: [...new Set(ids)], unknown };
+    },
+    findInText(text) {
+      const found = new Map<string, number>();
+      aliasRe.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = aliasRe.exec(text))) {
+        for (let g = 1; g < m.length; g++) {
+          if (m[g] !== undefined) {
+            const id = textAliases[g - 1]!.id;
+            found.set(id, (found.get(id) ?? 0) + 1);
+            break;
+          }
+        }
+      }
+      return [...found.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { Block, Passage, PassageKind } from '../core/doc.js';
+import { shortHash } from '../core/hash.js';
+import { splitSentences } from './sentences.js';
+
+export { splitSentences } from './sentences.js';
+
+// Very long list items are split into sentences like paragraphs, so that one
+// passage stays a unit an analyst can judge.
+const MAX_ITEM_CHARS = 1200;
+
+export interface SegmentInput {
+  id: string;
+  text: string;
+  blocks: Block[];
+}
+
+/**
+ * Cut a document into passages: headings, list items and sentences, each with
+ * its heading path and offsets into the canonical text.
+ */
+export function segment(doc: SegmentInput): Passage[] {
+  const passages: Passage[] = [];
+  const stack: Array<{ level: number; text: string }> = [];
+  const seen = new Map<string, number>();
+
+  const push = (kind: PassageKind, start: number, end: number, headings: string[], block: Block) => {
+    const text = doc.text.slice(start, end);
+    const n = seen.get(text) ?? 0;
+    seen.set(text, n + 1);
+    passages.push({
+      id: shortHash(`${doc.id}\u0000${text}\u0000${n}`),
+      docId: doc.id,
+      index: passages.length,
+      kind,
+      start,
+      end,
+      text,
+      headings,
+      source: block.source,
+    });
+  };
+
+  for (const block of doc.blocks) {
+    if (block.kind === 'heading') {
+      while (stack.length && stack[stack.length - 1]!.level >= block.level) stack.pop();
+      push('heading', block.start, block.end, stack.map((h) => h.text), block);
+      stack.push({ level: block.level, text: doc.text.slice(block.start, block.end) });
+      continue;
+    }
+    const headings = stack.map((h) => h.text);
+    let start = block.start;
+    if (block.leadIn) {
+      headings.push(block.leadIn);
+      // Skip the lead-in words themselves ("Semiconductors:"), they are the heading.
+      const body = doc.text.slice(block.start, block.end);
+      const idx = body.indexOf(block.leadIn);
+      if (idx >= 0) {
+        let s = idx + block.leadIn.length;
+        while (s < body.length && /[\s:.\-–—]/.test(body[s]!)) s++;
+        if (s < body.length) start = block.start + s;
+      }
+    }
+    if (block.kind === 'item' && block.end - start <= MAX_ITEM_CHARS) {
+      push('item', start, block.end, headings, block);
+      continue;
+    }
+    for (const [s, e] of splitSentences(doc.text.slice(start, block.end))) {
+      push(block.kind === 'item' ? 'item' : 'sentence', start + s, start + e, headings, block);
+    }
+  }
+  return passages;
+}

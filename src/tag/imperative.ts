@@ -1,0 +1,49 @@
+import nlp from 'compromise';
+import type { Grade } from '../core/taxonomy.js';
+import type { CompiledRules } from '../rules/compile.js';
+
+/**
+ * Fact-sheet bullets are bare imperatives under a lead-in ("Launch a joint
+ * programme in 2024"); the taxonomy reads them as "we will ...": commit,
+ * unless the opening verb itself is a cue of another grade ("Explore ...").
+ *
+ * The verbs listed in rules (label `imperative`) decide first. For an opening
+ * word the rules do not list, compromise's part-of-speech tagger decides
+ * whether it is a verb in its base form; the answer is cached per word, so the
+ * cost is paid once per distinct opening word, not per passage.
+ */
+const posCache = new Map<string, boolean>();
+
+// Words that open sentences but are never imperatives; saves a tagger call.
+const NOT_VERBS = new Set([
+  'the', 'a', 'an', 'this', 'these', 'those', 'that', 'both', 'our', 'we', 'they', 'it', 'in', 'on', 'at', 'as', 'by', 'for', 'from',
+  'with', 'to', 'today', 'together', 'through', 'under', 'during', 'since', 'while', 'each', 'all', 'and', 'additionally', 'also',
+  'further', 'furthermore', 'moreover', 'finally', 'recognizing', 'building', 'noting', 'president', 'prime', 'secretary', 'minister',
+]);
+
+function isBaseVerb(word: string, rest: string): boolean {
+  const key = word.toLowerCase();
+  if (NOT_VERBS.has(key) || /(?:ing|ed|ly)$/.test(key) || !/^[a-z]+$/.test(key)) return false;
+  const cached = posCache.get(key);
+  if (cached !== undefined) return cached;
+  const doc = nlp(`${word} ${rest}`);
+  const first = doc.terms().first();
+  const verdict = first.has('#Verb') && !first.has('#PastTense') && !first.has('#Gerund') && !first.has('#Noun');
+  posCache.set(key, verdict);
+  return verdict;
+}
+
+export function imperativeGrade(text: string, rules: CompiledRules): { grade: Grade; word: string; ruleId: string } | undefined {
+  const m = /^[\s"'(•\-–*]*([A-Z][a-z]+)\b/.exec(text);
+  if (!m) return undefined;
+  const word = m[1]!;
+  const at = m.index + m[0].length - word.length;
+  // A cue that opens the passage ("Explore ...", "Continue ...") sets its own grade.
+  const opening = rules.matchers.grade.match(text.slice(at, at + 60)).find((h) => h.start === 0 && h.item.rule.label.startsWith('grade/'));
+  if (opening) return { grade: opening.item.rule.label.slice(6) as Grade, word: opening.text, ruleId: opening.item.rule.id };
+  const listed = rules.matchers.imperative.match(text.slice(at, at + 40)).find((h) => h.start === 0);
+  if (listed) return { grade: 'commit', word, ruleId: listed.item.rule.id };
+  const rest = text.slice(at + word.length, at + word.length + 40).split(/\s+/).slice(0, 4).join(' ');
+  if (isBaseVerb(word, rest)) return { grade: 'commit', word, ruleId: 'imperative.pos-tagger' };
+  return undefined;
+}
