@@ -1,27 +1,21 @@
 import type { Evidence, ObjectiveTag, PassageTags } from '../core/doc.js';
 import type { Grade } from '../core/taxonomy.js';
-import { gradeRank } from '../core/taxonomy.js';
 import type { TagLayer } from '../tag/index.js';
 import { evidenceOf } from '../tag/index.js';
 import type { Hit } from '../rules/matcher.js';
 import type { ActiveRule } from '../rules/compile.js';
 import { gradeContext, gradeSpan, type GradeResult } from './cues.js';
 
-// When an objective has evidence in clauses of different grades, the first
-// piece of evidence sets the grade unless a later one is governed by a cue of
-// its own that is stronger. The first mention is usually the main clause;
-// later mentions sit in "including ..." tails.
+// When an objective has evidence in several clauses, the first piece of
+// evidence that has a governing cue sets the grade: the first mention is
+// usually the main clause; later ones sit in "including ..." and "building
+// upon ..." tails that report context rather than what is agreed.
 function gradeHits(ctx: ReturnType<typeof gradeContext>, hits: Hit<ActiveRule>[]): GradeResult | undefined {
-  let chosen: GradeResult | undefined;
   for (const h of hits) {
     const g = gradeSpan(ctx, h.start, h.end);
-    if (!g) continue;
-    if (!chosen) chosen = { ...g, reason: `${g.reason}, for "${h.text}"` };
-    else if (gradeRank(g.grade) > gradeRank(chosen.grade) && g.ruleId !== chosen.ruleId && !g.reason.startsWith('opening')) {
-      chosen = { ...g, reason: `${g.reason}, for "${h.text}"` };
-    }
+    if (g) return { ...g, reason: `${g.reason}, for "${h.text}"` };
   }
-  return chosen;
+  return undefined;
 }
 
 /** The grade stage: give every tag of a tag layer its grade and concreteness. */

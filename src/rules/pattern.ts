@@ -5,6 +5,7 @@
  *   collaborat*             a word stem: any ending
  *   (lab|laboratory)        alternatives for one word (each may use * or spaces)
  *   groups?                 ? makes the character before it optional, as in regex
+ *   standardi[sz]ation      [..] is a character class, as in regex
  *   (the|our)? word         a group followed by ? is optional; by * may repeat
  *   exchange ~ information  ~ allows up to four words in between
  *   =CET Dialogue           a leading = makes the whole pattern case-sensitive
@@ -28,8 +29,18 @@ function translate(token: string): string {
   const t = token.replace(/\s*([(|)])\s*/g, '$1').trim();
   let out = '';
   let depth = 0;
+  let cls = false;
   for (const ch of t) {
-    if (ch === '(') {
+    // [abc] is a character class, copied as it is.
+    if (cls) {
+      out += ch === '\\' ? '\\\\' : ch;
+      if (ch === ']') cls = false;
+      continue;
+    }
+    if (ch === '[') {
+      cls = true;
+      out += '[';
+    } else if (ch === '(') {
       depth++;
       out += '(?:';
     } else if (ch === ')') {
@@ -40,8 +51,9 @@ function translate(token: string): string {
     else if (ch === '?') out += '?';
     else if (/\s/.test(ch)) {
       if (!out.endsWith(SEP)) out += SEP;
-    } else out += ch.replace(/[.+^${}[\]\\]/g, '\\$&');
+    } else out += ch.replace(/[.+^${}\]\\]/g, '\\$&');
   }
+  if (cls) throw new PatternError('unclosed [');
   if (depth !== 0) throw new PatternError('unbalanced parentheses');
   return out;
 }
@@ -51,7 +63,13 @@ function tokenize(p: string): string[] {
   const tokens: string[] = [];
   let cur = '';
   let depth = 0;
+  let cls = false;
   for (const ch of p) {
+    if (cls || ch === '[') {
+      cls = ch !== ']';
+      cur += ch;
+      continue;
+    }
     if (ch === '(') depth++;
     if (ch === ')') depth--;
     if (depth < 0) throw new PatternError('unbalanced parentheses');
@@ -87,8 +105,9 @@ export function compilePattern(pattern: string): CompiledPattern {
   }
   let tokens: string[];
   try {
-    // "(the|a)*(industry)": a quantified group directly followed by another is two words.
-    tokens = tokenize(p.replace(/\)([?*])\(/g, ')$1 ('));
+    // "(the|a)*(industry)" and "(global )?supply": a quantified group ending in a
+    // space, or directly followed by another group, is a word of its own.
+    tokens = tokenize(p.replace(/\)([?*])\(/g, ')$1 (').replace(/ \)([?*])(?=[^\s)|])/g, ' )$1 '));
   } catch (err) {
     throw new PatternError(`${(err as Error).message} in "${pattern}"`);
   }
