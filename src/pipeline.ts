@@ -1,3 +1,160 @@
-export async function runPipeline(..._args: unknown[]): Promise<{ text: string; failed: number }> {
-  throw new Error('not yet');
+import { readdir } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { writeFile, mkdir } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import type { Doc } from './core/doc.js';
+import { formatMessage } from './core/messages.js';
+import { problem, UserError } from './core/errors.js';
+import { replaceDirAtomic } from './core/fsutil.js';
+import type { LoadedConfig } from './config/index.js';
+import { extractFile, SUPPORTED_EXTENSIONS } from './extract/index.js';
+import { segment } from './segment/index.js';
+import { loadRules, loadRegistry, compileRules, type CompiledRules, type Registry } from './rules/index.js';
+import { classify } from './classify.js';
+import { aggregate, attribute, type Scope, type Override } from './aggregate/index.js';
+import { renderAll, json } from './render/index.js';
+
+export interface RunOptions {
+  corpus?: string;
+  out?: string;
+  rules?: string;
+  matrix?: Scope;
+  log?: (line: string) => void;
+  /** Analyst decisions that override automatic tags. */
+  override?: Override;
+}
+
+export interface RunSummary {
+  text: string;
+  documents: number;
+  failed: number;
+  warnings: number;
+  passages: number;
+  docs: Doc[];
+}
+
+// Files in a corpus folder that describe it rather than being statements.
+const NOT_STATEMENTS = /^(readme|license|changelog)(\.[a-z]+)?$/i;
+
+export async function listCorpus(dir: string): Promise<string[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UserError('corpus folder not found', dir, undefined, 'pass --corpus DIR or set `corpus` in pipeline.config.ts');
+  }
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for (const entry of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue;
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) await walk(p);
+      else if (SUPPORTED_EXTENSIONS.includes(extname(entry.name).toLowerCase()) && !NOT_STATEMENTS.test(entry.name)) out.push(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** Process one file through every stage. Never throws: failures become messages. */
+export async function processFile(path: string, config: LoadedConfig, rules: CompiledRules, registry: Registry, displayPath = path): Promise<Doc> {
+  try {
+    const ex = await extractFile(path, config.limits);
+    ex.path = displayPath;
+    for (const m of ex.messages) if (m.file === path) m.file = displayPath;
+    const doc: Doc = { ...ex, passages: [], partnerships: [] };
+    if (!doc.text || doc.messages.some((m) => m.severity === 'error')) return doc;
+    const passages = segment(doc);
+    doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind }, rules) }));
+    const attr = attribute(doc.meta, doc.text, registry, displayPath);
+    doc.partnerships = attr.ids;
+    doc.messages.push(...attr.messages);
+    return doc;
+  } catch (err) {
+    return {
+      path: displayPath,
+      id: basename(path),
+      format: 'text',
+      meta: { title: basename(path) },
+      text: '',
+      blocks: [],
+      passages: [],
+      partnerships: [],
+      messages: [problem('pipeline/crash', displayPath, (err as Error).message)],
+    };
+  }
+}
+
+export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): Promise<RunSummary> {
+  const log = opts.log ?? (() => {});
+  const corpus = opts.corpus ?? resolve(config.root, config.corpus);
+  const outDir = opts.out ?? resolve(config.root, config.out);
+  const rulesDir = opts.rules ?? resolve(config.root, config.rules);
+  const started = Date.now();
+
+  const ruleSet = await loadRules(rulesDir);
+  const rules = compileRules(ruleSet);
+  const registry = await loadRegistry(join(rulesDir, 'partnerships.yaml'));
+  const files = await listCorpus(corpus);
+  if (!files.length) throw new UserError('no statements (.md .txt .html .pdf) in the corpus folder', corpus);
+
+  const limit = pLimit(config.concurrency);
+  const timings = new Map<string, number>();
+  let done = 0;
+  const docs = await Promise.all(
+    files.map((f) =>
+      limit(async () => {
+        const t0 = performance.now();
+        const display = relative(process.cwd(), f) || f;
+        const doc = await processFile(f, config, rules, registry, display);
+        timings.set(display, Math.round(performance.now() - t0));
+        done++;
+        const errs = doc.messages.filter((m) => m.severity === 'error');
+        log(`[${done}/${files.length}] ${display}: ${errs.length ? `FAILED (${errs[0]!.code})` : `${doc.passages.length} passages, ${doc.partnerships.join(', ') || 'unattributed'}`}`);
+        return doc;
+      }),
+    ),
+  );
+
+  const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
+  const agg = aggregate(docs, registry, scope, opts.override);
+  const rendered = renderAll(agg, docs);
+  const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
+  const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0);
+  const passages = docs.reduce((n, d) => n + d.passages.length, 0);
+  const report = {
+    corpus,
+    rules_version: rules.version,
+    scope,
+    seconds: (Date.now() - started) / 1000,
+    documents: docs.map((d) => ({
+      file: d.path,
+      id: d.id,
+      status: d.messages.some((m) => m.severity === 'error') ? 'failed' : 'ok',
+      ms: timings.get(d.path) ?? null,
+      title: d.meta.title,
+      date: d.meta.date ?? null,
+      partnerships: d.partnerships,
+      passages: d.passages.length,
+      messages: d.messages,
+    })),
+  };
+  rendered.set('run-report.json', json(report));
+
+  // Build the whole output folder beside the old one and swap it in: an
+  // interrupted run leaves the previous outputs as they were.
+  await replaceDirAtomic(outDir, async (staging) => {
+    for (const [name, content] of [...rendered.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const p = join(staging, name);
+      await mkdir(join(p, '..'), { recursive: true });
+      await writeFile(p, content);
+    }
+  });
+
+  const unattributed = docs.filter((d) => !d.partnerships.length && !failed.includes(d));
+  const lines = [
+    `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${rules.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}`,
+  ];
+  for (const d of docs) for (const m of d.messages.filter((x) => x.severity !== 'info')) lines.push(`  ${formatMessage(m)}`);
+  lines.push(`  outputs: ${relative(process.cwd(), outDir) || outDir}/ (matrix.md, matrix.csv, matrix.json, profiles/, passages.jsonl, run-report.json)`);
+  return { text: lines.join('\n'), documents: docs.length, failed: failed.length, warnings, passages, docs };
 }

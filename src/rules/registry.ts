@@ -7,7 +7,7 @@ const partnershipSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'ids are letters, digits and hyphens, such as JP-EU or KR-US-SCCD'),
     name: z.string().min(1),
-    parties: z.array(z.string().regex(/^[A-Z]{2,5}$/, 'parties are country or bloc codes such as US, JP, EU, G7')).min(1),
+    parties: z.array(z.string().regex(/^[A-Z][A-Z0-9]{1,4}$/, 'parties are country or bloc codes such as US, JP, EU, G7')).min(1),
     launched: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'write YYYY, YYYY-MM or YYYY-MM-DD').optional(),
     kind: z.enum(['dialogue', 'council', 'partnership', 'framework', 'initiative', 'relationship', 'group', 'agreement', 'summit']).optional(),
     parent: z.string().optional(),
