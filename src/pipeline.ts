@@ -92,7 +92,8 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
 
   const ruleSet = await loadRules(rulesDir);
   const rules = compileRules(ruleSet);
-  const registry = await loadRegistry(join(rulesDir, 'partnerships.yaml'));
+  const corpusRegistry = join(corpus, 'partnerships.yaml');
+  const registry = await loadRegistry(join(rulesDir, 'partnerships.yaml'), ...(existsSync(corpusRegistry) ? [corpusRegistry] : []));
   const files = await listCorpus(corpus);
   if (!files.length) throw new UserError('no statements (.md .txt .html .pdf) in the corpus folder', corpus);
 

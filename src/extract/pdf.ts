@@ -77,9 +77,12 @@ export async function parsePdf(data: Buffer): Promise<PdfResult> {
       }
       const prev = buf[buf.length - 1];
       const endsSentence = prev !== undefined && /[.:;!?]["')]?$/.test(prev);
-      if (!buf.length || (endsSentence && /^[A-Z"(]/.test(line) && looksLikeHeading(line))) {
+      // A short unpunctuated line after a finished sentence is a heading, even in sentence case.
+      const shortLine = /^[A-Z]/.test(line) && !/[.,;:!?]$/.test(line) && line.split(/\s+/).length <= 8;
+      const heading = looksLikeHeading(line) || ((endsSentence || !prev) && shortLine);
+      if (!buf.length || (endsSentence && /^[A-Z"(]/.test(line) && heading)) {
         flush();
-        if (looksLikeHeading(line)) {
+        if (heading) {
           blocks.push({ kind: 'heading', level: 7, raw: line.replace(/:$/, ''), source: { page: p.num } });
           continue;
         }
@@ -94,7 +97,9 @@ export async function parsePdf(data: Buffer): Promise<PdfResult> {
         kind = 'paragraph';
         page = p.num;
       }
-      buf.push(line);
+      // Words hyphenated across a line break are joined again.
+      if (prev?.endsWith('-') && /^[a-z]/.test(line)) buf[buf.length - 1] = prev.slice(0, -1) + line;
+      else buf.push(line);
     }
     flush();
   }

@@ -33,7 +33,7 @@ function normalizeName(s: string): string {
   return s.toLowerCase().replace(/[\u2010-\u2015]/g, '-').replace(/\s+/g, ' ').trim();
 }
 
-export async function loadRegistry(file: string): Promise<Registry> {
+async function readRegistryFile(file: string) {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -46,14 +46,30 @@ export async function loadRegistry(file: string): Promise<Registry> {
     const issue = parsed.error.issues[0]!;
     throw new UserError(`${issue.path.join('.')}: ${issue.message}`, file, lineOf(issue.path), 'see README "Partnerships" for the fields');
   }
+  return { file, lineOf, data: parsed.data };
+}
+
+/**
+ * Load the registry, plus any extra registry files (a corpus folder may carry
+ * a partnerships.yaml of its own for partnerships the main registry lacks).
+ */
+export async function loadRegistry(file: string, ...extra: string[]): Promise<Registry> {
+  const sources = [await readRegistryFile(file)];
+  for (const f of extra) sources.push(await readRegistryFile(f));
   const byId = new Map<string, Partnership>();
-  parsed.data.partnerships.forEach((p, i) => {
-    if (byId.has(p.id)) throw new UserError(`duplicate partnership id "${p.id}"`, file, lineOf(['partnerships', i]));
-    byId.set(p.id, p);
-  });
-  for (const [i, p] of parsed.data.partnerships.entries()) {
-    if (p.parent && !byId.has(p.parent)) throw new UserError(`parent "${p.parent}" of ${p.id} is not in the registry`, file, lineOf(['partnerships', i, 'parent']), `allowed: ${[...byId.keys()].join(', ')}`);
+  for (const src of sources) {
+    src.data.partnerships.forEach((p, i) => {
+      if (byId.has(p.id)) throw new UserError(`duplicate partnership id "${p.id}"`, src.file, src.lineOf(['partnerships', i]));
+      byId.set(p.id, p);
+    });
   }
+  for (const src of sources) {
+    for (const [i, p] of src.data.partnerships.entries()) {
+      if (p.parent && !byId.has(p.parent)) throw new UserError(`parent "${p.parent}" of ${p.id} is not in the registry`, src.file, src.lineOf(['partnerships', i, 'parent']), `allowed: ${[...byId.keys()].join(', ')}`);
+    }
+  }
+  const all = sources.flatMap((s) => s.data.partnerships);
+  const parsed = { data: { partnerships: all, version: sources.map((s) => s.data.version).join('+') } };
 
   // Exact lookups for front-matter values: ids, names and aliases.
   const exact = new Map<string, string>();
