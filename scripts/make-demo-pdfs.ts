@@ -15,7 +15,7 @@ interface PdfSpec {
   pages: string[][];
 }
 
-const SPECS: PdfSpec[] = [
+export const SPECS: PdfSpec[] = [
   {
     file: '2024-11-05_nh-ks-semiconductor-mou.pdf',
     info: {

@@ -93,7 +93,7 @@ export function parseHtml(html: string): HtmlResult {
       blocks.push({ kind: 'item', level: Math.max(1, listDepth), raw: clone.html() ?? '', source: { element: pathOf(el) } });
       $(el)
         .children('ul,ol')
-        .each((_, child) => walk(child, listDepth + 1));
+        .each((_, child) => walk(child, listDepth));
       return;
     }
     if (tag === 'ul' || tag === 'ol') {

@@ -33,6 +33,8 @@ export interface GradeResult {
   ruleId: string;
 }
 
+const BASE_FORM_BEFORE = /\b(?:to|will|shall|would|could|may|might|can|must|and)\s+$/i;
+
 function boundaries(text: string, re: RegExp): number[] {
   const ends: number[] = [];
   re.lastIndex = 0;
@@ -50,6 +52,9 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
     const label = h.item.rule.label;
     if (label === 'negation') negations.push(h);
     else if (label === 'future') futures.push(h);
+    // "set up", "put in place" after "to" or a modal are base forms, not reports:
+    // "intend to set up" is governed by "intend", "will set up" by "will".
+    else if ((label === 'grade/underway' || label === 'grade/completed') && BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start))) continue;
     else cues.push(h);
   }
   return {

@@ -47,8 +47,11 @@ export function segment(doc: SegmentInput): Passage[] {
       stack.push({ level: block.level, text: doc.text.slice(block.start, block.end) });
       continue;
     }
-    const headings = stack.map((h) => h.text);
     let start = block.start;
+    // A bold lead-in ("Quantum: ...") is a sibling of bold-line headings: it
+    // ends the scope of the bold heading before it.
+    if (block.leadIn) while (stack.length && stack[stack.length - 1]!.level >= 7) stack.pop();
+    const headings = stack.map((h) => h.text);
     if (block.leadIn) {
       headings.push(block.leadIn);
       // Skip the lead-in words themselves ("Semiconductors:"), they are the heading.

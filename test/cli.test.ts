@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './helpers.js';
+
+const accords = (args: string[], input?: string) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin', 'accords.js'), ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 });
+
+describe('accords tag', () => {
+  it('writes one JSON line per input line and nothing else on stdout', () => {
+    const input = [
+      JSON.stringify({ id: 'a', text: 'Launch a joint research programme on batteries in 2025.', heading: 'Clean Energy' }),
+      JSON.stringify({ id: 'b', text: 'Chips matter to the economy.' }),
+      JSON.stringify({ id: 'c', text: '**Quantum:**' }),
+    ].join('\n');
+    const r = accords(['tag'], input);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual(['a', 'b', 'c']);
+    expect(lines[0]).toMatchObject({ objectives: ['research'], grades: { research: 'commit' }, domains: ['batteries-clean-energy'], governance: false });
+    expect(Object.keys(lines[0])).toEqual(expect.arrayContaining(['id', 'objectives', 'subcategories', 'grades', 'domains', 'governance', 'evidence']));
+    expect(lines[0].evidence.length).toBeGreaterThan(0);
+    expect(lines[1].objectives).toEqual([]);
+    expect(lines[2].domains).toEqual(['quantum']);
+  });
+  it('skips bad lines with a message naming the line', () => {
+    const r = accords(['tag'], 'not json\n{"id":"x","text":"The two sides will cooperate on AI."}\n');
+    expect(r.stderr).toContain('stdin:1');
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('errors for the user', () => {
+  it('an unknown domain lists the allowed ones', () => {
+    const r = accords(['run', '--domain', 'chips', '--quiet']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('allowed: semiconductors');
+  });
+  it('a bad date is named', () => {
+    const r = accords(['run', '--from', '2024/01/01', '--quiet']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--from must be a date');
+  });
+  it('explain shows rules and grade reasoning', () => {
+    const r = accords(['explain', 'The two sides will explore a joint early warning mechanism for chip shortages.']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('preparedness');
+    expect(r.stdout).toContain('preparedness.early-warning');
+    expect(r.stdout).toMatch(/grade: governed by "explore"/);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, loadConfig } from '../src/config/index.js';
+import { loadRules } from '../src/rules/index.js';
+import { UserError } from '../src/core/errors.js';
+import { ROOT } from './helpers.js';
+
+const message = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as UserError).format();
+  }
+  throw new Error('did not throw');
+};
+const messageAsync = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof UserError ? e.format() : String(e);
+  }
+  throw new Error('did not throw');
+};
+
+describe('configuration', () => {
+  it('fills defaults', () => {
+    const c = parseConfig({});
+    expect(c.corpus).toBe('corpus');
+    expect(c.matrix.domain).toBeNull();
+  });
+  it('names an unknown key and lists the allowed ones', () => {
+    const m = message(() => parseConfig({ corpsu: 'x' }, 'pipeline.config.ts'));
+    expect(m).toContain('pipeline.config.ts');
+    expect(m).toContain('unknown key "corpsu"');
+    expect(m).toMatch(/allowed: corpus, out, rules/);
+  });
+  it('names a bad enum value with the allowed values', () => {
+    const m = message(() => parseConfig({ matrix: { domain: 'chips' } }));
+    expect(m).toContain('matrix.domain');
+    expect(m).toContain('"semiconductors"');
+  });
+  it('names a wrong type', () => {
+    expect(message(() => parseConfig({ concurrency: 'two' }))).toContain('concurrency');
+  });
+  it('reports a config file that does not load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accords-cfg-'));
+    const f = join(dir, 'bad.config.ts');
+    writeFileSync(f, 'export default {{{');
+    expect(await messageAsync(loadConfig(f))).toContain('bad.config.ts');
+  });
+});
+
+describe('rule files', () => {
+  const copyRules = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accords-rules-'));
+    mkdirSync(dir, { recursive: true });
+    for (const f of readdirSync(join(ROOT, 'rules'))) copyFileSync(join(ROOT, 'rules', f), join(dir, f));
+    return dir;
+  };
+  it('a bad label names the file, the line and what is allowed', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.bad\n    label: research/fundng\n    patterns: [grant]\n    examples:\n      - match: a grant\n');
+    const m = await messageAsync(loadRules(dir));
+    expect(m).toContain('extra.yaml:4');
+    expect(m).toContain('not an allowed label');
+    expect(m).toContain('research/funding');
+  });
+  it('broken YAML names the file and line', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x\n    patterns: [a, b\n');
+    expect(await messageAsync(loadRules(dir))).toMatch(/extra\.yaml:\d+: not valid YAML/);
+  });
+  it('a rule without examples is refused', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.noex\n    label: governance\n    patterns: [board]\n    examples: []\n');
+    expect(await messageAsync(loadRules(dir))).toContain('every rule needs at least one example');
+  });
+  it('a bad pattern names the line of the pattern', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.pat\n    label: governance\n    patterns:\n      - ok\n      - (broken\n    examples:\n      - match: ok\n');
+    const m = await messageAsync(loadRules(dir));
+    expect(m).toContain('extra.yaml:7');
+    expect(m).toContain('unbalanced');
+  });
+  it('duplicate ids across files are refused', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: governance.bodies\n    label: governance\n    patterns: [board]\n    examples:\n      - match: the board\n');
+    expect(await messageAsync(loadRules(dir))).toContain('duplicate rule id "governance.bodies"');
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { compilePattern, PatternError } from '../src/rules/index.js';
+
+const re = (p: string) => {
+  const c = compilePattern(p);
+  return new RegExp(c.source, c.caseSensitive ? '' : 'i');
+};
+
+describe('pattern language', () => {
+  it('joins words with white space or hyphens, on word boundaries', () => {
+    expect(re('joint research').test('a joint-research call')).toBe(true);
+    expect(re('joint research').test('jointresearch')).toBe(false);
+    expect(re('chip').test('chipset')).toBe(false);
+  });
+  it('supports stems, optional characters, classes and nested groups', () => {
+    expect(re('collaborat*').test('collaborations')).toBe(true);
+    expect(re('working groups?').test('two working groups')).toBe(true);
+    expect(re('standardi[sz]ation').test('standardisation')).toBe(true);
+    expect(re('(shortages?|cris(is|es)) now').test('crises now')).toBe(true);
+  });
+  it('makes a whole group optional with ? and repeatable with *', () => {
+    const p = re('(the |our )? supply chains?');
+    expect(p.exec('secure our supply chains')?.[0]).toBe('our supply chains');
+    expect(p.exec('supply chain')?.[0]).toBe('supply chain');
+    expect(re('(the |a )*(industry|sector)').exec('grow the industry')?.[0]).toBe('the industry');
+  });
+  it('allows a gap of up to four words with ~', () => {
+    expect(re('exchange ~ information').test('exchange timely and relevant information')).toBe(true);
+    expect(re('exchange ~ information').test('exchange one two three four five information')).toBe(false);
+  });
+  it('is case-sensitive with a leading =', () => {
+    expect(re('=AI').test('AI models')).toBe(true);
+    expect(re('=AI').test('said')).toBe(false);
+  });
+  it('accepts raw regular expressions and rejects broken ones', () => {
+    expect(re('/\\$\\s?\\d/').test('$ 5')).toBe(true);
+    expect(() => compilePattern('/([a-/')).toThrow(PatternError);
+    expect(() => compilePattern('(unbalanced')).toThrow(/unbalanced/);
+  });
+});

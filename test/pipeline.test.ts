@@ -1,0 +1,101 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync, cpSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runPipeline } from '../src/pipeline.js';
+import { loadConfig } from '../src/config/index.js';
+import { ROOT } from './helpers.js';
+
+const config = await loadConfig(join(ROOT, 'pipeline.config.ts'));
+const quiet = { log: () => {} };
+
+describe('the demo corpus, end to end', () => {
+  let out: string;
+  let summary: Awaited<ReturnType<typeof runPipeline>>;
+  beforeAll(async () => {
+    out = join(mkdtempSync(join(tmpdir(), 'accords-run-')), 'out');
+    summary = await runPipeline(config, { out, ...quiet });
+  });
+
+  it('processes every statement without an error', () => {
+    expect(summary.documents).toBeGreaterThanOrEqual(12);
+    expect(summary.failed).toBe(0);
+  });
+  it('writes the matrix in three formats, profiles and passages', () => {
+    for (const f of ['matrix.md', 'matrix.csv', 'matrix.json', 'passages.jsonl', 'run-report.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    expect(matrix.rows.map((r: { id: string }) => r.id)).toEqual(['KS-TA-VL-ASCRI', 'NH-KS-TC', 'VL-NH-CD']);
+    for (const r of matrix.rows) {
+      expect(existsSync(join(out, 'profiles', `${r.id}.md`))).toBe(true);
+      expect(existsSync(join(out, 'profiles', `${r.id}.json`))).toBe(true);
+    }
+  });
+  it('the demo corpus exercises every objective and every grade', () => {
+    const lines = readFileSync(join(out, 'passages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const objectives = new Set(lines.flatMap((l) => l.objectives.map((o: { objective: string }) => o.objective)));
+    const grades = new Set(lines.flatMap((l) => l.objectives.map((o: { grade: string }) => o.grade)));
+    expect([...objectives].sort()).toEqual(['commercial', 'policy', 'preparedness', 'research', 'workforce']);
+    expect([...grades].sort()).toEqual(['commit', 'completed', 'explore', 'intend', 'underway']);
+    // Every passage points into its document's text by offsets.
+    for (const l of lines.slice(0, 50)) expect(l.end).toBeGreaterThan(l.start);
+  });
+  it('profiles cite documents with study-style codes that resolve to sources', () => {
+    const p = JSON.parse(readFileSync(join(out, 'profiles', 'NH-KS-TC.json'), 'utf8'));
+    expect(p.documents[0].code).toBe('NH-KS-TC1');
+    expect(p.documents[0].url).toMatch(/^https:\/\/example\.org\//);
+    const md = readFileSync(join(out, 'profiles', 'NH-KS-TC.md'), 'utf8');
+    expect(md).toContain('## Governance');
+    expect(md).toContain('## Milestones');
+    expect(md).toMatch(/\(NH-KS-TC\d+\)/);
+  });
+  it('an empty cell says there is no clear reference', () => {
+    const md = readFileSync(join(out, 'matrix.md'), 'utf8');
+    expect(md).toContain('no clear reference');
+    const m = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    const row = m.rows.find((r: { cells: Record<string, { grade: string | null }> }) => Object.values(r.cells).some((c) => c.grade === null));
+    expect(row).toBeDefined();
+    const p = readFileSync(join(out, 'profiles', `${row.id}.md`), 'utf8');
+    expect(p).toMatch(/seem to lack a clear reference/);
+  });
+  it('is deterministic: a second run writes identical files', async () => {
+    const out2 = join(mkdtempSync(join(tmpdir(), 'accords-run2-')), 'out');
+    await runPipeline(config, { out: out2, ...quiet });
+    for (const f of ['matrix.md', 'matrix.csv', 'matrix.json', 'passages.jsonl', 'profiles/NH-KS-TC.md']) {
+      expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out, f), 'utf8'));
+    }
+  });
+  it('filters the matrix by domain and date', async () => {
+    const out3 = join(mkdtempSync(join(tmpdir(), 'accords-run3-')), 'out');
+    await runPipeline(config, { out: out3, matrix: { domain: 'semiconductors', from: '2024-01-01', until: '2024-12-31' }, ...quiet });
+    const m = JSON.parse(readFileSync(join(out3, 'matrix.json'), 'utf8'));
+    expect(m.scope).toEqual({ domain: 'semiconductors', from: '2024-01-01', until: '2024-12-31' });
+    const all = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    const count = (mm: { rows: { cells: Record<string, { passages: number }> }[] }) => mm.rows.reduce((n, r) => n + Object.values(r.cells).reduce((k, c) => k + c.passages, 0), 0);
+    expect(count(m)).toBeGreaterThan(0);
+    expect(count(m)).toBeLessThan(count(all));
+  });
+});
+
+describe('a batch with bad files', () => {
+  it('reports each bad file by name and finishes the rest', async () => {
+    const corpus = mkdtempSync(join(tmpdir(), 'accords-bad-'));
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    writeFileSync(join(corpus, 'empty.md'), '');
+    writeFileSync(join(corpus, 'junk.html'), Buffer.from([0, 1, 2, 3, 255, 254, 0, 0, 7, 8]));
+    writeFileSync(join(corpus, 'cut.pdf'), readFileSync(join(ROOT, 'corpus', '2024-11-05_nh-ks-semiconductor-mou.pdf')).subarray(0, 300));
+    const out = join(corpus, 'out');
+    const s = await runPipeline(config, { corpus, out, ...quiet });
+    expect(s.failed).toBe(3);
+    expect(s.documents).toBe(readdirSync(join(ROOT, 'corpus')).filter((f) => /\.(md|html|pdf|txt)$/.test(f)).length + 3);
+    for (const f of ['empty.md', 'junk.html', 'cut.pdf']) expect(s.text).toContain(f);
+    const report = JSON.parse(readFileSync(join(out, 'run-report.json'), 'utf8'));
+    expect(report.documents.filter((d: { status: string }) => d.status === 'failed')).toHaveLength(3);
+  });
+  it('keeps the previous outputs when a run cannot start', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'accords-keep-')), 'out');
+    await runPipeline(config, { out, ...quiet });
+    const before = readFileSync(join(out, 'matrix.json'), 'utf8');
+    await expect(runPipeline(config, { out, rules: join(ROOT, 'no-such-rules'), ...quiet })).rejects.toThrow(/rules folder not found/);
+    expect(readFileSync(join(out, 'matrix.json'), 'utf8')).toBe(before);
+  });
+});
