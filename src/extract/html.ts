@@ -67,7 +67,7 @@ export function parseHtml(html: string): HtmlResult {
 
   $(CHROME).remove();
 
-  let root = $('body');
+  let root: cheerio.Cheerio<AnyNode> = $('body');
   for (const sel of BODY_CANDIDATES) {
     const cand = $(sel).first();
     if (cand.length && cand.text().replace(/\s+/g, ' ').trim().length >= MIN_BODY_CHARS) {
@@ -75,7 +75,7 @@ export function parseHtml(html: string): HtmlResult {
       break;
     }
   }
-  if (!root.length) root = $.root() as unknown as typeof root;
+  if (!root.length) root = $.root();
 
   const blocks: RawBlock[] = [];
   const walk = (node: AnyNode, listDepth: number) => {

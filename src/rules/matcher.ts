@@ -10,65 +10,100 @@ export interface Hit<T> {
 /**
  * Many patterns, one pass: every pattern becomes a capturing group of one
  * alternation (one for case-insensitive patterns, one for case-sensitive ones).
- * One alternation is several times faster than one regex per phrase. After a
+ * One alternation is several times faster than one regex per phrase (it is
+ * cut into chunks small enough to stay native code, see MAX_SOURCE). After a
  * hit the scan resumes one character later, so a phrase that starts inside
  * another one is still found.
  */
+// V8 compiles a regular expression to native code only below a size limit;
+// past it the expression runs in the bytecode interpreter, some 20 times
+// slower (measured: 3.8 s against 0.2 s on the same passages). Alternations are
+// therefore cut into chunks of at most this many characters of source.
+const MAX_SOURCE = 6000;
+
 export class Matcher<T> {
-  private readonly groups: { re: RegExp; owners: T[] }[] = [];
+  private readonly groups: { re: RegExp; owners: T[]; lower: boolean }[] = [];
 
   constructor(entries: Array<{ pattern: string; owner: T }>) {
-    const ci: string[] = [];
-    const ciOwners: T[] = [];
-    const cs: string[] = [];
-    const csOwners: T[] = [];
+    type Bucket = { parts: string[]; owners: T[]; length: number };
+    // Buckets by case handling and by whether every pattern starts at a word
+    // boundary: hoisting that \b out of the alternation lets the engine reject
+    // most positions before trying any alternative (measured: twice as fast).
+    const buckets = new Map<string, Bucket[]>();
     for (const { pattern, owner } of entries) {
       const c = compilePattern(pattern);
       // Inner capturing groups would shift the numbering: make them non-capturing.
-      const src = c.source.replace(/\((?!\?)/g, '(?:');
-      if (c.caseSensitive) {
-        cs.push(`(${src})`);
-        csOwners.push(owner);
-      } else {
-        ci.push(`(${src})`);
-        ciOwners.push(owner);
+      let src = c.source.replace(/(?<!\\)\((?!\?)/g, '(?:');
+      const bounded = src.startsWith('\\b');
+      if (bounded) src = src.slice(2);
+      // Case-insensitive patterns are lower-cased and matched against lower-cased
+      // text without the i flag, which V8 runs faster. Escapes such as \S or \B keep their case.
+      if (!c.caseSensitive) src = src.replace(/(\\?)([A-Z])/g, (m, bs: string, ch: string) => (bs ? m : ch.toLowerCase()));
+      const key = `${c.caseSensitive ? 'cs' : 'ci'}${bounded ? 'b' : ''}`;
+      const list = buckets.get(key) ?? [];
+      buckets.set(key, list);
+      let last = list[list.length - 1];
+      if (!last || last.length + src.length > MAX_SOURCE) list.push((last = { parts: [], owners: [], length: 0 }));
+      last.parts.push(`(${src})`);
+      last.owners.push(owner);
+      last.length += src.length + 3;
+    }
+    for (const [key, list] of [...buckets.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const b of list) {
+        const body = b.parts.join('|');
+        this.groups.push({ re: new RegExp(key.endsWith('b') ? `\\b(?:${body})` : body, 'g'), owners: b.owners, lower: key.startsWith('ci') });
       }
     }
-    if (ci.length) this.groups.push({ re: new RegExp(ci.join('|'), 'gi'), owners: ciOwners });
-    if (cs.length) this.groups.push({ re: new RegExp(cs.join('|'), 'g'), owners: csOwners });
   }
 
   get size(): number {
     return this.groups.reduce((n, g) => n + g.owners.length, 0);
   }
 
-  match(text: string): Hit<T>[] {
+  /** `lowered` may pass text.toLowerCase() when the caller already has it. */
+  match(text: string, lowered?: string): Hit<T>[] {
     const hits: Hit<T>[] = [];
-    for (const { re, owners } of this.groups) {
-      re.lastIndex = 0;
+    for (const { re, owners, lower } of this.groups) {
+      // Lower-casing can change the length of a few non-ASCII strings; then the
+      // offsets would be wrong, so such text is matched case-insensitively instead.
+      let subject = text;
+      let r = re;
+      if (lower) {
+        lowered ??= text.toLowerCase();
+        if (lowered.length === text.length) subject = lowered;
+        else r = new RegExp(re.source, 'gi');
+      }
+      r.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = re.exec(text))) {
+      while ((m = r.exec(subject))) {
         if (m[0].length === 0) {
-          re.lastIndex++;
+          r.lastIndex++;
           continue;
         }
         for (let g = 1; g < m.length; g++) {
           if (m[g] !== undefined) {
-            hits.push({ item: owners[g - 1]!, start: m.index, end: m.index + m[0].length, text: m[0] });
+            hits.push({ item: owners[g - 1]!, start: m.index, end: m.index + m[0].length, text: text.slice(m.index, m.index + m[0].length) });
             break;
           }
         }
-        re.lastIndex = m.index + 1;
+        r.lastIndex = m.index + 1;
       }
     }
-    hits.sort((a, b) => a.start - b.start || b.end - a.end);
+    if (this.groups.length > 1) hits.sort((a, b) => a.start - b.start || b.end - a.end);
     return hits;
   }
 
-  test(text: string): boolean {
-    for (const { re } of this.groups) {
-      re.lastIndex = 0;
-      if (re.test(text)) return true;
+  test(text: string, lowered?: string): boolean {
+    for (const { re, lower } of this.groups) {
+      let subject = text;
+      let r = re;
+      if (lower) {
+        lowered ??= text.toLowerCase();
+        if (lowered.length === text.length) subject = lowered;
+        else r = new RegExp(re.source, 'gi');
+      }
+      r.lastIndex = 0;
+      if (r.test(subject)) return true;
     }
     return false;
   }

@@ -26,7 +26,9 @@ const SEP = "[\\s-]+";
  * before it optional, a space inside a group a separator; everything else is literal.
  */
 function translate(token: string): string {
-  const t = token.replace(/\s*([(|)])\s*/g, '$1').trim();
+  // Spaces right inside "(" and around "|" are layout; a space before ")" means
+  // the group ends a word ("(economic )?dependency").
+  const t = token.replace(/\(\s+/g, '(').replace(/\s*\|\s*/g, '|').trim();
   let out = '';
   let depth = 0;
   let cls = false;
@@ -50,7 +52,8 @@ function translate(token: string): string {
     else if (ch === '*') out += "[\\w'-]*";
     else if (ch === '?') out += '?';
     else if (/\s/.test(ch)) {
-      if (!out.endsWith(SEP)) out += SEP;
+      // No second separator after one already closing an optional word group.
+      if (!out.endsWith(SEP) && !out.endsWith(`${SEP})?`) && !out.endsWith(`${SEP})*`)) out += SEP;
     } else out += ch.replace(/[.+^${}\]\\]/g, '\\$&');
   }
   if (cls) throw new PatternError('unclosed [');
@@ -125,7 +128,7 @@ export function compilePattern(pattern: string): CompiledPattern {
     const quant = whole && balanced(whole[1]!) ? whole[2]! : '';
     let piece: string;
     try {
-      piece = quant ? `(?:${translate(whole![1]!)})` : translate(t);
+      piece = quant ? `(?:${translate(whole![1]!.trim())})` : translate(t);
     } catch (err) {
       throw new PatternError(`${(err as Error).message} in "${pattern}"`);
     }
@@ -143,7 +146,7 @@ export function compilePattern(pattern: string): CompiledPattern {
     sep = '';
   }
   // Word boundaries only where the pattern starts or ends with a word character.
-  const lead = /^[\w(]/.test(p) && !/^\(\?:[^)]*\)[?*]/.test(src) ? '\\b' : '';
+  const lead = /^[\w(]/.test(p) ? '\\b' : '';
   const trail = /[\w*)?]$/.test(p) ? '\\b' : '';
   src = `${lead}${src}${trail}`;
   try {

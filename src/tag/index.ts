@@ -67,15 +67,33 @@ export function accept(h: Hit<ActiveRule>, text: string): boolean {
   return true;
 }
 
-function domainsIn(text: string, rules: CompiledRules, scope: Evidence['scope'], evidence: Evidence[]): Set<Domain> {
+function domainsIn(text: string, rules: CompiledRules, scope: Evidence['scope'], evidence: Evidence[], lower?: string): Set<Domain> {
   const found = new Set<Domain>();
-  for (const h of rules.matchers.domain.match(text)) {
+  for (const h of rules.matchers.domain.match(text, lower)) {
     if (!accept(h, text)) continue;
     const d = h.item.rule.label.slice('domain/'.length) as Domain;
     if (!found.has(d)) evidence.push(evidenceOf(h, scope, rules.version));
     found.add(d);
   }
   return found;
+}
+
+// Headings and titles repeat for every passage under them: match each once.
+const contextCache = new WeakMap<CompiledRules, Map<string, { found: Set<Domain>; evidence: Evidence[] }>>();
+
+function domainsInContext(text: string, rules: CompiledRules, scope: 'heading' | 'title', evidence: Evidence[]): Set<Domain> {
+  let cache = contextCache.get(rules);
+  if (!cache) contextCache.set(rules, (cache = new Map()));
+  const key = `${scope}\u0000${text}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    const ev: Evidence[] = [];
+    entry = { found: domainsIn(text, rules, scope, ev), evidence: ev };
+    if (cache.size > 5000) cache.clear();
+    cache.set(key, entry);
+  }
+  evidence.push(...entry.evidence);
+  return entry.found;
 }
 
 function specific(ds: Set<Domain>): Domain[] {
@@ -87,15 +105,15 @@ function specific(ds: Set<Domain>): Domain[] {
  * heading's; failing those, a single-topic title's; and cet-general only when
  * no specific field is named anywhere in that chain.
  */
-function tagDomains(input: TagInput, rules: CompiledRules): { domains: Domain[]; evidence: Evidence[] } {
+function tagDomains(input: TagInput, rules: CompiledRules, lower: string): { domains: Domain[]; evidence: Evidence[] } {
   const evidence: Evidence[] = [];
-  const own = domainsIn(input.text, rules, 'text', evidence);
+  const own = domainsIn(input.text, rules, 'text', evidence, lower);
   const ownSpecific = specific(own);
   if (ownSpecific.length) return { domains: ownSpecific, evidence: evidence.filter((e) => e.label !== 'domain/cet-general') };
   let general = own.has('cet-general');
   for (const heading of [...(input.headings ?? [])].reverse()) {
     const hEv: Evidence[] = [];
-    const hs = domainsIn(heading, rules, 'heading', hEv);
+    const hs = domainsInContext(heading, rules, 'heading', hEv);
     const sp = specific(hs);
     if (sp.length) return { domains: sp, evidence: hEv.filter((e) => e.label !== 'domain/cet-general') };
     if (hs.has('cet-general') && !general) {
@@ -105,7 +123,7 @@ function tagDomains(input: TagInput, rules: CompiledRules): { domains: Domain[];
   }
   if (input.title) {
     const tEv: Evidence[] = [];
-    const sp = specific(domainsIn(input.title, rules, 'title', tEv));
+    const sp = specific(domainsInContext(input.title, rules, 'title', tEv));
     if (sp.length === 1) return { domains: sp, evidence: tEv.filter((e) => e.label === `domain/${sp[0]}`) };
   }
   return general ? { domains: ['cet-general'], evidence } : { domains: [], evidence: [] };
@@ -114,11 +132,12 @@ function tagDomains(input: TagInput, rules: CompiledRules): { domains: Domain[];
 export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   const { text } = input;
   const version = rules.version;
-  const { domains, evidence: domainEvidence } = tagDomains(input, rules);
+  const lower = text.toLowerCase();
+  const { domains, evidence: domainEvidence } = tagDomains(input, rules, lower);
 
   const signalEvidence: Evidence[] = [];
   const signals = new Set<ConcretenessSignal>();
-  for (const h of rules.matchers.signal.match(text)) {
+  for (const h of rules.matchers.signal.match(text, lower)) {
     if (!accept(h, text)) continue;
     const s = h.item.rule.label.slice('signal/'.length) as ConcretenessSignal;
     if (!signals.has(s)) signalEvidence.push(evidenceOf(h, 'text', version));
@@ -139,19 +158,21 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   // Headings name a topic; they state nothing the governments do.
   if (input.kind === 'heading') return base;
 
-  const gradeHits = rules.matchers.grade.match(text).filter((h) => accept(h, text));
+  const gradeHits = rules.matchers.grade.match(text, lower).filter((h) => accept(h, text));
   const imperative = imperativeGrade(text, rules);
   base.gradeHits = gradeHits;
   if (imperative) base.imperative = imperative;
-  base.governance = rules.matchers.governance.match(text).filter((h) => accept(h, text));
+  base.governance = rules.matchers.governance.match(text, lower).filter((h) => accept(h, text));
 
   const hasCue = gradeHits.some((h) => h.item.rule.label.startsWith('grade/'));
-  const cooperative = hasCue || !!imperative || rules.matchers.cooperation.test(text);
-  const objectiveHits = rules.matchers.objective.match(text).filter((h) => accept(h, text));
-  if (objectiveHits.length && !cooperative) {
-    base.withheld = 'topic words found, but no cooperation or commitment language: the passage describes, it does not agree';
+  const cooperative = hasCue || !!imperative || rules.matchers.cooperation.test(text, lower);
+  // Without cooperation or commitment language the passage describes the world
+  // and gets no objective, so its topic words are not even looked for.
+  if (!cooperative) {
+    base.withheld = 'no cooperation or commitment language: the passage describes, it does not agree';
     return base;
   }
+  const objectiveHits = rules.matchers.objective.match(text, lower).filter((h) => accept(h, text));
   const byObjective = new Map<Objective, ObjectiveHits>();
   for (const h of objectiveHits) {
     const [objective, sub] = h.item.rule.label.split('/') as [Objective, Subcategory];
