@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, loadConfig } from '../src/config/index.js';
 import { loadRules } from '../src/rules/index.js';
 import { UserError } from '../src/core/errors.js';
-import { ROOT } from './helpers.js';
+import { ROOT, tmp } from './helpers.js';
 
 const message = (fn: () => unknown) => {
   try {
@@ -45,7 +44,7 @@ describe('configuration', () => {
     expect(message(() => parseConfig({ concurrency: 'two' }))).toContain('concurrency');
   });
   it('reports a config file that does not load', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'accords-cfg-'));
+    const dir = tmp('accords-cfg');
     const f = join(dir, 'bad.config.ts');
     writeFileSync(f, 'export default {{{');
     expect(await messageAsync(loadConfig(f))).toContain('bad.config.ts');
@@ -54,7 +53,7 @@ describe('configuration', () => {
 
 describe('rule files', () => {
   const copyRules = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'accords-rules-'));
+    const dir = tmp('accords-rules');
     mkdirSync(dir, { recursive: true });
     for (const f of readdirSync(join(ROOT, 'rules'))) copyFileSync(join(ROOT, 'rules', f), join(dir, f));
     return dir;

@@ -1,6 +1,6 @@
+import { tmp } from './helpers.js';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractFile, parseHtml, cleanInline } from '../src/extract/index.js';
 import { buildPdf, SPECS } from '../scripts/make-demo-pdfs.js';
@@ -8,7 +8,7 @@ import { buildPdf, SPECS } from '../scripts/make-demo-pdfs.js';
 const opts = { maxFileBytes: 8 * 1024 * 1024, minTextChars: 40 };
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'accords-extract-'));
+  dir = tmp('accords-extract');
 });
 const write = (name: string, data: string | Buffer) => {
   const p = join(dir, name);

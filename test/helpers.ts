@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadRules, compileRules, type CompiledRules } from '../src/rules/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -21,4 +22,9 @@ export function requireShared(sub: string): string {
     throw new Error(`${dir} is missing: these tests read the real statements and gold labels from ../shared (set ACCORDS_SHARED to its path)`);
   }
   return dir;
+}
+
+/** A fresh folder inside the test run's scratch folder (removed after the run). */
+export function tmp(prefix: string): string {
+  return mkdtempSync(join(process.env['ACCORDS_TEST_TMP'] ?? tmpdir(), `${prefix}-`));
 }

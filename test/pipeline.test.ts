@@ -1,10 +1,9 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync, cpSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
-import { ROOT } from './helpers.js';
+import { ROOT, tmp } from './helpers.js';
 
 const config = await loadConfig(join(ROOT, 'pipeline.config.ts'));
 const quiet = { log: () => {} };
@@ -13,7 +12,7 @@ describe('the demo corpus, end to end', () => {
   let out: string;
   let summary: Awaited<ReturnType<typeof runPipeline>>;
   beforeAll(async () => {
-    out = join(mkdtempSync(join(tmpdir(), 'accords-run-')), 'out');
+    out = join(tmp('accords-run'), 'out');
     summary = await runPipeline(config, { out, ...quiet });
   });
 
@@ -58,14 +57,14 @@ describe('the demo corpus, end to end', () => {
     expect(p).toMatch(/seem to lack a clear reference/);
   });
   it('is deterministic: a second run writes identical files', async () => {
-    const out2 = join(mkdtempSync(join(tmpdir(), 'accords-run2-')), 'out');
+    const out2 = join(tmp('accords-run2'), 'out');
     await runPipeline(config, { out: out2, ...quiet });
     for (const f of ['matrix.md', 'matrix.csv', 'matrix.json', 'passages.jsonl', 'profiles/NH-KS-TC.md']) {
       expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out, f), 'utf8'));
     }
   });
   it('filters the matrix by domain and date', async () => {
-    const out3 = join(mkdtempSync(join(tmpdir(), 'accords-run3-')), 'out');
+    const out3 = join(tmp('accords-run3'), 'out');
     await runPipeline(config, { out: out3, matrix: { domain: 'semiconductors', from: '2024-01-01', until: '2024-12-31' }, ...quiet });
     const m = JSON.parse(readFileSync(join(out3, 'matrix.json'), 'utf8'));
     expect(m.scope).toEqual({ domain: 'semiconductors', from: '2024-01-01', until: '2024-12-31' });
@@ -78,7 +77,7 @@ describe('the demo corpus, end to end', () => {
 
 describe('a batch with bad files', () => {
   it('reports each bad file by name and finishes the rest', async () => {
-    const corpus = mkdtempSync(join(tmpdir(), 'accords-bad-'));
+    const corpus = tmp('accords-bad');
     cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
     writeFileSync(join(corpus, 'empty.md'), '');
     writeFileSync(join(corpus, 'junk.html'), Buffer.from([0, 1, 2, 3, 255, 254, 0, 0, 7, 8]));
@@ -92,7 +91,7 @@ describe('a batch with bad files', () => {
     expect(report.documents.filter((d: { status: string }) => d.status === 'failed')).toHaveLength(3);
   });
   it('keeps the previous outputs when a run cannot start', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'accords-keep-')), 'out');
+    const out = join(tmp('accords-keep'), 'out');
     await runPipeline(config, { out, ...quiet });
     const before = readFileSync(join(out, 'matrix.json'), 'utf8');
     await expect(runPipeline(config, { out, rules: join(ROOT, 'no-such-rules'), ...quiet })).rejects.toThrow(/rules folder not found/);

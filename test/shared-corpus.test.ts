@@ -1,11 +1,10 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractFile } from '../src/extract/index.js';
 import { runPipeline, type RunSummary } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
-import { ROOT, requireShared } from './helpers.js';
+import { ROOT, requireShared, tmp } from './helpers.js';
 
 // The real statements are read from ../shared at test time, never copied here.
 const corpus = requireShared('corpus');
@@ -15,7 +14,7 @@ describe('the 80 real statements', () => {
   let summary: RunSummary;
   beforeAll(async () => {
     const config = await loadConfig(join(ROOT, 'pipeline.config.ts'));
-    summary = await runPipeline(config, { corpus, out: join(mkdtempSync(join(tmpdir(), 'accords-shared-')), 'out'), log: () => {} });
+    summary = await runPipeline(config, { corpus, out: join(tmp('accords-shared'), 'out'), log: () => {} });
   }, 120_000);
 
   it('are all processed without an error and attributed', () => {
