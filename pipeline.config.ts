@@ -13,4 +13,8 @@ export default defineConfig({
   // The matrix scope: null means all domains and all dates.
   matrix: { domain: null, from: null, until: null },
   review: { db: '.accords/reviews.sqlite' },
+  // Fetched responses and processed documents, so re-runs only redo what changed.
+  cacheDir: '.accords/cache',
+  sources: 'corpus/sources.yaml',
+  fetch: { concurrency: 4, perHost: 1, timeoutMs: 20_000, retries: 3, maxBytes: 20 * 1024 * 1024 },
 });

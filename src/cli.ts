@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { loadSources, fetchAll } from './fetch/index.js';
+import { writeFileAtomic } from './core/fsutil.js';
 import { UserError } from './core/errors.js';
 import { isDomain, DOMAINS } from './core/taxonomy.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
@@ -14,8 +16,11 @@ import { explain } from './explain.js';
 const HELP = `accords - what technology partnerships actually agreed
 
 Usage:
-  accords run [--corpus DIR] [--out DIR] [--domain D] [--from DATE] [--until DATE] [--quiet]
-      read every statement in the corpus, tag it, write profiles and the objectives matrix to out/
+  accords run [--corpus DIR] [--out DIR] [--domain D] [--from DATE] [--until DATE] [--fetch] [--full] [--quiet]
+      read every statement in the corpus, tag it, write profiles and the objectives matrix to out/;
+      --fetch fetches new statements first, --full re-processes documents that did not change
+  accords fetch [--sources FILE] [--corpus DIR]
+      get every listed document and every new feed item into the corpus (under fetched/)
   accords tag [FILE]
       read JSONL {"id","text","heading"?} (stdin without FILE), write one JSONL line of tags per input
   accords eval [--gold DIR] [--verbose]
@@ -48,6 +53,34 @@ function checkDate(name: string, v: string | undefined): string | undefined {
   return v;
 }
 
+/** A progress bar on a terminal; plain lines otherwise (logs, CI, pipes). */
+function progressReporter(io: Io): (done: number, total: number, line: string) => void {
+  if (!process.stderr.isTTY || io !== defaultIo) return (done, total, line) => io.err(`[${done}/${total}] ${line}\n`);
+  return (done, total, line) => {
+    const width = 28;
+    const filled = Math.round((done / total) * width);
+    const label = line.length > 60 ? `${line.slice(0, 57)}...` : line;
+    process.stderr.write(`\r\x1b[K[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label}`);
+    if (done === total) process.stderr.write('\n');
+  };
+}
+
+async function doFetch(config: LoadedConfig, sourcesFile: string | undefined, corpusDir: string | undefined, log: (l: string) => void): Promise<{ text: string; failed: number; report: unknown }> {
+  const file = resolve(sourcesFile ?? resolve(config.root, config.sources));
+  const sources = await loadSources(file);
+  const corpus = resolve(corpusDir ?? resolve(config.root, config.corpus));
+  const report = await fetchAll(sources, { corpus, cacheDir: resolve(config.root, config.cacheDir, 'http'), http: config.fetch, log });
+  const count = (st: string) => report.items.filter((i) => i.status === st).length;
+  const failed = report.items.filter((i) => i.status === 'failed' || i.status === 'disallowed');
+  const lines = [
+    `fetch: ${report.items.length} addresses, new ${count('new')}, updated ${count('updated')}, unchanged ${count('unchanged')}, duplicates ${count('duplicate')}, failed ${count('failed')}, disallowed by robots.txt ${count('disallowed')}; ${report.requests} requests (${report.conditional} conditional), ${report.seconds.toFixed(1)} s`,
+    ...failed.map((i) => `  ${i.url}: ${i.status}: ${i.error ?? ''}`),
+  ];
+  const reportPath = join(resolve(config.root, config.cacheDir), 'fetch-report.json');
+  await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  return { text: lines.join('\n'), failed: failed.length, report };
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
@@ -68,6 +101,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         from: { type: 'string' },
         until: { type: 'string' },
         heading: { type: 'string' },
+        sources: { type: 'string' },
+        fetch: { type: 'boolean' },
+        full: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
@@ -79,7 +115,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     const config = await loadConfig(values.config);
     switch (command) {
+      case 'fetch': {
+        const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${l}\n`));
+        io.out(`${r.text}\n`);
+        return r.failed ? 1 : 0;
+      }
       case 'run': {
+        let fetchFailed = 0;
+        let fetchReport: unknown;
+        if (values.fetch) {
+          const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${l}\n`));
+          io.out(`${r.text}\n`);
+          fetchFailed = r.failed;
+          fetchReport = r.report;
+        }
         if (values.domain && !isDomain(values.domain)) throw new UserError(`--domain "${values.domain}" is not a domain`, undefined, undefined, `allowed: ${DOMAINS.join(', ')}`);
         const summary = await runPipeline(config, {
           ...(values.corpus ? { corpus: resolve(values.corpus) } : {}),
@@ -91,9 +140,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             until: checkDate('until', values.until) ?? config.matrix.until,
           },
           log: values.quiet ? () => {} : (s) => io.err(`${s}\n`),
+          ...(values.full ? { full: true } : {}),
+          ...(fetchReport ? { fetchReport } : {}),
+          ...(values.quiet ? {} : { progress: progressReporter(io) }),
         });
         io.out(`${summary.text}\n`);
-        return summary.failed > 0 ? 1 : 0;
+        return summary.failed > 0 || fetchFailed > 0 ? 1 : 0;
       }
       case 'tag': {
         const rules = await rulesFor(config, values.rules);

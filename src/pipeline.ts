@@ -1,11 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { writeFile, mkdir, readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
 import { formatMessage } from './core/messages.js';
 import { problem, UserError } from './core/errors.js';
+import { sha256 } from './core/hash.js';
+import { writeFileAtomic } from './core/fsutil.js';
 import { replaceDirAtomic } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { extractFile, SUPPORTED_EXTENSIONS } from './extract/index.js';
@@ -17,10 +19,16 @@ import { renderAll, json } from './render/index.js';
 
 export interface RunOptions {
   corpus?: string;
+  /** Re-process every document, ignoring the cache of processed documents. */
+  full?: boolean;
+  /** Called after each document; the CLI draws a progress bar or prints a line. */
+  progress?: (done: number, total: number, line: string) => void;
   out?: string;
   rules?: string;
   matrix?: Scope;
   log?: (line: string) => void;
+  /** The fetch that ran before this run, for the run report. */
+  fetchReport?: unknown;
   /** Analyst decisions that override automatic tags. */
   override?: Override;
 }
@@ -28,6 +36,9 @@ export interface RunOptions {
 export interface RunSummary {
   text: string;
   documents: number;
+  /** Documents processed in this run; the rest came unchanged from the cache. */
+  processed: number;
+  reused: number;
   failed: number;
   warnings: number;
   passages: number;
@@ -52,6 +63,31 @@ export async function listCorpus(dir: string): Promise<string[]> {
   };
   await walk(dir);
   return out;
+}
+
+/** A hash of the code of every stage, so a changed tagger invalidates cached documents. */
+let codeHash: string | undefined;
+async function stagesHash(): Promise<string> {
+  if (codeHash) return codeHash;
+  const dir = join(import.meta.dirname);
+  const files: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else if (e.name.endsWith('.ts')) files.push(join(d, e.name));
+    }
+  };
+  await walk(dir);
+  const parts = await Promise.all(files.map(async (f) => `${relative(dir, f)}:${sha256(await readFile(f))}`));
+  codeHash = sha256(parts.join('\n')).slice(0, 16);
+  return codeHash;
+}
+
+async function docKey(path: string, salt: string): Promise<string> {
+  const side = `${path}.meta.json`;
+  const bytes = await readFile(path);
+  const extra = existsSync(side) ? await readFile(side) : Buffer.alloc(0);
+  return sha256(Buffer.concat([bytes, Buffer.from('\u0000'), extra, Buffer.from(`\u0000${salt}`)]));
 }
 
 /** Process one file through every stage. Never throws: failures become messages. */
@@ -97,23 +133,67 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   const files = await listCorpus(corpus);
   if (!files.length) throw new UserError('no statements (.md .txt .html .pdf) in the corpus folder', corpus);
 
+  // Incremental runs: a document is re-processed only when its bytes, its
+  // sidecar metadata, the rules, the registry, the limits or the code changed.
+  const salt = sha256(JSON.stringify([rules.version, registry.hash, config.limits, await stagesHash()]));
+  const docCache = join(resolve(config.root, config.cacheDir), 'docs');
+  await mkdir(docCache, { recursive: true });
+
   const limit = pLimit(config.concurrency);
   const timings = new Map<string, number>();
   let done = 0;
-  const docs = await Promise.all(
+  let reused = 0;
+  const processed = await Promise.all(
     files.map((f) =>
       limit(async () => {
         const t0 = performance.now();
         const display = relative(process.cwd(), f) || f;
-        const doc = await processFile(f, config, rules, registry, display);
+        const key = await docKey(f, salt).catch(() => undefined);
+        const cachedPath = key ? join(docCache, `${key}.json`) : undefined;
+        let doc: Doc | undefined;
+        let fromCache = false;
+        if (cachedPath && !opts.full && existsSync(cachedPath)) {
+          try {
+            doc = JSON.parse(await readFile(cachedPath, 'utf8')) as Doc;
+            doc.path = display;
+            fromCache = true;
+            reused++;
+          } catch {
+            doc = undefined;
+          }
+        }
+        if (!doc) {
+          doc = await processFile(f, config, rules, registry, display);
+          if (cachedPath && !doc.messages.some((m) => m.code === 'pipeline/crash')) await writeFileAtomic(cachedPath, JSON.stringify(doc));
+        }
         timings.set(display, Math.round(performance.now() - t0));
         done++;
         const errs = doc.messages.filter((m) => m.severity === 'error');
-        log(`[${done}/${files.length}] ${display}: ${errs.length ? `FAILED (${errs[0]!.code})` : `${doc.passages.length} passages, ${doc.partnerships.join(', ') || 'unattributed'}`}`);
+        const line = `${display}: ${errs.length ? `FAILED (${errs[0]!.code})` : `${doc.passages.length} passages, ${doc.partnerships.join(', ') || 'unattributed'}${fromCache ? ' (unchanged)' : ''}`}`;
+        if (opts.progress) opts.progress(done, files.length, line);
+        else log(`[${done}/${files.length}] ${line}`);
         return doc;
       }),
     ),
   );
+
+  // The same statement found at two addresses (or saved twice) is one document,
+  // cited with every address.
+  const docs: Doc[] = [];
+  const byText = new Map<string, Doc>();
+  const duplicates: Array<{ file: string; of: string }> = [];
+  for (const d of processed) {
+    const first = d.text ? byText.get(d.id) : undefined;
+    if (first) {
+      const urls = new Set([...(first.meta.sourceUrls ?? (first.meta.sourceUrl ? [first.meta.sourceUrl] : [])), ...(d.meta.sourceUrls ?? (d.meta.sourceUrl ? [d.meta.sourceUrl] : []))]);
+      first.meta.sourceUrls = [...urls];
+      for (const p of d.partnerships) if (!first.partnerships.includes(p)) first.partnerships.push(p);
+      duplicates.push({ file: d.path, of: first.path });
+      continue;
+    }
+    if (d.text) byText.set(d.id, d);
+    docs.push(d);
+  }
 
   const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
   const agg = aggregate(docs, registry, scope, opts.override);
@@ -137,6 +217,10 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
       passages: d.passages.length,
       messages: d.messages,
     })),
+    duplicates,
+    ...(opts.fetchReport ? { fetch: opts.fetchReport } : {}),
+    processed: processed.length - reused,
+    unchanged: reused,
   };
   rendered.set('run-report.json', json(report));
 
@@ -154,8 +238,10 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   const lines = [
     `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${rules.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}`,
+    `  re-processed ${processed.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
+  for (const d of duplicates) lines.push(`  ${d.file}: same statement as ${d.of}; cited once with both addresses`);
   for (const d of docs) for (const m of d.messages.filter((x) => x.severity !== 'info')) lines.push(`  ${formatMessage(m)}`);
   lines.push(`  outputs: ${relative(process.cwd(), outDir) || outDir}/ (matrix.md, matrix.csv, matrix.json, profiles/, passages.jsonl, run-report.json)`);
-  return { text: lines.join('\n'), documents: docs.length, failed: failed.length, warnings, passages, docs };
+  return { text: lines.join('\n'), documents: docs.length, processed: processed.length - reused, reused, failed: failed.length, warnings, passages, docs };
 }

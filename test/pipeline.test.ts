@@ -5,7 +5,8 @@ import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
 
-const config = await loadConfig(join(ROOT, 'pipeline.config.ts'));
+// Each test file keeps its own cache of processed documents.
+const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
 const quiet = { log: () => {} };
 
 describe('the demo corpus, end to end', () => {

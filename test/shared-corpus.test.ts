@@ -13,7 +13,7 @@ const files = readdirSync(corpus).filter((f) => f.endsWith('.md') && f !== 'READ
 describe('the 80 real statements', () => {
   let summary: RunSummary;
   beforeAll(async () => {
-    const config = await loadConfig(join(ROOT, 'pipeline.config.ts'));
+    const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
     summary = await runPipeline(config, { corpus, out: join(tmp('accords-shared'), 'out'), log: () => {} });
   }, 120_000);
 

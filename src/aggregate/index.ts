@@ -18,6 +18,8 @@ export interface Citation {
   title: string;
   date?: string;
   url: string;
+  /** Every address the statement was found at, when more than one. */
+  urls?: string[];
 }
 
 export interface EvidenceItem {
@@ -77,7 +79,14 @@ export function citations(docs: Doc[], partnershipId: string): Citation[] {
   return docs
     .filter((d) => d.partnerships.includes(partnershipId))
     .sort((a, b) => (a.meta.date ?? '9999').localeCompare(b.meta.date ?? '9999') || a.meta.title.localeCompare(b.meta.title) || a.id.localeCompare(b.id))
-    .map((d, i) => ({ code: `${partnershipId}${i + 1}`, docId: d.id, title: d.meta.title, ...(d.meta.date ? { date: d.meta.date } : {}), url: d.meta.sourceUrl ?? d.path }));
+    .map((d, i) => ({
+      code: `${partnershipId}${i + 1}`,
+      docId: d.id,
+      title: d.meta.title,
+      ...(d.meta.date ? { date: d.meta.date } : {}),
+      url: d.meta.sourceUrls?.[0] ?? d.meta.sourceUrl ?? d.path,
+      ...(d.meta.sourceUrls && d.meta.sourceUrls.length > 1 ? { urls: d.meta.sourceUrls } : {}),
+    }));
 }
 
 /** The labels that count for a passage: an analyst's decision where there is one. */

@@ -14,6 +14,9 @@ export const DEFAULTS = {
   limits: { maxFileBytes: 8 * 1024 * 1024, minTextChars: 40 },
   matrix: { domain: null as null | (typeof DOMAINS)[number], from: null as null | string, until: null as null | string },
   review: { db: '.accords/reviews.sqlite' },
+  cacheDir: '.accords/cache',
+  sources: 'corpus/sources.yaml',
+  fetch: { userAgent: 'accords/0.1 (reads published statements on technology partnerships)', concurrency: 4, perHost: 1, timeoutMs: 20_000, retries: 3, maxBytes: 20 * 1024 * 1024 },
 };
 
 export const configSchema = z
@@ -40,6 +43,19 @@ export const configSchema = z
       .strict()
       .default(DEFAULTS.matrix),
     review: z.object({ db: z.string().min(1).default(DEFAULTS.review.db) }).strict().default(DEFAULTS.review),
+    cacheDir: z.string().min(1).default(DEFAULTS.cacheDir).describe('fetched responses and processed documents, for incremental runs'),
+    sources: z.string().min(1).default(DEFAULTS.sources).describe('the list of documents and feeds to fetch'),
+    fetch: z
+      .object({
+        userAgent: z.string().min(3).default(DEFAULTS.fetch.userAgent),
+        concurrency: z.number().int().min(1).max(32).default(DEFAULTS.fetch.concurrency),
+        perHost: z.number().int().min(1).max(8).default(DEFAULTS.fetch.perHost),
+        timeoutMs: z.number().int().positive().default(DEFAULTS.fetch.timeoutMs),
+        retries: z.number().int().min(0).max(10).default(DEFAULTS.fetch.retries),
+        maxBytes: z.number().int().positive().default(DEFAULTS.fetch.maxBytes),
+      })
+      .strict()
+      .default(DEFAULTS.fetch),
   })
   .strict();
 

@@ -33,6 +33,8 @@ export interface DocMeta {
   /** Partnership as given in the source's metadata, free text. */
   partnership?: string;
   sourceUrl?: string;
+  /** Every address the same statement was found at. */
+  sourceUrls?: string[];
   language?: string;
   [key: string]: unknown;
 }

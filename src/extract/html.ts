@@ -24,6 +24,16 @@ const BODY_CANDIDATES = [
   'article', 'main', '[role=main]', '#content', '.content',
 ];
 
+// Publisher rules: where the big publishers keep the statement body. Tried
+// before the generic candidates, for pages from these hosts.
+const PUBLISHERS: Array<{ host: RegExp; body: string[]; drop?: string[] }> = [
+  { host: /(^|\.)whitehouse\.gov$|bidenwhitehouse\.archives\.gov$|obamawhitehouse\.archives\.gov$/, body: ['.body-content', '.entry-content', 'section.body-content'], drop: ['.wp-block-post-navigation', '.page-header', '.entry-meta'] },
+  { host: /(^|\.)ec\.europa\.eu$|(^|\.)commission\.europa\.eu$/, body: ['.ecl-paragraph', '.ecl-col-l-9', '#main-content'], drop: ['.ecl-page-header', '.ecl-site-footer'] },
+  { host: /(^|\.)commerce\.gov$/, body: ['.field--name-body', '.node__content'] },
+  { host: /(^|\.)meti\.go\.jp$/, body: ['#__main_contents', '#main', '.main'] },
+  { host: /(^|\.)state\.gov$/, body: ['.entry-content', 'article'] },
+];
+
 // Step 3: a candidate must hold at least this much text, or we relax to the next one.
 const MIN_BODY_CHARS = 200;
 
@@ -47,7 +57,7 @@ function pathOf(el: Element): string {
  * (relaxing to the whole <body> when a candidate holds too little text), then
  * walk it in document order emitting headings, paragraphs and list items.
  */
-export function parseHtml(html: string): HtmlResult {
+export function parseHtml(html: string, url?: string): HtmlResult {
   const $ = cheerio.load(html);
   const meta: Record<string, string> = {};
   const metaContent = (sel: string) => $(sel).first().attr('content')?.trim();
@@ -67,8 +77,16 @@ export function parseHtml(html: string): HtmlResult {
 
   $(CHROME).remove();
 
+  let host = '';
+  try {
+    host = url ? new URL(url).hostname : '';
+  } catch {
+    host = '';
+  }
+  const publisher = PUBLISHERS.find((p) => p.host.test(host));
+  if (publisher?.drop) $(publisher.drop.join(',')).remove();
   let root: cheerio.Cheerio<AnyNode> = $('body');
-  for (const sel of BODY_CANDIDATES) {
+  for (const sel of [...(publisher?.body ?? []), ...BODY_CANDIDATES]) {
     const cand = $(sel).first();
     if (cand.length && cand.text().replace(/\s+/g, ' ').trim().length >= MIN_BODY_CHARS) {
       root = cand;

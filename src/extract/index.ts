@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Doc, DocMeta } from '../core/doc.js';
 import type { Message } from '../core/messages.js';
@@ -55,6 +56,7 @@ function normalizeMeta(fields: Record<string, unknown>, file: string, messages: 
       case 'doc_type': meta.docType = String(s); break;
       case 'partnership': if (String(s).trim()) meta.partnership = String(s); break;
       case 'source_url': case 'url': meta.sourceUrl = String(s); break;
+      case 'source_urls': if (Array.isArray(s)) meta.sourceUrls = s.map(String); break;
       case 'language': meta.language = String(s); break;
       default: meta[k] = s;
     }
@@ -78,10 +80,20 @@ export async function extractFile(path: string, opts: ExtractOptions): Promise<E
     return empty('text');
   }
   const buf = await readFile(path);
-  return extractBuffer(buf, path, ext, opts, messages);
+  // Fetched statements carry a sidecar with the metadata their source listed.
+  const sidecar = `${path}.meta.json`;
+  let overrides: Record<string, unknown> | undefined;
+  if (existsSync(sidecar)) {
+    try {
+      overrides = JSON.parse(await readFile(sidecar, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      messages.push(problem('meta/bad-front-matter', sidecar, (err as Error).message));
+    }
+  }
+  return extractBuffer(buf, path, ext, opts, messages, overrides);
 }
 
-export async function extractBuffer(buf: Buffer, path: string, ext: string, opts: ExtractOptions, messages: Message[] = []): Promise<Extracted> {
+export async function extractBuffer(buf: Buffer, path: string, ext: string, opts: ExtractOptions, messages: Message[] = [], overrides?: Record<string, unknown>): Promise<Extracted> {
   const empty = (format: Doc['format']): Extracted => ({ path, id: shortHash(buf.length ? buf : path), format, meta: { title: basename(path) }, text: '', blocks: [], messages });
   if (!buf.toString('utf8').trim()) {
     messages.push(problem('extract/empty', path));
@@ -110,7 +122,7 @@ export async function extractBuffer(buf: Buffer, path: string, ext: string, opts
       return empty('pdf');
     }
   } else if (format === 'html') {
-    const r = parseHtml(buf.toString('utf8'));
+    const r = parseHtml(buf.toString('utf8'), typeof overrides?.['source_url'] === 'string' ? overrides['source_url'] : undefined);
     raw = r.blocks;
     fields = r.meta;
   } else {
@@ -121,7 +133,7 @@ export async function extractBuffer(buf: Buffer, path: string, ext: string, opts
   }
 
   const { text, blocks } = assemble(raw);
-  const meta = normalizeMeta(fields, path, messages);
+  const meta = normalizeMeta({ ...fields, ...(overrides ?? {}) }, path, messages);
   if (!meta.title) {
     const first = blocks[0];
     meta.title = first ? text.slice(first.start, Math.min(first.end, first.start + 120)) : basename(path);

@@ -56,7 +56,7 @@ export function profileMarkdown(p: Profile): string {
   if (p.parent) lines.push(`- Part of: ${p.parent}`);
   lines.push(`- Documents: ${p.documents.length}`, '');
   lines.push('## Documents', '');
-  for (const c of p.documents) lines.push(`- **${c.code}** ${c.date ?? 'undated'}: [${c.title}](${c.url})`);
+  for (const c of p.documents) lines.push(`- **${c.code}** ${c.date ?? 'undated'}: [${c.title}](${c.url})${c.urls ? `; also at ${c.urls.slice(1).map((u) => `<${u}>`).join(', ')}` : ''}`);
   lines.push('', '## Governance', '');
   if (!p.governance.length) lines.push('The documents say nothing clear about how the partnership runs.');
   for (const g of p.governance.slice(0, 12)) lines.push(`- "${quote(g.text)}" (${g.grade ?? 'ungraded'}; ${g.cite})`);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
 import { parseYamlWithLines } from './load.js';
 
 const partnershipSchema = z
@@ -24,6 +25,8 @@ export interface Registry {
   partnerships: Partnership[];
   byId: Map<string, Partnership>;
   version: string;
+  /** Hash of the registry files' contents. */
+  hash: string;
   /** Find partnerships named in a free-text field or in running text. */
   resolveField(value: string): { ids: string[]; unknown: string[] };
   findInText(text: string): string[];
@@ -46,7 +49,7 @@ async function readRegistryFile(file: string) {
     const issue = parsed.error.issues[0]!;
     throw new UserError(`${issue.path.join('.')}: ${issue.message}`, file, lineOf(issue.path), 'see README "Partnerships" for the fields');
   }
-  return { file, lineOf, data: parsed.data };
+  return { file, lineOf, data: parsed.data, text };
 }
 
 /**
@@ -90,6 +93,7 @@ export async function loadRegistry(file: string, ...extra: string[]): Promise<Re
     partnerships: parsed.data.partnerships,
     byId,
     version: parsed.data.version,
+    hash: sha256(sources.map((x) => x.text).join('\u0000')).slice(0, 16),
     resolveField(value) {
       const ids: string[] = [];
       const unknown: string[] = [];

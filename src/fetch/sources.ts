@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import { parseYamlWithLines } from '../rules/load.js';
+
+const date = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD'), z.date().transform((d) => d.toISOString().slice(0, 10))]);
+
+const documentSchema = z
+  .object({
+    url: z.string().url('must be a full http(s) URL'),
+    partnership: z.string().optional(),
+    title: z.string().optional(),
+    date: date.optional(),
+    doc_type: z.string().optional(),
+    citation: z.string().optional(),
+    publisher: z.string().optional(),
+  })
+  .strict();
+
+const feedSchema = z
+  .object({
+    url: z.string().url('must be a full http(s) URL'),
+    partnership: z.string().optional(),
+    doc_type: z.string().optional(),
+    /** Only items whose title matches this (case-insensitive) regular expression. */
+    match: z.string().optional(),
+  })
+  .strict();
+
+export const sourcesSchema = z
+  .object({
+    documents: z.array(documentSchema).default([]),
+    feeds: z.array(feedSchema).default([]),
+  })
+  .strict();
+
+export type Sources = z.infer<typeof sourcesSchema>;
+export type SourceDocument = z.infer<typeof documentSchema>;
+
+export async function loadSources(file: string): Promise<Sources> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError('sources file not found', file, undefined, 'create corpus/sources.yaml with a `documents:` list of {url, partnership?, title?, date?}, or pass --sources FILE');
+  }
+  const { data, lineOf } = parseYamlWithLines(text, file);
+  const parsed = sourcesSchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const msg = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: documents: url, partnership, title, date, doc_type, citation, publisher; feeds: url, partnership, doc_type, match)` : issue.message;
+    throw new UserError(`${issue.path.join('.') || '(top level)'}: ${msg}`, file, lineOf(issue.path), 'see README "Fetching"');
+  }
+  for (const [i, f] of parsed.data.feeds.entries()) {
+    if (f.match) {
+      try {
+        new RegExp(f.match, 'i');
+      } catch (err) {
+        throw new UserError(`feeds.${i}.match: not a valid regular expression: ${(err as Error).message}`, file, lineOf(['feeds', i, 'match']));
+      }
+    }
+  }
+  return parsed.data;
+}
