@@ -39,6 +39,8 @@ export interface RunSummary {
   /** Documents processed in this run; the rest came unchanged from the cache. */
   processed: number;
   reused: number;
+  /** True when nothing changed and the outputs were left as they were. */
+  upToDate?: boolean;
   failed: number;
   warnings: number;
   passages: number;
@@ -139,6 +141,23 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   const docCache = join(resolve(config.root, config.cacheDir), 'docs');
   await mkdir(docCache, { recursive: true });
 
+  const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
+
+  // When no input, rule, setting or scope changed since the outputs were
+  // written, there is nothing to do: the outputs are already what a run would write.
+  const keys = await Promise.all(files.map((f) => docKey(f, salt).catch(() => `unreadable:${f}`)));
+  const fingerprint = sha256(JSON.stringify([salt, scope, files.map((f) => relative(corpus, f)), keys, !!opts.override, opts.fetchReport ? 'fetch' : '']));
+  if (!opts.full && !opts.override) {
+    const previous = await readFile(join(outDir, 'run-report.json'), 'utf8').then((t) => (JSON.parse(t) as { fingerprint?: string }).fingerprint).catch(() => undefined);
+    if (previous === fingerprint) {
+      const text = [
+        `accords: ${files.length} documents unchanged since the last run (rules ${rules.version}); outputs in ${relative(process.cwd(), outDir) || outDir}/ are up to date, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        '  re-processed 0, unchanged ' + files.length + ' (use --full to re-process everything)',
+      ].join('\n');
+      return { text, documents: files.length, processed: 0, reused: files.length, failed: 0, warnings: 0, passages: 0, docs: [], upToDate: true };
+    }
+  }
+
   const limit = pLimit(config.concurrency);
   const timings = new Map<string, number>();
   let done = 0;
@@ -148,7 +167,7 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
       limit(async () => {
         const t0 = performance.now();
         const display = relative(process.cwd(), f) || f;
-        const key = await docKey(f, salt).catch(() => undefined);
+        const key = keys[files.indexOf(f)]!.startsWith('unreadable:') ? undefined : keys[files.indexOf(f)];
         const cachedPath = key ? join(docCache, `${key}.json`) : undefined;
         let doc: Doc | undefined;
         let fromCache = false;
@@ -195,13 +214,13 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
     docs.push(d);
   }
 
-  const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
   const agg = aggregate(docs, registry, scope, opts.override);
   const rendered = renderAll(agg, docs);
   const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0);
   const passages = docs.reduce((n, d) => n + d.passages.length, 0);
   const report = {
+    fingerprint,
     corpus,
     rules_version: rules.version,
     scope,
