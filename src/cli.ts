@@ -12,6 +12,8 @@ import { classifyRaw } from './classify.js';
 import { runPipeline } from './pipeline.js';
 import { loadGold, scoreDocs, scoreQuotes, formatReport } from './eval/index.js';
 import { explain } from './explain.js';
+import { openReviews, exportGold, importGold, reviewStats } from './review/index.js';
+import { startReviewServer } from './web/index.js';
 
 const HELP = `accords - what technology partnerships actually agreed
 
@@ -21,6 +23,10 @@ Usage:
       --fetch fetches new statements first, --full re-processes documents that did not change
   accords fetch [--sources FILE] [--corpus DIR]
       get every listed document and every new feed item into the corpus (under fetched/)
+  accords review [--port N] [--db FILE] [--host H] [--reviewer NAME] [--corpus DIR]
+      serve the review page (http://127.0.0.1:PORT); decisions go to the review database
+  accords reviews export [--out FILE] | import FILE | stats [--db FILE]
+      decisions as gold JSONL (usable by accords eval), read them back, or agreement figures
   accords tag [FILE]
       read JSONL {"id","text","heading"?} (stdin without FILE), write one JSONL line of tags per input
   accords eval [--gold DIR] [--verbose]
@@ -104,6 +110,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         sources: { type: 'string' },
         fetch: { type: 'boolean' },
         full: { type: 'boolean' },
+        port: { type: 'string' },
+        db: { type: 'string' },
+        host: { type: 'string' },
+        reviewer: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
@@ -130,7 +140,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           fetchReport = r.report;
         }
         if (values.domain && !isDomain(values.domain)) throw new UserError(`--domain "${values.domain}" is not a domain`, undefined, undefined, `allowed: ${DOMAINS.join(', ')}`);
+        const store = existsSync(resolve(config.root, values.db ?? config.review.db)) ? await openReviews(resolve(config.root, values.db ?? config.review.db)) : undefined;
         const summary = await runPipeline(config, {
+          ...(store ? { reviews: store } : {}),
           ...(values.corpus ? { corpus: resolve(values.corpus) } : {}),
           ...(values.out ? { out: resolve(values.out) } : {}),
           ...(values.rules ? { rules: resolve(values.rules) } : {}),
@@ -144,6 +156,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           ...(fetchReport ? { fetchReport } : {}),
           ...(values.quiet ? {} : { progress: progressReporter(io) }),
         });
+        store?.close();
         io.out(`${summary.text}\n`);
         return summary.failed > 0 || fetchFailed > 0 ? 1 : 0;
       }
@@ -202,6 +215,50 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const d = gold.docs.length ? scoreDocs(gold.docs.flatMap((x) => x.passages), classify) : undefined;
         io.out(`${formatReport(q, d, !!values.verbose)}\n`);
         return 0;
+      }
+      case 'review': {
+        const dbFile = resolve(config.root, values.db ?? config.review.db);
+        const store = await openReviews(dbFile);
+        const port = values.port ? Number(values.port) : 4173;
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, got "${values.port}"`);
+        io.err('reading the corpus...\n');
+        const summary = await runPipeline(config, { ...(values.corpus ? { corpus: resolve(values.corpus) } : {}), log: () => {}, reviews: store, needDocs: true });
+        const server = await startReviewServer({ docs: summary.docs, store, port, ...(values.host ? { host: values.host } : {}), reviewer: values.reviewer ?? process.env['USER'] ?? '' });
+        io.err(`${summary.documents} documents, ${summary.passages} passages; decisions are saved in ${dbFile}\n`);
+        io.out(`review page: ${server.url}\n(press Ctrl-C to stop; run accords run afterwards to bring the decisions into out/)\n`);
+        await new Promise<void>((r) => {
+          process.once('SIGINT', r);
+          process.once('SIGTERM', r);
+        });
+        await server.close();
+        store.close();
+        return 0;
+      }
+      case 'reviews': {
+        const sub = positionals[0];
+        const store = await openReviews(resolve(config.root, values.db ?? config.review.db));
+        try {
+          if (sub === 'export') {
+            const text = exportGold(store);
+            if (values.out) await writeFileAtomic(resolve(values.out), text);
+            else io.out(text);
+            if (values.out) io.err(`wrote ${text ? text.trimEnd().split('\n').length : 0} decisions to ${values.out}\n`);
+            return 0;
+          }
+          if (sub === 'import') {
+            if (!positionals[1]) throw new UserError('accords reviews import needs a file', undefined, undefined, 'accords reviews import decisions.jsonl');
+            const r = await importGold(store, resolve(positionals[1]));
+            io.out(`imported ${r.added} decisions, skipped ${r.skipped} already present\n`);
+            return 0;
+          }
+          if (sub === 'stats') {
+            io.out(`${reviewStats(store)}\n`);
+            return 0;
+          }
+          throw new UserError(`unknown reviews command "${sub ?? ''}"`, undefined, undefined, 'use export, import or stats');
+        } finally {
+          store.close();
+        }
       }
       case 'explain': {
         const rules = await rulesFor(config, values.rules);

@@ -16,6 +16,7 @@ import { loadRules, loadRegistry, compileRules, type CompiledRules, type Registr
 import { classify } from './classify.js';
 import { aggregate, attribute, type Scope, type Override } from './aggregate/index.js';
 import { renderAll, json } from './render/index.js';
+import { attach, overrideFrom, type ReviewStore } from './review/index.js';
 
 export interface RunOptions {
   corpus?: string;
@@ -31,6 +32,10 @@ export interface RunOptions {
   fetchReport?: unknown;
   /** Analyst decisions that override automatic tags. */
   override?: Override;
+  /** The review store: its decisions override automatic tags in the outputs. */
+  reviews?: ReviewStore;
+  /** Always return the processed documents (the review server needs them), even when outputs are up to date. */
+  needDocs?: boolean;
 }
 
 export interface RunSummary {
@@ -146,8 +151,8 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   // When no input, rule, setting or scope changed since the outputs were
   // written, there is nothing to do: the outputs are already what a run would write.
   const keys = await Promise.all(files.map((f) => docKey(f, salt).catch(() => `unreadable:${f}`)));
-  const fingerprint = sha256(JSON.stringify([salt, scope, files.map((f) => relative(corpus, f)), keys, !!opts.override, opts.fetchReport ? 'fetch' : '']));
-  if (!opts.full && !opts.override) {
+  const fingerprint = sha256(JSON.stringify([salt, scope, files.map((f) => relative(corpus, f)), keys, !!opts.override, opts.reviews?.version() ?? '', opts.fetchReport ? 'fetch' : '']));
+  if (!opts.full && !opts.override && !opts.needDocs) {
     const previous = await readFile(join(outDir, 'run-report.json'), 'utf8').then((t) => (JSON.parse(t) as { fingerprint?: string }).fingerprint).catch(() => undefined);
     if (previous === fingerprint) {
       const text = [
@@ -214,7 +219,8 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
     docs.push(d);
   }
 
-  const agg = aggregate(docs, registry, scope, opts.override);
+  const override = opts.override ?? (opts.reviews ? overrideFrom(attach(docs, opts.reviews)) : undefined);
+  const agg = aggregate(docs, registry, scope, override);
   const rendered = renderAll(agg, docs);
   const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0);

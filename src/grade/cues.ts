@@ -55,6 +55,8 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
     // "set up", "put in place" after "to" or a modal are base forms, not reports:
     // "intend to set up" is governed by "intend", "will set up" by "will".
     else if ((label === 'grade/underway' || label === 'grade/completed') && BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start))) continue;
+    // The opening imperative decides for a cue that is the passage's first word ("Set up ...").
+    else if (imperative && h.start <= 2 && imperative.ruleId !== h.item.rule.id && (label === 'grade/underway' || label === 'grade/completed') && imperative.grade === 'commit') continue;
     else cues.push(h);
   }
   return {

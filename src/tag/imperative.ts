@@ -34,14 +34,22 @@ function isBaseVerb(word: string, rest: string): boolean {
 }
 
 export function imperativeGrade(text: string, rules: CompiledRules): { grade: Grade; word: string; ruleId: string } | undefined {
-  const m = /^[\s"'(•\-–*]*([A-Z][a-z]+)\b/.exec(text);
+  // List items may open in lower case ("The three governments will:" / "set up a ...").
+  const m = /^[\s"'(•\-–*]*([A-Za-z][a-z]+)\b/.exec(text);
   if (!m) return undefined;
   const word = m[1]!;
   const at = m.index + m[0].length - word.length;
   // A cue that opens the passage ("Explore ...", "Continue ...") sets its own grade.
   const opening = rules.matchers.grade.match(text.slice(at, at + 60)).find((h) => h.start === 0 && h.item.rule.label.startsWith('grade/'));
-  if (opening) return { grade: opening.item.rule.label.slice(6) as Grade, word: opening.text, ruleId: opening.item.rule.id };
   const listed = rules.matchers.imperative.match(text.slice(at, at + 40)).find((h) => h.start === 0);
+  if (opening) {
+    const grade = opening.item.rule.label.slice(6) as Grade;
+    // "Set up ..." opening a bullet is the base form, not a report that it was set up.
+    if ((grade === 'underway' || grade === 'completed') && listed && listed.end >= opening.end && opening.item.rule.id !== 'grade.underway.ongoing') {
+      return { grade: 'commit', word: opening.text, ruleId: listed.item.rule.id };
+    }
+    return { grade, word: opening.text, ruleId: opening.item.rule.id };
+  }
   if (listed) return { grade: 'commit', word, ruleId: listed.item.rule.id };
   const rest = text.slice(at + word.length, at + word.length + 40).split(/\s+/).slice(0, 4).join(' ');
   if (isBaseVerb(word, rest)) return { grade: 'commit', word, ruleId: 'imperative.pos-tagger' };

@@ -1,0 +1,2 @@
+export { startReviewServer, type ReviewServer, type ReviewServerOptions } from './server.js';
+export { buildQueue, filterQueue, type QueueItem, type Filters } from './queue.js';
