@@ -179,6 +179,8 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
         if (cachedPath && !opts.full && existsSync(cachedPath)) {
           try {
             doc = JSON.parse(await readFile(cachedPath, 'utf8')) as Doc;
+            // The same content may have been processed under another path.
+            for (const m of doc.messages) if (m.file === doc.path) m.file = display;
             doc.path = display;
             fromCache = true;
             reused++;

@@ -141,7 +141,10 @@ describe('the review server', () => {
 
   it('a decision acknowledged before SIGKILL is not lost', async () => {
     const db = join(tmp('db'), 'killed.sqlite');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'accords.js'), 'review', '--port', '0', '--db', db, '--corpus', corpus], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A config of its own, so the child process writes no cache into the project.
+    const cfg = join(tmp('cfg'), 'review.config.ts');
+    writeFileSync(cfg, `export default ${JSON.stringify({ rules: join(ROOT, 'rules'), corpus, cacheDir: tmp('child-cache'), out: join(tmp('child-out'), 'out') })};\n`);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'accords.js'), 'review', '--port', '0', '--db', db, '--config', cfg], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let buf = '';
