@@ -142,7 +142,7 @@ describe('the review server', () => {
   it('a decision acknowledged before SIGKILL is not lost', async () => {
     const db = join(tmp('db'), 'killed.sqlite');
     // A config of its own, so the child process writes no cache into the project.
-    const cfg = join(tmp('cfg'), 'review.config.ts');
+    const cfg = join(tmp('cfg'), 'review.config.mts');
     writeFileSync(cfg, `export default ${JSON.stringify({ rules: join(ROOT, 'rules'), corpus, cacheDir: tmp('child-cache'), out: join(tmp('child-out'), 'out') })};\n`);
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'accords.js'), 'review', '--port', '0', '--db', db, '--config', cfg], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     try {

@@ -83,7 +83,7 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Lo
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (err) {
-    throw new UserError(`the config file could not be loaded: ${(err as Error).message.split('\n')[0]}`, path, undefined, 'check its syntax; it must `export default defineConfig({...})`');
+    throw new UserError(`the config file could not be loaded: ${(err as Error).message.split('\n')[0]}`, path, undefined, 'check its syntax; it must `export default defineConfig({...})` (outside this project, name it *.mts)');
   }
   return { ...parseConfig(mod.default, path), root: dirname(path), file: path };
 }
