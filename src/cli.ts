@@ -210,6 +210,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'eval': {
         const rules = await rulesFor(config, values.rules);
         const gold = await loadGold(resolve(values.gold ?? resolve(config.root, config.gold)));
+        // --gold may also name one JSONL file (an export of review decisions).
         const classify = (text: string, heading?: string) => classifyRaw({ text, headings: heading ? [heading] : [] }, rules);
         const q = gold.quotes.length ? scoreQuotes(gold.quotes, classify, gold.matrix) : undefined;
         const d = gold.docs.length ? scoreDocs(gold.docs.flatMap((x) => x.passages), classify) : undefined;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { PassageTags } from '../core/doc.js';
 import { DOMAINS, GRADES, OBJECTIVES, type Domain, type Grade, type Objective } from '../core/taxonomy.js';
@@ -52,8 +52,13 @@ export async function loadGold(dir: string): Promise<GoldSet> {
   if (!existsSync(dir)) {
     throw new UserError('gold folder not found', dir, undefined, 'set `gold` in pipeline.config.ts (default ../shared/gold) or pass --gold DIR');
   }
-  const names = (await readdir(dir)).sort();
   const set: GoldSet = { dir, quotes: [], docs: [] };
+  // One file: passage labels (an export of review decisions, or a doc_*.jsonl).
+  if ((await stat(dir)).isFile()) {
+    set.docs.push({ file: basename(dir), passages: await readJsonl<GoldPassage>(dir) });
+    return set;
+  }
+  const names = (await readdir(dir)).sort();
   for (const name of names) {
     const file = join(dir, name);
     if (name.startsWith('paper_quotes') && name.endsWith('.jsonl')) set.quotes.push(...(await readJsonl<GoldQuote>(file)));

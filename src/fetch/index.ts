@@ -93,17 +93,31 @@ export async function fetchAll(sources: Sources, opts: FetchOptions): Promise<Fe
   const report: FetchItemReport[] = [];
   const requestsBefore = client.log.length;
 
+  // robots.txt is kept for a day (RFC 9309 allows up to 24 hours), so re-runs
+  // do not ask for it again; within that time only the statements are requested.
+  const ROBOTS_TTL = 24 * 3600 * 1000;
   const robotsFor = (u: URL) => {
     let p = robots.get(u.origin);
     if (!p) {
-      p = client
-        .get(`${u.origin}/robots.txt`)
-        .then((r) => parseRobots(r.body.toString('utf8'), client.opts.userAgent))
-        .catch((err: unknown) => {
-          // No robots.txt (4xx) allows everything; a server error forbids everything for now.
-          if (err instanceof FetchError && err.status !== undefined && err.status < 500) return { allow: [], disallow: [] };
-          return { allow: [], disallow: ['/'] };
-        });
+      const key = `${u.origin}/robots.txt`;
+      const cached = cache.get(key);
+      const fresh = cached && Date.now() - Date.parse(cached.fetchedAt) < ROBOTS_TTL;
+      p = fresh
+        ? cache.body(cached.sha).then((b) => parseRobots(b.toString('utf8'), client.opts.userAgent))
+        : client
+            .get(key)
+            .then(async (r) => {
+              await cache.put(key, r.body, { finalUrl: r.finalUrl, contentType: r.headers['content-type'] ?? 'text/plain' });
+              return parseRobots(r.body.toString('utf8'), client.opts.userAgent);
+            })
+            .catch(async (err: unknown) => {
+              // No robots.txt (4xx) allows everything; a server error forbids everything for now.
+              if (err instanceof FetchError && err.status !== undefined && err.status < 500) {
+                await cache.put(key, Buffer.alloc(0), { finalUrl: key, contentType: 'text/plain' });
+                return { allow: [], disallow: [] };
+              }
+              return { allow: [], disallow: ['/'] };
+            });
       robots.set(u.origin, p);
     }
     return p;
