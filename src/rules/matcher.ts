@@ -63,17 +63,9 @@ export class Matcher<T> {
   /** `lowered` may pass text.toLowerCase() when the caller already has it. */
   match(text: string, lowered?: string): Hit<T>[] {
     const hits: Hit<T>[] = [];
-    for (const { re, owners, lower } of this.groups) {
-      // Lower-casing can change the length of a few non-ASCII strings; then the
-      // offsets would be wrong, so such text is matched case-insensitively instead.
-      let subject = text;
-      let r = re;
-      if (lower) {
-        lowered ??= text.toLowerCase();
-        if (lowered.length === text.length) subject = lowered;
-        else r = new RegExp(re.source, 'gi');
-      }
-      r.lastIndex = 0;
+    for (const group of this.groups) {
+      const { owners } = group;
+      const [r, subject] = this.prepare(group, text, (lowered ??= group.lower ? text.toLowerCase() : undefined));
       let m: RegExpExecArray | null;
       while ((m = r.exec(subject))) {
         if (m[0].length === 0) {
@@ -94,17 +86,26 @@ export class Matcher<T> {
   }
 
   test(text: string, lowered?: string): boolean {
-    for (const { re, lower } of this.groups) {
-      let subject = text;
-      let r = re;
-      if (lower) {
-        lowered ??= text.toLowerCase();
-        if (lowered.length === text.length) subject = lowered;
-        else r = new RegExp(re.source, 'gi');
-      }
-      r.lastIndex = 0;
+    for (const group of this.groups) {
+      const [r, subject] = this.prepare(group, text, (lowered ??= group.lower ? text.toLowerCase() : undefined));
       if (r.test(subject)) return true;
     }
     return false;
+  }
+
+  /**
+   * The expression and the string to run it on. Lower-casing can change the
+   * length of a few non-ASCII strings; then the offsets would be wrong, so such
+   * text is matched case-insensitively instead.
+   */
+  private prepare(group: { re: RegExp; lower: boolean }, text: string, lowered: string | undefined): [RegExp, string] {
+    let r = group.re;
+    let subject = text;
+    if (group.lower && lowered !== undefined) {
+      if (lowered.length === text.length) subject = lowered;
+      else r = new RegExp(group.re.source, 'gi');
+    }
+    r.lastIndex = 0;
+    return [r, subject];
   }
 }

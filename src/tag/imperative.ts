@@ -1,6 +1,7 @@
 import nlp from 'compromise';
 import type { Grade } from '../core/taxonomy.js';
-import type { CompiledRules } from '../rules/compile.js';
+import type { ActiveRule, CompiledRules } from '../rules/compile.js';
+import type { Hit } from '../rules/matcher.js';
 
 /**
  * Fact-sheet bullets are bare imperatives under a lead-in ("Launch a joint
@@ -33,24 +34,31 @@ function isBaseVerb(word: string, rest: string): boolean {
   return verdict;
 }
 
-export function imperativeGrade(text: string, rules: CompiledRules): { grade: Grade; word: string; ruleId: string } | undefined {
+export function imperativeGrade(text: string, rules: CompiledRules, gradeHits?: Hit<ActiveRule>[], kind?: string): { grade: Grade; word: string; ruleId: string } | undefined {
   // List items may open in lower case ("The three governments will:" / "set up a ...").
   const m = /^[\s"'(•\-–*]*([A-Za-z][a-z]+)\b/.exec(text);
   if (!m) return undefined;
   const word = m[1]!;
   const at = m.index + m[0].length - word.length;
   // A cue that opens the passage ("Explore ...", "Continue ...") sets its own grade.
-  const opening = rules.matchers.grade.match(text.slice(at, at + 60)).find((h) => h.start === 0 && h.item.rule.label.startsWith('grade/'));
+  // The passage's cues are usually at hand already; otherwise look at its opening words.
+  const opening = gradeHits
+    ? gradeHits.find((h) => h.start === at && h.item.rule.label.startsWith('grade/'))
+    : rules.matchers.grade.match(text.slice(at, at + 60)).find((h) => h.start === 0 && h.item.rule.label.startsWith('grade/'));
   const listed = rules.matchers.imperative.match(text.slice(at, at + 40)).find((h) => h.start === 0);
   if (opening) {
     const grade = opening.item.rule.label.slice(6) as Grade;
     // "Set up ..." opening a bullet is the base form, not a report that it was set up.
-    if ((grade === 'underway' || grade === 'completed') && listed && listed.end >= opening.end && opening.item.rule.id !== 'grade.underway.ongoing') {
+    if ((grade === 'underway' || grade === 'completed') && listed && listed.end >= opening.end - opening.start && opening.item.rule.id !== 'grade.underway.ongoing') {
       return { grade: 'commit', word: opening.text, ruleId: listed.item.rule.id };
     }
     return { grade, word: opening.text, ruleId: opening.item.rule.id };
   }
   if (listed) return { grade: 'commit', word, ruleId: listed.item.rule.id };
+  // The tagger is asked only about list items (and text of unknown kind, as
+  // in accords tag): bare imperatives are how fact-sheet bullets are written,
+  // and running sentences rarely open with one.
+  if (kind === 'sentence') return undefined;
   const rest = text.slice(at + word.length, at + word.length + 40).split(/\s+/).slice(0, 4).join(' ');
   if (isBaseVerb(word, rest)) return { grade: 'commit', word, ruleId: 'imperative.pos-tagger' };
   return undefined;

@@ -159,7 +159,7 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   if (input.kind === 'heading') return base;
 
   const gradeHits = rules.matchers.grade.match(text, lower).filter((h) => accept(h, text));
-  const imperative = imperativeGrade(text, rules);
+  const imperative = imperativeGrade(text, rules, gradeHits, input.kind);
   base.gradeHits = gradeHits;
   if (imperative) base.imperative = imperative;
   base.governance = rules.matchers.governance.match(text, lower).filter((h) => accept(h, text));
