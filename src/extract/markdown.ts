@@ -62,10 +62,12 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
     buf = [];
   };
 
+  let blankSinceItem = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const lineNo = bodyLine + i;
     if (!line.trim()) {
+      blankSinceItem = true;
       // A blank line ends a paragraph; inside a list item the item may continue
       // on an indented line after it, so only flush paragraphs here.
       if (bufKind === 'paragraph') flush();
@@ -104,6 +106,14 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
       bufIndent = indent;
       bufLine = lineNo;
       buf = [bullet[2]!];
+      blankSinceItem = false;
+      continue;
+    }
+    // A line right after an item line (no blank line between) continues the
+    // item whatever its indent: numbered paragraphs ("41. We also ...") are
+    // hard-wrapped at the left margin.
+    if (buf.length && bufKind === 'item' && !blankSinceItem) {
+      buf.push(line.trim());
       continue;
     }
     if (buf.length && bufKind === 'item' && line.length - line.trimStart().length <= bufIndent && listIndents.length) {

@@ -25,6 +25,8 @@ export function segment(doc: SegmentInput): Passage[] {
 
   const push = (kind: PassageKind, start: number, end: number, headings: string[], block: Block) => {
     const text = doc.text.slice(start, end);
+    // Paragraph numbers and separators ("38.", "***") carry no words.
+    if (!/\p{L}/u.test(text)) return;
     const n = seen.get(text) ?? 0;
     seen.set(text, n + 1);
     passages.push({
