@@ -2,7 +2,6 @@ import type { Doc, TaggedPassage, ObjectiveTag } from '../core/doc.js';
 import type { Domain, Grade, Objective, Subcategory } from '../core/taxonomy.js';
 import { OBJECTIVES, gradeRank, strongerGrade } from '../core/taxonomy.js';
 import type { Partnership, Registry } from '../rules/registry.js';
-import { problem } from '../core/errors.js';
 
 export { attribute } from './attribute.js';
 
@@ -178,4 +177,3 @@ export function aggregate(docs: Doc[], registry: Registry, scope: Scope, overrid
   return { profiles, matrix: { scope, rows }, asOf };
 }
 
-export { problem };

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { sha256 } from '../core/hash.js';
 import { writeFileAtomic } from '../core/fsutil.js';
 import { HttpClient, FetchError, type HttpOptions } from './http.js';
 import { ResponseCache } from './cache.js';
@@ -240,8 +239,4 @@ export async function fetchAll(sources: Sources, opts: FetchOptions): Promise<Fe
   await writeFileAtomic(seenPath, `${JSON.stringify(seen, null, 1)}\n`);
   const sent = client.log.slice(requestsBefore);
   return { items: report, requests: sent.length, conditional: sent.filter((s) => s.conditional).length, seconds: (Date.now() - started) / 1000 };
-}
-
-export function contentHash(b: Buffer): string {
-  return sha256(b);
 }

@@ -24,6 +24,8 @@ export function gradeLayer(layer: TagLayer): PassageTags {
   const version = layer.version;
   const objectives: ObjectiveTag[] = [];
   const evidence: Evidence[] = [...layer.domainEvidence, ...layer.signalEvidence];
+  // A passage naming four or more technology fields is a list of areas (taxonomy
+  // section 1, borderline cases): profiles rank its evidence below passages that say how.
   const listMention = layer.domains.length >= 4;
   for (const o of layer.objectives) {
     const g = gradeHits(ctx, o.hits);
