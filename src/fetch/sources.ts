@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import { parseYamlWithLines } from '../rules/load.js';
+import { readYamlFile } from '../rules/yaml.js';
 
 const date = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD'), z.date().transform((d) => d.toISOString().slice(0, 10))]);
 
@@ -38,20 +37,13 @@ export type Sources = z.infer<typeof sourcesSchema>;
 export type SourceDocument = z.infer<typeof documentSchema>;
 
 export async function loadSources(file: string): Promise<Sources> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UserError('sources file not found', file, undefined, 'create corpus/sources.yaml with a `documents:` list of {url, partnership?, title?, date?}, or pass --sources FILE');
-  }
-  const { data, lineOf } = parseYamlWithLines(text, file);
-  const parsed = sourcesSchema.safeParse(data ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const msg = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: documents: url, partnership, title, date, doc_type, citation, publisher; feeds: url, partnership, doc_type, match)` : issue.message;
-    throw new UserError(`${issue.path.join('.') || '(top level)'}: ${msg}`, file, lineOf(issue.path), 'see README "Fetching"');
-  }
-  for (const [i, f] of parsed.data.feeds.entries()) {
+  const { data, lineOf } = await readYamlFile(file, sourcesSchema, {
+    missing: 'sources file not found',
+    missingHint: 'create corpus/sources.yaml with a `documents:` list of {url, partnership?, title?, date?}, or pass --sources FILE',
+    hint: 'see README "Fetching"',
+    allowed: 'documents: url, partnership, title, date, doc_type, citation, publisher; feeds: url, partnership, doc_type, match',
+  });
+  for (const [i, f] of data.feeds.entries()) {
     if (f.match) {
       try {
         new RegExp(f.match, 'i');
@@ -60,5 +52,5 @@ export async function loadSources(file: string): Promise<Sources> {
       }
     }
   }
-  return parsed.data;
+  return data;
 }

@@ -1,6 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { readYamlFile, type YamlIssue } from './yaml.js';
+
+export { parseYamlWithLines, readYamlFile } from './yaml.js';
 import { UserError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { ruleFileSchema, ALLOWED_LABELS, type RuleDef } from './schema.js';
@@ -16,48 +18,19 @@ export interface LoadedRule extends RuleDef {
 /** Files in rules/ that are not tagging rules. */
 export const NON_TAGGING_FILES = new Set(['partnerships.yaml']);
 
-export interface ParsedYaml {
-  data: unknown;
-  lineOf: (path: PropertyKey[]) => number | undefined;
-}
-
-/** Parse YAML keeping a way back from a data path to its line, for error messages. */
-export function parseYamlWithLines(text: string, file: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    throw new UserError(`not valid YAML: ${e.message.split('\n')[0]}`, file, line, 'fix the YAML syntax at that line');
-  }
-  const lineOf = (path: PropertyKey[]) => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
-      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  return { data: doc.toJS(), lineOf };
-}
-
-function describeIssue(issue: { code: string; message: string; path: PropertyKey[]; keys?: string[] }): string {
-  const path = issue.path.join('.');
-  if (issue.code === 'unrecognized_keys') return `${path ? `${path}: ` : ''}unknown key ${issue.keys?.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.path[issue.path.length - 1] === 'label') return `${path}: not an allowed label (allowed: objective/subcategory such as research/funding, domain/<id>, governance, grade/<grade>, signal/<signal>, cooperation, negation, future; see README "Rules")`;
-  if (issue.path[issue.path.length - 1] === 'kind') return `${path}: ${issue.message}`;
-  return `${path}: ${issue.message}`;
+function describeIssue(issue: YamlIssue): string | undefined {
+  if (issue.path[issue.path.length - 1] === 'label') return `${issue.path.join('.')}: not an allowed label (allowed: objective/subcategory such as research/funding, domain/<id>, governance, grade/<grade>, signal/<signal>, cooperation, negation, future, imperative; see README "Rules")`;
+  return undefined;
 }
 
 export async function loadRuleFile(file: string): Promise<{ rules: LoadedRule[]; version: string; hash: string }> {
-  const text = await readFile(file, 'utf8');
-  const { data, lineOf } = parseYamlWithLines(text, file);
-  const parsed = ruleFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(describeIssue(issue as never), file, lineOf(issue.path), 'each rule needs id, label, patterns and examples; see README "Rules"');
-  }
+  const { data, lineOf, text } = await readYamlFile(file, ruleFileSchema, {
+    missing: 'rule file not found',
+    hint: 'each rule needs id, label, patterns and examples; see README "Rules"',
+    describe: describeIssue,
+  });
   const rules: LoadedRule[] = [];
-  parsed.data.rules.forEach((r, i) => {
+  data.rules.forEach((r, i) => {
     for (const key of ['patterns', 'with', 'unless'] as const) {
       (r[key] ?? []).forEach((p, j) => {
         try {
@@ -68,9 +41,9 @@ export async function loadRuleFile(file: string): Promise<{ rules: LoadedRule[];
         }
       });
     }
-    rules.push({ ...r, file, line: lineOf(['rules', i]) ?? 0, version: parsed.data.version });
+    rules.push({ ...r, file, line: lineOf(['rules', i]) ?? 0, version: data.version });
   });
-  return { rules, version: parsed.data.version, hash: sha256(text) };
+  return { rules, version: data.version, hash: sha256(text) };
 }
 
 export interface RuleSet {

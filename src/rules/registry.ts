@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { parseYamlWithLines } from './load.js';
+import { readYamlFile } from './yaml.js';
 
 const partnershipSchema = z
   .object({
@@ -37,19 +36,12 @@ function normalizeName(s: string): string {
 }
 
 async function readRegistryFile(file: string) {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UserError('partnership registry not found', file, undefined, 'create rules/partnerships.yaml (see README "Partnerships")');
-  }
-  const { data, lineOf } = parseYamlWithLines(text, file);
-  const parsed = registrySchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(`${issue.path.join('.')}: ${issue.message}`, file, lineOf(issue.path), 'see README "Partnerships" for the fields');
-  }
-  return { file, lineOf, data: parsed.data, text };
+  const { data, lineOf, text } = await readYamlFile(file, registrySchema, {
+    missing: 'partnership registry not found',
+    missingHint: 'create rules/partnerships.yaml (see README "Partnerships")',
+    hint: 'see README "Partnerships" for the fields',
+  });
+  return { file, lineOf, data, text };
 }
 
 /**
