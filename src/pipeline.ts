@@ -168,11 +168,11 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   let done = 0;
   let reused = 0;
   const processed = await Promise.all(
-    files.map((f) =>
+    files.map((f, i) =>
       limit(async () => {
         const t0 = performance.now();
         const display = relative(process.cwd(), f) || f;
-        const key = keys[files.indexOf(f)]!.startsWith('unreadable:') ? undefined : keys[files.indexOf(f)];
+        const key = keys[i]!.startsWith('unreadable:') ? undefined : keys[i];
         const cachedPath = key ? join(docCache, `${key}.json`) : undefined;
         let doc: Doc | undefined;
         let fromCache = false;
