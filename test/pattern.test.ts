@@ -38,3 +38,21 @@ describe('pattern language', () => {
     expect(() => compilePattern('(unbalanced')).toThrow(/unbalanced/);
   });
 });
+
+describe('one pass over many patterns', () => {
+  it('reports every rule that matches at the same place, not only the first alternative', async () => {
+    const { Matcher } = await import('../src/rules/index.js');
+    const m = new Matcher([
+      { pattern: 'information sharing', owner: 'a' },
+      { pattern: 'information sharing mechanism', owner: 'b' },
+      { pattern: 'information (sharing|exchange)', owner: 'a' },
+      { pattern: 'sharing', owner: 'c' },
+    ]);
+    const hits = m.match('They set up an information sharing mechanism.');
+    expect(hits.map((h) => [h.item, h.text])).toEqual([
+      ['b', 'information sharing mechanism'],
+      ['a', 'information sharing'],
+      ['c', 'sharing'],
+    ]);
+  });
+});

@@ -21,8 +21,17 @@ export interface Hit<T> {
 // therefore cut into chunks of at most this many characters of source.
 const MAX_SOURCE = 6000;
 
+interface Group<T> {
+  re: RegExp;
+  owners: T[];
+  /** The alternatives' sources, in order, and anchored regexes of the later ones, made when first needed. */
+  parts: string[];
+  rest: Map<number, RegExp>;
+  lower: boolean;
+}
+
 export class Matcher<T> {
-  private readonly groups: { re: RegExp; owners: T[]; lower: boolean }[] = [];
+  private readonly groups: Group<T>[] = [];
 
   constructor(entries: Array<{ pattern: string; owner: T }>) {
     type Bucket = { parts: string[]; owners: T[]; length: number };
@@ -51,7 +60,7 @@ export class Matcher<T> {
     for (const [key, list] of [...buckets.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       for (const b of list) {
         const body = b.parts.join('|');
-        this.groups.push({ re: new RegExp(key.endsWith('b') ? `\\b(?:${body})` : body, 'g'), owners: b.owners, lower: key.startsWith('ci') });
+        this.groups.push({ re: new RegExp(key.endsWith('b') ? `\\b(?:${body})` : body, 'g'), owners: b.owners, parts: b.parts, rest: new Map(), lower: key.startsWith('ci') });
       }
     }
   }
@@ -72,17 +81,39 @@ export class Matcher<T> {
           r.lastIndex++;
           continue;
         }
-        for (let g = 1; g < m.length; g++) {
-          if (m[g] !== undefined) {
-            hits.push({ item: owners[g - 1]!, start: m.index, end: m.index + m[0].length, text: text.slice(m.index, m.index + m[0].length) });
-            break;
-          }
+        // An alternation reports one alternative per position; patterns of other
+        // rules may match at the same place ("information sharing" and
+        // "information sharing mechanism"), so the later alternatives are tried there too.
+        const at: Hit<T>[] = [];
+        let g = m.findIndex((x, i) => i > 0 && x !== undefined);
+        let len = m[0].length;
+        for (;;) {
+          const owner = owners[g - 1]!;
+          const same = at.find((h) => h.item === owner);
+          if (!same) at.push({ item: owner, start: m.index, end: m.index + len, text: text.slice(m.index, m.index + len) });
+          else if (len > same.end - same.start) Object.assign(same, { end: m.index + len, text: text.slice(m.index, m.index + len) });
+          if (g >= owners.length) break;
+          const next = this.rest(group, g, r !== group.re);
+          next.lastIndex = m.index;
+          const n = next.exec(subject);
+          if (!n || n[0].length === 0) break;
+          g += n.findIndex((x, i) => i > 0 && x !== undefined);
+          len = n[0].length;
         }
+        hits.push(...at);
         r.lastIndex = m.index + 1;
       }
     }
-    if (this.groups.length > 1) hits.sort((a, b) => a.start - b.start || b.end - a.end);
+    hits.sort((a, b) => a.start - b.start || b.end - a.end);
     return hits;
+  }
+
+  /** The alternatives after the g-th (1-based), anchored where they are run. */
+  private rest(group: Group<T>, g: number, ci: boolean): RegExp {
+    const key = ci ? -g : g;
+    let re = group.rest.get(key);
+    if (!re) group.rest.set(key, (re = new RegExp(group.parts.slice(g).join('|'), ci ? 'yi' : 'y')));
+    return re;
   }
 
   test(text: string, lowered?: string): boolean {
@@ -98,7 +129,7 @@ export class Matcher<T> {
    * length of a few non-ASCII strings; then the offsets would be wrong, so such
    * text is matched case-insensitively instead.
    */
-  private prepare(group: { re: RegExp; lower: boolean }, text: string, lowered: string | undefined): [RegExp, string] {
+  private prepare(group: Group<T>, text: string, lowered: string | undefined): [RegExp, string] {
     let r = group.re;
     let subject = text;
     if (group.lower && lowered !== undefined) {
