@@ -8,6 +8,8 @@ export default defineConfig({
   // Analyst labels and real statements, kept beside the project (not in it).
   gold: '../shared/gold',
   sharedCorpus: '../shared/corpus',
+  // The project's own labels: passages of sharedCorpus statements, by file name and offsets.
+  localGold: 'test/gold',
   concurrency: 2,
   limits: { maxFileBytes: 8 * 1024 * 1024, minTextChars: 40 },
   // The matrix scope: null means all domains and all dates.

@@ -10,7 +10,9 @@ import { loadConfig, type LoadedConfig } from './config/index.js';
 import { loadRules, compileRules, type CompiledRules } from './rules/index.js';
 import { classifyRaw } from './classify.js';
 import { runPipeline } from './pipeline.js';
-import { loadGold, scoreDocs, scoreQuotes, formatReport } from './eval/index.js';
+import { loadGold, formatReport } from './eval/index.js';
+import { loadLocalGold } from './eval/local.js';
+import { evalLocal, evalShared, formatComparison, losses, summaryLine } from './eval/run.js';
 import { explain } from './explain.js';
 import { openReviews, exportGold, importGold, reviewStats } from './review/index.js';
 import { startReviewServer } from './web/index.js';
@@ -29,8 +31,10 @@ Usage:
       decisions as gold JSONL (usable by accords eval), read them back, or agreement figures
   accords tag [FILE]
       read JSONL {"id","text","heading"?} (stdin without FILE), write one JSONL line of tags per input
-  accords eval [--gold DIR] [--verbose]
-      score the tagger on analyst labels (default ../shared/gold)
+  accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--verbose]
+      score the tagger on analyst labels (default ../shared/gold) and on the project's own
+      labels (test/gold), each side by side with a keyword dictionary and a naive Bayes
+      classifier cross-validated over the same labels
   accords explain "<text>" [--heading H]
       show each tag with its rule, the words it matched and how the grade was decided
 
@@ -103,6 +107,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         corpus: { type: 'string' },
         out: { type: 'string' },
         gold: { type: 'string' },
+        labels: { type: 'string' },
+        folds: { type: 'string' },
+        file: { type: 'string' },
+        at: { type: 'string' },
         domain: { type: 'string' },
         from: { type: 'string' },
         until: { type: 'string' },
@@ -209,12 +217,39 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       case 'eval': {
         const rules = await rulesFor(config, values.rules);
-        const gold = await loadGold(resolve(values.gold ?? resolve(config.root, config.gold)));
+        const folds = values.folds ? Number(values.folds) : 5;
+        if (!Number.isInteger(folds) || folds < 2) throw new UserError(`--folds must be a whole number of at least 2, got "${values.folds}"`);
         // --gold may also name one JSONL file (an export of review decisions).
-        const classify = (text: string, heading?: string) => classifyRaw({ text, headings: heading ? [heading] : [] }, rules);
-        const q = gold.quotes.length ? scoreQuotes(gold.quotes, classify, gold.matrix) : undefined;
-        const d = gold.docs.length ? scoreDocs(gold.docs.flatMap((x) => x.passages), classify) : undefined;
-        io.out(`${formatReport(q, d, !!values.verbose)}\n`);
+        const goldPath = resolve(values.gold ?? resolve(config.root, config.gold));
+        const labelsDir = resolve(values.labels ?? resolve(config.root, config.localGold));
+        const onlyLabels = values.labels !== undefined && values.gold === undefined;
+        const sections: string[] = [];
+        const summary: string[] = [];
+        let lost = 0;
+        if (!onlyLabels) {
+          const gold = await loadGold(goldPath);
+          const s = evalShared(gold, rules, folds);
+          sections.push(`== Shared gold: ${goldPath}\n`, formatReport(s.quotes?.accords, s.docs?.accords, !!values.verbose, false), formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s), '');
+          lost += losses(s).length;
+          summary.push(summaryLine('shared', s));
+        }
+        if (values.gold === undefined) {
+          if (existsSync(labelsDir)) {
+            const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
+            const s = evalLocal(local, rules, folds);
+            sections.push(
+              `== Project labels: ${labelsDir} (${local.labels.length} passages of ${local.files} statements, reported apart)\n`,
+              ...local.problems.map((p) => `  SKIPPED ${p}`),
+              formatReport(undefined, s.docs?.accords, !!values.verbose, false),
+              formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s),
+              '',
+            );
+            lost += losses(s).length;
+            summary.push(summaryLine('labels', s));
+          } else if (onlyLabels) throw new UserError('folder of labels not found', labelsDir);
+        }
+        io.out(`${sections.join('\n')}\n${summary.join('\n')}\n`);
+        if (lost) io.err(`accords: the tagger does not beat a baseline on ${lost} figure(s); see the side-by-side tables\n`);
         return 0;
       }
       case 'review': {

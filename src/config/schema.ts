@@ -10,6 +10,7 @@ export const DEFAULTS = {
   rules: 'rules',
   gold: '../shared/gold',
   sharedCorpus: '../shared/corpus',
+  localGold: 'test/gold',
   concurrency: 2,
   limits: { maxFileBytes: 8 * 1024 * 1024, minTextChars: 40 },
   matrix: { domain: null as null | (typeof DOMAINS)[number], from: null as null | string, until: null as null | string },
@@ -26,6 +27,7 @@ export const configSchema = z
     rules: z.string().min(1).default(DEFAULTS.rules).describe('folder of rule files'),
     gold: z.string().min(1).default(DEFAULTS.gold).describe('folder of gold labels for accords eval'),
     sharedCorpus: z.string().min(1).default(DEFAULTS.sharedCorpus).describe('folder of real statements used by evaluation and benchmarks'),
+    localGold: z.string().min(1).default(DEFAULTS.localGold).describe('labels kept in the project, pointing at sharedCorpus statements by file name and offsets'),
     concurrency: z.number().int().min(1).max(64).default(DEFAULTS.concurrency),
     limits: z
       .object({

@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { PassageTags } from '../core/doc.js';
 import { DOMAINS, GRADES, OBJECTIVES, type Domain, type Grade, type Objective } from '../core/taxonomy.js';
+import { krippendorffOrdinal } from './alpha.js';
+import type { Prediction } from './baselines.js';
 
 /** One labelled passage, in the form of ../shared/gold/doc_*.jsonl. */
 export interface GoldPassage {
@@ -89,7 +91,7 @@ export interface DocScores {
   passages: number;
   objectives: Record<Objective, Prf>;
   micro: Prf;
-  grades: { n: number; exact: number; withinOne: number; confusion: number[][] };
+  grades: { n: number; exact: number; withinOne: number; alpha: number; confusion: number[][] };
   domains: Prf;
   governance: Prf;
   misses: Array<{ id: string; kind: 'miss' | 'false-alarm' | 'grade'; label: string; detail: string; text: string }>;
@@ -97,63 +99,81 @@ export interface DocScores {
 
 export type Classifier = (text: string, heading?: string) => PassageTags;
 
-export function scoreDocs(passages: GoldPassage[], classify: Classifier): DocScores {
+/** The tagger's tags in the shape every tagger is scored in, keeping the reasons for the report. */
+export function fromTags(tags: PassageTags): Prediction {
+  return {
+    objectives: tags.objectives.map((t) => ({
+      objective: t.objective,
+      grade: t.grade,
+      why: `${t.evidence.map((e) => `${e.ruleId}:"${e.match}"`).join(', ')}; grade: ${t.gradeReason}`,
+    })),
+    domains: tags.domains,
+    governance: tags.governance,
+  };
+}
+
+export interface Scored {
+  gold: GoldPassage;
+  pred: Prediction;
+}
+
+export function scoreDocs(items: Scored[]): DocScores {
   const counts = Object.fromEntries(OBJECTIVES.map((o) => [o, { tp: 0, fp: 0, fn: 0 }])) as Record<Objective, { tp: number; fp: number; fn: number }>;
   const dom = { tp: 0, fp: 0, fn: 0 };
   const gov = { tp: 0, fp: 0, fn: 0 };
   const confusion = GRADES.map(() => GRADES.map(() => 0));
-  let gN = 0;
-  let gExact = 0;
-  let gWithin = 0;
+  const pairs: Array<[number, number]> = [];
   const misses: DocScores['misses'] = [];
-  for (const p of passages) {
-    const tags = classify(p.text, p.heading || undefined);
-    const pred = new Set(tags.objectives.map((o) => o.objective));
+  for (const { gold: p, pred } of items) {
+    const byObjective = new Map(pred.objectives.map((t) => [t.objective, t]));
     const gold = new Set(p.objectives);
     for (const o of OBJECTIVES) {
-      const inP = pred.has(o);
+      const tag = byObjective.get(o);
       const inG = gold.has(o);
-      if (inP && inG) counts[o].tp++;
-      else if (inP) {
+      if (tag && inG) counts[o].tp++;
+      else if (tag) {
         counts[o].fp++;
-        const tag = tags.objectives.find((t) => t.objective === o)!;
-        misses.push({ id: p.id, kind: 'false-alarm', label: o, detail: tag.evidence.map((e) => `${e.ruleId}:"${e.match}"`).join(', '), text: p.text });
+        misses.push({ id: p.id, kind: 'false-alarm', label: o, detail: tag.why ?? '', text: p.text });
       } else if (inG) {
         counts[o].fn++;
         misses.push({ id: p.id, kind: 'miss', label: o, detail: (p.subcategories ?? []).join(','), text: p.text });
       }
       const gg = p.grades?.[o];
-      if (inP && inG && gg) {
-        const pg = tags.objectives.find((t) => t.objective === o)!.grade;
+      if (tag && inG && gg) {
         const gi = GRADES.indexOf(gg);
-        const pi = GRADES.indexOf(pg);
+        const pi = GRADES.indexOf(tag.grade);
         confusion[gi]![pi]!++;
-        gN++;
-        if (gi === pi) gExact++;
-        else misses.push({ id: p.id, kind: 'grade', label: o, detail: `gold ${gg}, got ${pg}: ${tags.objectives.find((t) => t.objective === o)!.gradeReason}`, text: p.text });
-        if (Math.abs(gi - pi) <= 1) gWithin++;
+        pairs.push([gi, pi]);
+        if (gi !== pi) misses.push({ id: p.id, kind: 'grade', label: o, detail: `gold ${gg}, got ${tag.grade}: ${tag.why ?? ''}`, text: p.text });
       }
     }
-    const pd = new Set(tags.domains);
+    const pd = new Set(pred.domains);
     for (const d of DOMAINS) {
       const inG = (p.domains ?? []).includes(d);
       if (pd.has(d) && inG) dom.tp++;
       else if (pd.has(d)) dom.fp++;
       else if (inG) dom.fn++;
     }
-    if (p.governance !== undefined) {
-      if (tags.governance && p.governance) gov.tp++;
-      else if (tags.governance) gov.fp++;
+    if (p.governance !== undefined && pred.governance !== undefined) {
+      if (pred.governance && p.governance) gov.tp++;
+      else if (pred.governance) gov.fp++;
       else if (p.governance) gov.fn++;
     }
   }
   const objectives = Object.fromEntries(OBJECTIVES.map((o) => [o, prf(counts[o].tp, counts[o].fp, counts[o].fn)])) as Record<Objective, Prf>;
   const sum = (k: 'tp' | 'fp' | 'fn') => OBJECTIVES.reduce((n, o) => n + counts[o][k], 0);
+  const n = pairs.length;
   return {
-    passages: passages.length,
+    passages: items.length,
     objectives,
     micro: prf(sum('tp'), sum('fp'), sum('fn')),
-    grades: { n: gN, exact: gN ? gExact / gN : 0, withinOne: gN ? gWithin / gN : 0, confusion },
+    grades: {
+      n,
+      exact: n ? pairs.filter(([a, b]) => a === b).length / n : 0,
+      withinOne: n ? pairs.filter(([a, b]) => Math.abs(a - b) <= 1).length / n : 0,
+      alpha: krippendorffOrdinal(pairs, GRADES.length),
+      confusion,
+    },
     domains: prf(dom.tp, dom.fp, dom.fn),
     governance: prf(gov.tp, gov.fp, gov.fn),
     misses,
@@ -168,14 +188,15 @@ export interface QuoteScores {
   matrix?: { cells: number; agree: number };
 }
 
-export function scoreQuotes(quotes: GoldQuote[], classify: Classifier, matrix?: GoldSet['matrix']): QuoteScores {
+/** preds[i] is the prediction for quotes[i]. */
+export function scoreQuotes(quotes: GoldQuote[], preds: Prediction[], matrix?: GoldSet['matrix']): QuoteScores {
   let hit = 0;
   const byObjective: QuoteScores['byObjective'] = {};
   const misses: GoldQuote[] = [];
   const found = new Map<string, Set<string>>();
-  for (const q of quotes) {
-    const tags = classify(q.text.replace(/\.\.\.|…/g, ' '));
-    const ok = tags.objectives.some((o) => o.objective === q.objective);
+  quotes.forEach((q, i) => {
+    const pred = preds[i]!;
+    const ok = pred.objectives.some((o) => o.objective === q.objective);
     const b = (byObjective[q.objective] ??= { n: 0, hit: 0 });
     b.n++;
     if (ok) {
@@ -183,9 +204,9 @@ export function scoreQuotes(quotes: GoldQuote[], classify: Classifier, matrix?: 
       b.hit++;
     } else misses.push(q);
     const f = found.get(q.partnership) ?? new Set<string>();
-    for (const o of tags.objectives) f.add(o.objective);
+    for (const o of pred.objectives) f.add(o.objective);
     found.set(q.partnership, f);
-  }
+  });
   let matrixScore: QuoteScores['matrix'];
   if (matrix) {
     // Does tagging the study's quotes reproduce the study's matrix? Each cell is
@@ -204,9 +225,12 @@ export function scoreQuotes(quotes: GoldQuote[], classify: Classifier, matrix?: 
   return { n: quotes.length, recall: quotes.length ? hit / quotes.length : 0, byObjective, misses, ...(matrixScore ? { matrix: matrixScore } : {}) };
 }
 
+/** Quote text as the taggers read it: the study's ellipses become gaps. */
+export const quoteText = (q: GoldQuote): string => q.text.replace(/\.\.\.|…/g, ' ');
+
 const f2 = (x: number) => x.toFixed(3);
 
-export function formatReport(q: QuoteScores | undefined, d: DocScores | undefined, verbose: boolean): string {
+export function formatReport(q: QuoteScores | undefined, d: DocScores | undefined, verbose: boolean, summary = true): string {
   const lines: string[] = [];
   if (q) {
     lines.push(`Paper quotes (recall; every quote is positive evidence for its objective): n=${q.n}`);
@@ -225,7 +249,7 @@ export function formatReport(q: QuoteScores | undefined, d: DocScores | undefine
     }
     const m = d.micro;
     lines.push(`  ${'micro'.padEnd(13)} ${f2(m.precision).padStart(6)} ${f2(m.recall).padStart(6)} ${f2(m.f1).padStart(6)}  ${String(m.tp).padStart(3)} ${String(m.fp).padStart(3)} ${String(m.fn).padStart(3)}`);
-    lines.push(`  grade: exact ${f2(d.grades.exact)}, within one step ${f2(d.grades.withinOne)} (n=${d.grades.n})`);
+    lines.push(`  grade: exact ${f2(d.grades.exact)}, within one step ${f2(d.grades.withinOne)}, Krippendorff's alpha (ordinal) ${Number.isFinite(d.grades.alpha) ? f2(d.grades.alpha) : '–'} (n=${d.grades.n})`);
     lines.push(`    gold\\got  ${GRADES.map((g) => g.slice(0, 8).padStart(9)).join('')}`);
     d.grades.confusion.forEach((row, i) => lines.push(`    ${GRADES[i]!.padEnd(9)} ${row.map((n) => String(n).padStart(9)).join('')}`));
     lines.push(`  domains: P ${f2(d.domains.precision)} R ${f2(d.domains.recall)} F1 ${f2(d.domains.f1)}`);
@@ -236,6 +260,6 @@ export function formatReport(q: QuoteScores | undefined, d: DocScores | undefine
   const parts: string[] = [];
   if (q) parts.push(`quote recall ${f2(q.recall)}`);
   if (d) parts.push(`objective micro-F1 ${f2(d.micro.f1)}`, `grade exact ${f2(d.grades.exact)}`, `grade within-one ${f2(d.grades.withinOne)}`, `domain F1 ${f2(d.domains.f1)}`, `governance F1 ${f2(d.governance.f1)}`);
-  lines.push(`SUMMARY ${parts.join(' | ')}`);
+  if (summary) lines.push(`SUMMARY ${parts.join(' | ')}`);
   return lines.join('\n');
 }
