@@ -22,7 +22,7 @@ export function familyOf(label: string): Family {
   if (label.startsWith('grade/') || label === 'negation' || label === 'future') return 'grade';
   if (label.startsWith('signal/')) return 'signal';
   if (label === 'cooperation') return 'cooperation';
-  if (label === 'imperative') return 'imperative';
+  if (label === 'imperative' || label.startsWith('imperative/')) return 'imperative';
   return 'objective';
 }
 

@@ -12,6 +12,7 @@ import { CONCRETENESS_SIGNALS, DOMAINS, GRADES, OBJECTIVES, SUBCATEGORIES } from
  *   negation           words that lower the grade of the cue they precede
  *   future             words that turn a past-tense cue into a promise ("will be established")
  *   imperative         verbs that, opening a passage, read as "we will ..." (fact-sheet bullets)
+ *   imperative/<grade> openings of a bullet that set another grade ("Concluding ...": completed)
  */
 export const ALLOWED_LABELS: string[] = [
   ...OBJECTIVES.flatMap((o) => SUBCATEGORIES[o].map((s) => `${o}/${s}`)),
@@ -23,6 +24,7 @@ export const ALLOWED_LABELS: string[] = [
   'negation',
   'future',
   'imperative',
+  ...GRADES.filter((g) => g !== 'commit').map((g) => `imperative/${g}`),
 ];
 
 /** The closed set of rule kinds. Adding a kind is a code change with tests. */

@@ -19,7 +19,8 @@ const posCache = new Map<string, boolean>();
 const NOT_VERBS = new Set([
   'the', 'a', 'an', 'this', 'these', 'those', 'that', 'both', 'our', 'we', 'they', 'it', 'in', 'on', 'at', 'as', 'by', 'for', 'from',
   'with', 'to', 'today', 'together', 'through', 'under', 'during', 'since', 'while', 'each', 'all', 'and', 'additionally', 'also',
-  'further', 'furthermore', 'moreover', 'finally', 'recognizing', 'building', 'noting', 'president', 'prime', 'secretary', 'minister',
+  'further', 'furthermore', 'moreover', 'finally', 'recognizing', 'recognising', 'building', 'noting', 'acknowledging', 'affirming', 'expressing',
+  'highlighting', 'underscoring', 'appreciating', 'according', 'following', 'including', 'regarding', 'concerning', 'during', 'president', 'prime', 'secretary', 'minister',
 ]);
 
 function isBaseVerb(word: string, rest: string): boolean {
@@ -45,7 +46,11 @@ export function imperativeGrade(text: string, rules: CompiledRules, gradeHits?: 
   const opening = gradeHits
     ? gradeHits.find((h) => h.start === at && h.item.rule.label.startsWith('grade/'))
     : rules.matchers.grade.match(text.slice(at, at + 60)).find((h) => h.start === 0 && h.item.rule.label.startsWith('grade/'));
-  const listed = rules.matchers.imperative.match(text.slice(at, at + 40)).find((h) => h.start === 0);
+  const openers = rules.matchers.imperative.match(text.slice(at, at + 40)).filter((h) => h.start === 0);
+  // An opening that names its own grade ("Concluding ...", "Working toward ...") decides in a bullet.
+  const graded = kind === 'sentence' ? undefined : openers.find((h) => h.item.rule.label.startsWith('imperative/'));
+  if (graded) return { grade: graded.item.rule.label.slice('imperative/'.length) as Grade, word: graded.text, ruleId: graded.item.rule.id };
+  const listed = openers.find((h) => h.item.rule.label === 'imperative');
   if (opening) {
     const grade = opening.item.rule.label.slice(6) as Grade;
     // "Set up ..." opening a bullet is the base form, not a report that it was set up.
@@ -61,5 +66,20 @@ export function imperativeGrade(text: string, rules: CompiledRules, gradeHits?: 
   if (kind === 'sentence') return undefined;
   const rest = text.slice(at + word.length, at + word.length + 40).split(/\s+/).slice(0, 4).join(' ');
   if (isBaseVerb(word, rest)) return { grade: 'commit', word, ruleId: 'imperative.pos-tagger' };
+  // Bullets also open with a gerund ("Expanding collaboration between ..."): the same promise.
+  if (isGerund(word, rest)) return { grade: 'commit', word, ruleId: 'imperative.gerund' };
   return undefined;
+}
+
+const gerundCache = new Map<string, boolean>();
+
+function isGerund(word: string, rest: string): boolean {
+  const key = word.toLowerCase();
+  if (NOT_VERBS.has(key) || !/^[a-z]+ing$/.test(key) || key.length < 6) return false;
+  const cached = gerundCache.get(key);
+  if (cached !== undefined) return cached;
+  const first = nlp(`${word} ${rest}`).terms().first();
+  const verdict = first.has('#Gerund') || (first.has('#Verb') && !first.has('#Noun'));
+  gerundCache.set(key, verdict);
+  return verdict;
 }
