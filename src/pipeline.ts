@@ -106,7 +106,7 @@ export async function processFile(path: string, config: LoadedConfig, rules: Com
     const doc: Doc = { ...ex, passages: [], partnerships: [] };
     if (!doc.text || doc.messages.some((m) => m.severity === 'error')) return doc;
     const passages = segment(doc);
-    doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind }, rules) }));
+    doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
     const attr = attribute(doc.meta, doc.text, registry, displayPath);
     doc.partnerships = attr.ids;
     doc.messages.push(...attr.messages);

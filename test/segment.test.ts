@@ -52,6 +52,23 @@ describe('segmentation', () => {
     expect(passages[4]!.headings).toEqual(['Outcomes', 'Semiconductors']);
     expect(passages[6]!.headings).toEqual(['Outcomes', 'Quantum']);
   });
+  it('gives list items the sentence that introduces the list', () => {
+    expect(passages[4]!.listIntro).toBe('They agreed on three points:');
+    expect(passages[5]!.listIntro).toBe('They agreed on three points:');
+    expect(passages[1]!.listIntro).toBeUndefined();
+  });
+  it('a nested list is introduced by its parent item, and the parent list resumes after it', () => {
+    const md = ['Leaders intend to cooperate on:', '', '-   Energy, including on:', '    -   Hydrogen research.', '-   Fund joint labs.', '', 'A closing sentence.', '', '-   A later item.'].join('\n');
+    const { blocks: b } = parseMarkdown(md, 'y.md');
+    const a = assemble(b);
+    const ps = segment({ id: 'y', text: a.text, blocks: a.blocks }).filter((p) => p.kind === 'item');
+    expect(ps.map((p) => [p.text, p.listIntro])).toEqual([
+      ['Energy, including on:', 'Leaders intend to cooperate on:'],
+      ['Hydrogen research.', 'Energy, including on:'],
+      ['Fund joint labs.', 'Leaders intend to cooperate on:'],
+      ['A later item.', undefined],
+    ]);
+  });
   it('points into the canonical text by offsets', () => {
     for (const p of passages) expect(text.slice(p.start, p.end)).toBe(p.text);
   });

@@ -53,6 +53,8 @@ export interface Passage {
   text: string;
   /** Heading path, outermost first. */
   headings: string[];
+  /** For a list item: the sentence that introduces the list ("... in the following areas:"). */
+  listIntro?: string;
   source: SourceRef;
 }
 

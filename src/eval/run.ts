@@ -53,7 +53,7 @@ function tagInContext(l: ResolvedLabel, rules: CompiledRules): Prediction {
   const merged: Prediction = { objectives: [], domains: [], governance: false };
   const byObjective = new Map<Objective, { grade: Prediction['objectives'][number]; overlap: number }>();
   for (const { passage: p, overlap } of l.covers) {
-    const pred = fromTags(classify({ text: p.text, headings: p.headings, title: p.title, kind: p.kind }, rules));
+    const pred = fromTags(classify({ text: p.text, headings: p.headings, title: p.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules));
     for (const t of pred.objectives) {
       const seen = byObjective.get(t.objective);
       if (!seen || overlap > seen.overlap) byObjective.set(t.objective, { grade: t, overlap });

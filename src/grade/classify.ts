@@ -20,7 +20,7 @@ function gradeHits(ctx: ReturnType<typeof gradeContext>, hits: Hit<ActiveRule>[]
 
 /** The grade stage: give every tag of a tag layer its grade and concreteness. */
 export function gradeLayer(layer: TagLayer): PassageTags {
-  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative);
+  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative, layer.intro);
   const version = layer.version;
   const objectives: ObjectiveTag[] = [];
   const evidence: Evidence[] = [...layer.domainEvidence, ...layer.signalEvidence];

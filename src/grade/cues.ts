@@ -23,6 +23,8 @@ export interface GradeContext {
   futures: Hit<ActiveRule>[];
   /** Grade of the opening imperative, if the passage opens with one. */
   imperative?: { grade: Grade; word: string; ruleId: string };
+  /** For a list item, the cue of the lead-in that introduces the list. */
+  intro?: { grade: Grade; word: string; ruleId: string };
   clauseEnds: number[];
   sentenceEnds: number[];
 }
@@ -44,7 +46,7 @@ function boundaries(text: string, re: RegExp): number[] {
   return ends;
 }
 
-export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?: GradeContext['imperative']): GradeContext {
+export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?: GradeContext['imperative'], intro?: GradeContext['intro']): GradeContext {
   const cues: Hit<ActiveRule>[] = [];
   const negations: Hit<ActiveRule>[] = [];
   const futures: Hit<ActiveRule>[] = [];
@@ -65,6 +67,7 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
     negations,
     futures,
     ...(imperative ? { imperative } : {}),
+    ...(intro ? { intro } : {}),
     clauseEnds: boundaries(text, /[;:](?=\s)|\s[–—]\s/g),
     sentenceEnds: boundaries(text, /[.!?](?=\s+["'(]?[A-Z])/g),
   };
@@ -123,6 +126,13 @@ export function gradeSpan(ctx: GradeContext, start: number, end: number): GradeR
   if (inClause) return adjust(ctx, inClause, 'governed by');
   const inSentence = nearestBefore(ss);
   if (inSentence) return adjust(ctx, inSentence, 'governed by');
+  // A list whose lead-in only wishes or explores ("are intended to include:",
+  // "will explore the following:") passes that grade to items that do not set
+  // their own; otherwise bullets read as "we will" (taxonomy section 3).
+  const weakIntro = ctx.intro && (ctx.intro.grade === 'explore' || ctx.intro.grade === 'intend') ? ctx.intro : undefined;
+  if (weakIntro && (!ctx.imperative || (ctx.imperative.grade === 'commit' && !ctx.imperative.ruleId.startsWith('grade.')))) {
+    return { grade: weakIntro.grade, reason: `governed by the list's lead-in "${weakIntro.word}" (${weakIntro.grade})`, ruleId: weakIntro.ruleId };
+  }
   if (ctx.imperative) {
     return { grade: ctx.imperative.grade, reason: `opening imperative "${ctx.imperative.word}" read as "we will ${ctx.imperative.word.toLowerCase()}" (${ctx.imperative.grade})`, ruleId: ctx.imperative.ruleId };
   }

@@ -18,11 +18,21 @@ export interface SegmentInput {
  * Cut a document into passages: headings, list items and sentences, each with
  * its heading path and offsets into the canonical text.
  */
+function lastSentence(text: string): string {
+  const sentences = splitSentences(text);
+  const last = sentences[sentences.length - 1];
+  return last ? text.slice(last[0], last[1]).trim() : text.trim();
+}
+
 export function segment(doc: SegmentInput): Passage[] {
   const passages: Passage[] = [];
   const stack: Array<{ level: number; text: string }> = [];
   const seen = new Map<string, number>();
 
+  // Sentences ending in a colon that introduce the list items after them, with
+  // the depth they stand at (0 for a paragraph, the item's depth for an item).
+  let intros: Array<{ level: number; text: string }> = [];
+  let intro: string | undefined;
   const push = (kind: PassageKind, start: number, end: number, headings: string[], block: Block) => {
     const text = doc.text.slice(start, end);
     // Paragraph numbers and separators ("38.", "***") carry no words.
@@ -38,12 +48,20 @@ export function segment(doc: SegmentInput): Passage[] {
       end,
       text,
       headings,
+      ...(kind === 'item' && intro ? { listIntro: intro } : {}),
       source: block.source,
     });
   };
 
   for (const block of doc.blocks) {
+    // An item at or above the depth of the item that introduced a sub-list ends that sub-list.
+    if (block.kind === 'item') {
+      intros = intros.filter((i) => i.level < block.level);
+      intro = intros[intros.length - 1]?.text;
+    }
     if (block.kind === 'heading') {
+      // A section heading ends a lead-in's reach; a bold line inside the list does not.
+      if (block.level < 7) intros = [];
       while (stack.length && stack[stack.length - 1]!.level >= block.level) stack.pop();
       push('heading', block.start, block.end, stack.map((h) => h.text), block);
       stack.push({ level: block.level, text: doc.text.slice(block.start, block.end) });
@@ -67,11 +85,18 @@ export function segment(doc: SegmentInput): Passage[] {
     }
     if (block.kind === 'item' && block.end - start <= MAX_ITEM_CHARS) {
       push('item', start, block.end, headings, block);
+      if (doc.text.slice(start, block.end).trim().endsWith(':')) intros.push({ level: block.level, text: lastSentence(doc.text.slice(start, block.end)) });
       continue;
     }
-    for (const [s, e] of splitSentences(doc.text.slice(start, block.end))) {
+    const sentences = splitSentences(doc.text.slice(start, block.end));
+    for (const [s, e] of sentences) {
       push(block.kind === 'item' ? 'item' : 'sentence', start + s, start + e, headings, block);
     }
+    const last = sentences[sentences.length - 1];
+    const text = last ? doc.text.slice(start + last[0], start + last[1]).trim() : '';
+    if (block.kind === 'item') {
+      if (text.endsWith(':')) intros.push({ level: block.level, text });
+    } else intros = text.endsWith(':') ? [{ level: 0, text }] : [];
   }
   return passages;
 }
