@@ -236,16 +236,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         if (values.gold === undefined) {
           if (existsSync(labelsDir)) {
             const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
-            const s = evalLocal(local, rules, folds);
-            sections.push(
-              `== Project labels: ${labelsDir} (${local.labels.length} passages of ${local.files} statements, reported apart)\n`,
-              ...local.problems.map((p) => `  SKIPPED ${p}`),
-              formatReport(undefined, s.docs?.accords, !!values.verbose, false),
-              formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s),
-              '',
-            );
-            lost += losses(s).length;
-            summary.push(summaryLine('labels', s));
+            sections.push(...local.problems.map((p) => `  SKIPPED ${p}`));
+            // Each sub-folder is its own set (rules are developed on one, checked on another).
+            for (const set of local.sets) {
+              const labels = local.labels.filter((l) => l.set === set);
+              const s = evalLocal({ ...local, labels }, rules, folds);
+              const where = set ? join(labelsDir, set) : labelsDir;
+              sections.push(
+                `== Project labels: ${where} (${labels.length} passages of ${new Set(labels.map((l) => l.gold.doc)).size} statements, reported apart)\n`,
+                formatReport(undefined, s.docs?.accords, !!values.verbose, false),
+                formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s),
+                '',
+              );
+              lost += losses(s).length;
+              summary.push(summaryLine(`labels${set ? `/${set}` : ''}`, s));
+            }
           } else if (onlyLabels) throw new UserError('folder of labels not found', labelsDir);
         }
         io.out(`${sections.join('\n')}\n${summary.join('\n')}\n`);

@@ -106,19 +106,35 @@ describe('tagging quality on the shared gold', async () => {
   });
 });
 
-// Floors on labels the rules were not written from; set below the measured figures.
-const LOCAL_FLOOR = { microF1: 0.68, gradeExact: 0.72 };
+// Floors on the project's own labels, set a little below the measured figures so a
+// regression shows. dev: the rules were grown from its misses, and the tagger must
+// beat both baselines there. heldout: labelled after that work and not used to
+// change rules, so its figures estimate how the tagger does on unseen statements.
+const FLOOR = {
+  dev: { microF1: 0.72, gradeExact: 0.76 },
+  heldout: { microF1: 0.52, gradeExact: 0.7 },
+};
 
 describe("the project's own labels (test/gold)", async () => {
   const local = await loadLocalGold(join(ROOT, 'test', 'gold'), requireShared('corpus'));
-  it('all point at words that are still there', () => {
+  const r = await rules();
+  const score = (set: string) => evalLocal({ ...local, labels: local.labels.filter((l) => l.set === set) }, r);
+  it('all point at words that are still there, 300 and more of them in dev', () => {
     expect(local.problems).toEqual([]);
-    expect(local.labels.length).toBeGreaterThanOrEqual(300);
+    expect(local.sets).toEqual(['dev', 'heldout']);
+    expect(local.labels.filter((l) => l.set === 'dev').length).toBeGreaterThanOrEqual(300);
   });
-  it('the tagger beats both baselines on them too, and keeps its floor', async () => {
-    const s = evalLocal(local, await rules());
+  it('dev: the tagger beats both baselines and keeps its floor', () => {
+    const s = score('dev');
     expect(losses(s)).toEqual([]);
-    expect(s.docs!.accords.micro.f1).toBeGreaterThanOrEqual(LOCAL_FLOOR.microF1);
-    expect(s.docs!.accords.grades.exact).toBeGreaterThanOrEqual(LOCAL_FLOOR.gradeExact);
+    expect(s.docs!.accords.micro.f1).toBeGreaterThanOrEqual(FLOOR.dev.microF1);
+    expect(s.docs!.accords.grades.exact).toBeGreaterThanOrEqual(FLOOR.dev.gradeExact);
+  });
+  it('heldout: the tagger keeps its floor and beats both baselines on micro-F1', () => {
+    const s = score('heldout');
+    const d = s.docs!;
+    expect(d.accords.micro.f1).toBeGreaterThanOrEqual(FLOOR.heldout.microF1);
+    expect(d.accords.grades.exact).toBeGreaterThanOrEqual(FLOOR.heldout.gradeExact);
+    expect(d.accords.micro.f1).toBeGreaterThan(Math.max(d.keywords.micro.f1, d.bayes.micro.f1));
   });
 });

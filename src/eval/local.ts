@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { Passage } from '../core/doc.js';
@@ -55,6 +55,8 @@ export async function placedPassages(file: string): Promise<{ raw: string; passa
 
 /** A label resolved against the statement: the gold, and the pipeline's passages it covers. */
 export interface ResolvedLabel {
+  /** The sub-folder the label file is in ("dev", "heldout"), or "" at the top. */
+  set: string;
   gold: GoldPassage;
   /** The pipeline's passages overlapping the span, with the share of each inside it. */
   covers: Array<{ passage: PlacedPassage; overlap: number }>;
@@ -62,6 +64,8 @@ export interface ResolvedLabel {
 
 export interface LocalGold {
   labels: ResolvedLabel[];
+  /** Sub-folders holding labels, each reported apart. */
+  sets: string[];
   files: number;
   /** Labels that no longer fit their statement (changed file, or nothing segmented there). */
   problems: string[];
@@ -69,9 +73,11 @@ export interface LocalGold {
 
 export async function loadLocalGold(dir: string, corpusDir: string): Promise<LocalGold> {
   if (!existsSync(dir)) throw new UserError('folder of project labels not found', dir, undefined, 'set `localGold` in pipeline.config.ts');
-  const byFile = new Map<string, Array<{ label: Label; where: string }>>();
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort()) {
+  const byFile = new Map<string, Array<{ label: Label; where: string; set: string }>>();
+  const names = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.jsonl')).sort();
+  for (const name of names) {
     const path = join(dir, name);
+    const set = dirname(name) === '.' ? '' : dirname(name);
     const lines = (await readFile(path, 'utf8')).split('\n');
     lines.forEach((line, i) => {
       if (!line.trim()) return;
@@ -84,13 +90,13 @@ export async function loadLocalGold(dir: string, corpusDir: string): Promise<Loc
       const r = labelSchema.safeParse(json);
       if (!r.success) throw new UserError(`bad label: ${r.error.issues.map((x) => `${x.path.join('.') || 'label'}: ${x.message}`).join('; ')}`, path, i + 1, 'see test/gold/README.md for the fields');
       const list = byFile.get(r.data.file) ?? [];
-      list.push({ label: r.data, where: `${path}:${i + 1}` });
+      list.push({ label: r.data, where: `${path}:${i + 1}`, set });
       byFile.set(r.data.file, list);
     });
   }
   if (!byFile.size) throw new UserError('no labels (*.jsonl) in the folder', dir);
   if (!existsSync(corpusDir)) throw new UserError('the statements the labels point at are not here', corpusDir, undefined, 'set `sharedCorpus` in pipeline.config.ts');
-  const out: LocalGold = { labels: [], files: byFile.size, problems: [] };
+  const out: LocalGold = { labels: [], sets: [...new Set([...byFile.values()].flat().map((l) => l.set))].sort(), files: byFile.size, problems: [] };
   for (const [file, labels] of byFile) {
     const path = join(corpusDir, file);
     if (!existsSync(path)) {
@@ -98,7 +104,7 @@ export async function loadLocalGold(dir: string, corpusDir: string): Promise<Loc
       continue;
     }
     const { raw, passages } = await placedPassages(path);
-    for (const { label, where } of labels) {
+    for (const { label, where, set } of labels) {
       if (spanCheck(raw, label) !== label.check) {
         out.problems.push(`${where}: the words at ${file} ${label.start}-${label.end} changed since the label was made`);
         continue;
@@ -115,6 +121,7 @@ export async function loadLocalGold(dir: string, corpusDir: string): Promise<Loc
         continue;
       }
       out.labels.push({
+        set,
         gold: {
           id: `${file}@${label.start}`,
           doc: file,
