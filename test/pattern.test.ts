@@ -56,3 +56,16 @@ describe('one pass over many patterns', () => {
     ]);
   });
 });
+
+describe('first characters of a pattern (a filter for same-place matches)', () => {
+  it('reads literals, groups and optional parts, and gives up on classes and lookarounds', async () => {
+    const { firstChars } = await import('../src/rules/matcher.js');
+    const set = (s: string) => [...(firstChars(s) ?? ['?'])].sort().join('');
+    expect(set("(subsid[\\w'-]*\\b)")).toBe('s');
+    expect(set('((?:look|looking|looked)[\\s-]+into\\b)')).toBe('l');
+    expect(set('((?:(?:active)[\\s-]+)?pharma\\b)')).toBe('ap');
+    expect(set('(\\d+ million)')).toBe('?');
+    expect(set('((?=x)y)')).toBe('?');
+    expect(set('(a?)')).toBe('?');
+  });
+});

@@ -26,7 +26,9 @@ interface Group<T> {
   owners: T[];
   /** The alternatives' sources, in order, and anchored regexes of the later ones, made when first needed. */
   parts: string[];
-  rest: Map<number, RegExp>;
+  /** Characters each alternative can start with (null: could be any). */
+  first: Array<Set<string> | null>;
+  rest: Map<string, { re: RegExp; index: number[] } | null>;
   lower: boolean;
 }
 
@@ -60,7 +62,7 @@ export class Matcher<T> {
     for (const [key, list] of [...buckets.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       for (const b of list) {
         const body = b.parts.join('|');
-        this.groups.push({ re: new RegExp(key.endsWith('b') ? `\\b(?:${body})` : body, 'g'), owners: b.owners, parts: b.parts, rest: new Map(), lower: key.startsWith('ci') });
+        this.groups.push({ re: new RegExp(key.endsWith('b') ? `\\b(?:${body})` : body, 'g'), owners: b.owners, parts: b.parts, first: b.parts.map(firstChars), rest: new Map(), lower: key.startsWith('ci') });
       }
     }
   }
@@ -87,17 +89,18 @@ export class Matcher<T> {
         const at: Hit<T>[] = [];
         let g = m.findIndex((x, i) => i > 0 && x !== undefined);
         let len = m[0].length;
+        const ch = subject[m.index]!;
         for (;;) {
           const owner = owners[g - 1]!;
           const same = at.find((h) => h.item === owner);
           if (!same) at.push({ item: owner, start: m.index, end: m.index + len, text: text.slice(m.index, m.index + len) });
           else if (len > same.end - same.start) Object.assign(same, { end: m.index + len, text: text.slice(m.index, m.index + len) });
-          if (g >= owners.length) break;
-          const next = this.rest(group, g, r !== group.re);
-          next.lastIndex = m.index;
-          const n = next.exec(subject);
+          const next = g < owners.length ? this.rest(group, g, ch, r !== group.re) : null;
+          if (!next) break;
+          next.re.lastIndex = m.index;
+          const n = next.re.exec(subject);
           if (!n || n[0].length === 0) break;
-          g += n.findIndex((x, i) => i > 0 && x !== undefined);
+          g = next.index[n.findIndex((x, i) => i > 0 && x !== undefined) - 1]! + 1;
           len = n[0].length;
         }
         hits.push(...at);
@@ -108,12 +111,26 @@ export class Matcher<T> {
     return hits;
   }
 
-  /** The alternatives after the g-th (1-based), anchored where they are run. */
-  private rest(group: Group<T>, g: number, ci: boolean): RegExp {
-    const key = ci ? -g : g;
-    let re = group.rest.get(key);
-    if (!re) group.rest.set(key, (re = new RegExp(group.parts.slice(g).join('|'), ci ? 'yi' : 'y')));
-    return re;
+  /**
+   * The alternatives after the g-th (1-based) that can start with `ch`, as one
+   * regex anchored where it is run, and the alternative index of each of its
+   * groups; null when none can. Most hits have no such alternative, so the
+   * extra work is one map lookup.
+   */
+  private rest(group: Group<T>, g: number, ch: string, ci: boolean): { re: RegExp; index: number[] } | null {
+    const key = `${ci ? 'i' : ''}${g}:${ch}`;
+    let entry = group.rest.get(key);
+    if (entry === undefined) {
+      const c = ci ? ch.toLowerCase() : ch;
+      const index: number[] = [];
+      for (let j = g; j < group.parts.length; j++) {
+        const f = group.first[j]!;
+        if (f === null || f.has(c) || (ci && f.has(ch))) index.push(j);
+      }
+      entry = index.length ? { re: new RegExp(index.map((j) => group.parts[j]).join('|'), ci ? 'yi' : 'y'), index } : null;
+      group.rest.set(key, entry);
+    }
+    return entry;
   }
 
   test(text: string, lowered?: string): boolean {
@@ -139,4 +156,104 @@ export class Matcher<T> {
     r.lastIndex = 0;
     return [r, subject];
   }
+}
+
+/**
+ * The characters a regex source can start matching with, or null when that is
+ * not plain to see (classes, \\w, lookarounds). Only a filter: null is always safe.
+ */
+export function firstChars(src: string): Set<string> | null {
+  const r = sequence(src, 0);
+  return r && !r.nullable && !r.unknown && r.end === src.length ? r.set : null;
+}
+
+interface First {
+  set: Set<string>;
+  nullable: boolean;
+  /** Some way of starting could not be read: the set is incomplete. */
+  unknown: boolean;
+  /** Where parsing stopped: at | or ) or the end. */
+  end: number;
+}
+
+function sequence(s: string, i: number): First | null {
+  const set = new Set<string>();
+  let open = true; // still collecting: everything so far could match empty
+  let unknownStart = false;
+  while (i < s.length && s[i] !== '|' && s[i] !== ')') {
+    // An atom whose first characters are unknown: fatal only while still collecting.
+    const unknown = { set: new Set<string>(), nullable: false, unknown: true };
+    let atom: { set: Set<string>; nullable: boolean; unknown?: boolean };
+    const c = s[i]!;
+    if (c === '\\') {
+      const e = s[i + 1];
+      if (e === undefined) return null;
+      i += 2;
+      if (e === 'b' || e === 'B') atom = { set: new Set(), nullable: true };
+      else if (/[sSwWdDpPux]/.test(e)) {
+        if (e === 'p' || e === 'P' || e === 'u' || e === 'x') {
+          const m = /^(?:\{[^}]*\}|[0-9a-fA-F]{2,4})/.exec(s.slice(i));
+          if (m) i += m[0].length;
+        }
+        atom = { ...unknown };
+      } else atom = { set: new Set([e]), nullable: false };
+    } else if (c === '^' || c === '$') {
+      i++;
+      atom = { set: new Set(), nullable: true };
+    } else if (c === '(') {
+      if (s.startsWith('(?=', i) || s.startsWith('(?!', i) || s.startsWith('(?<', i)) return null;
+      i += s.startsWith('(?:', i) ? 3 : 1;
+      const inner = new Set<string>();
+      let nullable = false;
+      let known = true;
+      for (;;) {
+        const alt = sequence(s, i);
+        if (!alt) return null;
+        if (alt.unknown) known = false;
+        alt.set.forEach((x) => inner.add(x));
+        nullable ||= alt.nullable;
+        i = alt.end;
+        if (s[i] === '|') i++;
+        else break;
+      }
+      if (s[i] !== ')') return null;
+      i++;
+      atom = known ? { set: inner, nullable } : { ...unknown, nullable };
+    } else if (c === '[') {
+      i++;
+      if (s[i] === '^') i++;
+      if (s[i] === ']') i++;
+      while (i < s.length && s[i] !== ']') i += s[i] === '\\' ? 2 : 1;
+      if (s[i] !== ']') return null;
+      i++;
+      atom = { ...unknown };
+    } else if (c === '.') {
+      i++;
+      atom = { ...unknown };
+    } else {
+      i++;
+      atom = { set: new Set([c]), nullable: false };
+    }
+    // Quantifiers that allow zero.
+    const q = s[i];
+    if (q === '?' || q === '*') {
+      atom.nullable = true;
+      i++;
+      if (s[i] === '?') i++;
+    } else if (q === '+') {
+      i++;
+      if (s[i] === '?') i++;
+    } else if (q === '{') {
+      const m = /^\{(\d*),?(\d*)\}\??/.exec(s.slice(i));
+      if (!m) return null;
+      if (m[1] === '' || m[1] === '0') atom.nullable = true;
+      i += m[0].length;
+    }
+    if (open) {
+      if (atom.unknown) unknownStart = true;
+      atom.set.forEach((x) => set.add(x));
+      if (!atom.nullable) open = false;
+    }
+  }
+  return { set, nullable: open, end: i, unknown: unknownStart };
 }
