@@ -11,7 +11,7 @@ import { loadRules, compileRules, type CompiledRules } from './rules/index.js';
 import { classifyRaw } from './classify.js';
 import { runPipeline } from './pipeline.js';
 import { loadGold, formatReport } from './eval/index.js';
-import { loadLocalGold } from './eval/local.js';
+import { loadLocalGold, placedPassages } from './eval/local.js';
 import { evalLocal, evalShared, formatComparison, losses, summaryLine } from './eval/run.js';
 import { explain } from './explain.js';
 import { openReviews, exportGold, importGold, reviewStats } from './review/index.js';
@@ -35,8 +35,9 @@ Usage:
       score the tagger on analyst labels (default ../shared/gold) and on the project's own
       labels (test/gold), each side by side with a keyword dictionary and a naive Bayes
       classifier cross-validated over the same labels
-  accords explain "<text>" [--heading H]
-      show each tag with its rule, the words it matched and how the grade was decided
+  accords explain "<text>" [--heading H] | --file FILE --at OFFSET
+      show each tag with its rule, the words it matched and how the grade was decided;
+      with --file, for the passage of FILE at character OFFSET, read with its headings
 
 Options for every command:
   --config FILE   the configuration (default pipeline.config.ts)
@@ -303,8 +304,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       case 'explain': {
         const rules = await rulesFor(config, values.rules);
+        if (values.file !== undefined) {
+          // A passage of a statement, read with its headings, title and list lead-in.
+          const at = Number(values.at ?? 0);
+          if (!Number.isInteger(at) || at < 0) throw new UserError(`--at must be a character offset (0 or more), got "${values.at}"`);
+          const file = resolve(values.file);
+          if (!existsSync(file)) throw new UserError('file not found', file);
+          const { passages } = await placedPassages(file);
+          const p = passages.find((x) => x.raw && x.raw.start <= at && at < x.raw.end) ?? passages.find((x) => x.raw && x.raw.start >= at);
+          if (!p) throw new UserError(`no passage at or after offset ${at}`, file, undefined, 'offsets count characters of the file as it is on disk');
+          io.out(`${values.file} ${p.raw!.start}-${p.raw!.end} (${p.kind}): ${p.text}\n`);
+          io.out(`${explain(p.text, { headings: p.headings, title: p.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules)}\n`);
+          return 0;
+        }
         const text = positionals.join(' ');
-        if (!text.trim()) throw new UserError('nothing to explain', undefined, undefined, 'accords explain "The two sides will launch a joint research programme."');
+        if (!text.trim()) throw new UserError('nothing to explain', undefined, undefined, 'accords explain "The two sides will launch a joint research programme." or accords explain --file F --at OFFSET');
         io.out(`${explain(text, values.heading, rules)}\n`);
         return 0;
       }

@@ -1,10 +1,17 @@
 import type { CompiledRules } from './rules/compile.js';
 import { classifyRaw } from './classify.js';
+import type { TagInput } from './tag/index.js';
 
-/** A human-readable account of every tag: rule, matched words, grade reasoning. */
-export function explain(text: string, heading: string | undefined, rules: CompiledRules): string {
-  const tags = classifyRaw({ text, headings: heading ? [heading] : [] }, rules);
+/**
+ * A human-readable account of every tag: rule, matched words, grade reasoning.
+ * `context` is a heading, or the passage's full context when it was read from a file.
+ */
+export function explain(text: string, context: string | undefined | Omit<TagInput, 'text'>, rules: CompiledRules): string {
+  const input: TagInput = typeof context === 'object' ? { ...context, text } : { text, headings: context ? [context] : [] };
+  const tags = classifyRaw(input, rules);
   const lines: string[] = [];
+  if (input.headings?.length) lines.push(`under: ${input.headings.join(' / ')}`);
+  if (input.listIntro) lines.push(`list lead-in: ${input.listIntro}`);
   if (!tags.objectives.length) lines.push('objectives: none');
   for (const o of tags.objectives) {
     lines.push(`${o.objective} [${o.subcategories.join(', ')}] grade ${o.grade}`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { ROOT, tmp } from './helpers.js';
 
 const accords = (args: string[], input?: string) =>
   spawnSync(process.execPath, [join(ROOT, 'bin', 'accords.js'), ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 });
@@ -48,5 +49,18 @@ describe('errors for the user', () => {
     expect(r.stdout).toContain('preparedness');
     expect(r.stdout).toContain('preparedness.early-warning');
     expect(r.stdout).toMatch(/grade: governed by "explore"/);
+  });
+  it('explain --file --at reads the passage at that offset with its heading and list lead-in', () => {
+    const dir = tmp('explain');
+    const file = join(dir, 'a.md');
+    const md = '---\ntitle: Outcomes of an invented dialogue\n---\n\n## Quantum\n\nThe two ministries intend to cooperate on the following:\n\n-   Joint research on trapped-ion sensors.\n';
+    writeFileSync(file, md);
+    const r = accords(['explain', '--file', file, '--at', String(md.indexOf('Joint research') + 3)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('(item): Joint research on trapped-ion sensors.');
+    expect(r.stdout).toContain('under: Quantum');
+    expect(r.stdout).toMatch(/research \[.*\] grade intend/);
+    expect(r.stdout).toContain('list\'s lead-in');
+    expect(accords(['explain', '--file', join(dir, 'missing.md')]).stderr).toMatch(/missing\.md/);
   });
 });

@@ -134,7 +134,9 @@ export function gradeSpan(ctx: GradeContext, start: number, end: number): GradeR
     return { grade: weakIntro.grade, reason: `governed by the list's lead-in "${weakIntro.word}" (${weakIntro.grade})`, ruleId: weakIntro.ruleId };
   }
   if (ctx.imperative) {
-    return { grade: ctx.imperative.grade, reason: `opening imperative "${ctx.imperative.word}" read as "we will ${ctx.imperative.word.toLowerCase()}" (${ctx.imperative.grade})`, ruleId: ctx.imperative.ruleId };
+    const w = ctx.imperative.word;
+    const reading = /ing$/i.test(w) ? `the bullet opening "${w}" read as "we will ..."` : `opening imperative "${w}" read as "we will ${w.toLowerCase()}"`;
+    return { grade: ctx.imperative.grade, reason: `${reading} (${ctx.imperative.grade})`, ruleId: ctx.imperative.ruleId };
   }
   const afterClause = firstAfter(ce);
   if (afterClause) return adjust(ctx, afterClause, 'reported by');
