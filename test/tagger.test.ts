@@ -28,6 +28,17 @@ describe('grades come from the clause that carries the evidence', () => {
   it('welcoming the signing of something is underway', () => {
     expect(grades('The leaders welcomed the signing of a memorandum on supply chain information sharing.').preparedness).toBe('underway');
   });
+  it('an "including ..." tail is governed by the head of its sentence', () => {
+    expect(grades('Deepen cooperation on cancer research, including implementing the memorandum between the two cancer institutes.').research).toBe('commit');
+    expect(grades('Implement the memorandum on joint cancer research signed in March.').research).toBe('underway');
+  });
+  it('a bullet under a lead-in that only intends is intend; under "committed to" it is commit', () => {
+    const item = (intro: string) => classifyRaw({ text: 'Joint research on trapped-ion sensors.', kind: 'item', listIntro: intro }, r).objectives[0]?.grade;
+    expect(item('Focus areas for collaboration are intended to include:')).toBe('intend');
+    expect(item('The ministers committed to the following:')).toBe('commit');
+    expect(classifyRaw({ text: 'Expanding joint research on trapped-ion sensors.', kind: 'item' }, r).objectives[0]?.grade).toBe('commit');
+    expect(classifyRaw({ text: 'Concluding a memorandum on joint research between the two labs.', kind: 'item' }, r).objectives[0]?.grade).toBe('completed');
+  });
   it('completion is completed', () => {
     expect(grades('The task force has completed a mapping of supply chain vulnerabilities.').preparedness).toBe('completed');
   });

@@ -109,11 +109,25 @@ function adjust(ctx: GradeContext, cue: Hit<ActiveRule>, how: string): GradeResu
   return { grade, reason, ruleId: cue.item.rule.id };
 }
 
+function lastIncluding(text: string, from: number, to: number): number {
+  const at = text.slice(from, to).search(/\bincluding\b(?![\s\S]*\bincluding\b)/i);
+  return at < 0 ? -1 : from + at;
+}
+
 export function gradeSpan(ctx: GradeContext, start: number, end: number): GradeResult | undefined {
   const [cs, ce] = spanOf(ctx.clauseEnds, start);
   const [ss, se] = spanOf(ctx.sentenceEnds, start);
   // A cue may overlap the evidence ("launch a forum"), so compare starts.
-  const before = ctx.cues.filter((c) => c.start < start || (c.start === start && c.end < end));
+  let before = ctx.cues.filter((c) => c.start < start || (c.start === start && c.end < end));
+  // Evidence in an "including ..." tail is an example of what the head of the
+  // sentence does: "Enhance cooperation on X, including implementing the MOU"
+  // is governed by "Enhance", not by "implementing". So cues inside the tail give
+  // way to a cue before it (or to the bullet's opening).
+  const tail = lastIncluding(ctx.text, ss, start);
+  if (tail >= 0) {
+    const head = before.filter((c) => c.start < tail);
+    if (head.length || ctx.imperative) before = head;
+  }
   const after = ctx.cues.filter((c) => c.start >= end);
   const nearestBefore = (lo: number) => {
     let best: Hit<ActiveRule> | undefined;
@@ -132,6 +146,11 @@ export function gradeSpan(ctx: GradeContext, start: number, end: number): GradeR
   const weakIntro = ctx.intro && (ctx.intro.grade === 'explore' || ctx.intro.grade === 'intend') ? ctx.intro : undefined;
   if (weakIntro && (!ctx.imperative || (ctx.imperative.grade === 'commit' && !ctx.imperative.ruleId.startsWith('grade.')))) {
     return { grade: weakIntro.grade, reason: `governed by the list's lead-in "${weakIntro.word}" (${weakIntro.grade})`, ruleId: weakIntro.ruleId };
+  }
+  // A bullet that only names an area ("Joint research on sensors.") takes the
+  // grade of the verb that governs the list, whatever it is.
+  if (ctx.intro && !ctx.imperative) {
+    return { grade: ctx.intro.grade, reason: `governed by the list's lead-in "${ctx.intro.word}" (${ctx.intro.grade})`, ruleId: ctx.intro.ruleId };
   }
   if (ctx.imperative) {
     const w = ctx.imperative.word;

@@ -79,7 +79,9 @@ function isGerund(word: string, rest: string): boolean {
   const cached = gerundCache.get(key);
   if (cached !== undefined) return cached;
   const first = nlp(`${word} ${rest}`).terms().first();
-  const verdict = first.has('#Gerund') || (first.has('#Verb') && !first.has('#Noun'));
+  // "Expanding joint research ..." is tagged as an adjective ("an expanding
+  // universe"); opening a bullet, an -ing word is the action unless it is a noun.
+  const verdict = first.has('#Gerund') || !first.has('#Noun');
   gerundCache.set(key, verdict);
   return verdict;
 }
