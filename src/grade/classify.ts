@@ -4,7 +4,7 @@ import type { TagLayer } from '../tag/index.js';
 import { evidenceOf } from '../tag/index.js';
 import type { Hit } from '../rules/matcher.js';
 import type { ActiveRule } from '../rules/compile.js';
-import { gradeContext, gradeSpan, type GradeResult } from './cues.js';
+import { gradeContext, gradeSpan, type GradeContext, type GradeResult } from './cues.js';
 
 // When an objective has evidence in several clauses, the first piece of
 // evidence that has a governing cue sets the grade: the first mention is
@@ -18,9 +18,26 @@ function gradeHits(ctx: ReturnType<typeof gradeContext>, hits: Hit<ActiveRule>[]
   return undefined;
 }
 
+const introGrades = new Map<string, GradeContext['intro'] | null>();
+
+function gradeIntro(text: string, hits: Hit<ActiveRule>[]): GradeContext['intro'] {
+  let g = introGrades.get(text);
+  if (g === undefined) {
+    const at = Math.max(0, text.length - 1);
+    const r = gradeSpan(gradeContext(text, hits), at, at + 1);
+    const cue = r && hits.find((h) => h.item.rule.id === r.ruleId);
+    g = r ? { grade: r.grade, word: cue?.text ?? r.ruleId, ruleId: r.ruleId } : null;
+    if (introGrades.size > 5000) introGrades.clear();
+    introGrades.set(text, g);
+  }
+  return g ?? undefined;
+}
+
 /** The grade stage: give every tag of a tag layer its grade and concreteness. */
 export function gradeLayer(layer: TagLayer): PassageTags {
-  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative, layer.intro);
+  // A list's lead-in is graded like any passage, at its closing colon.
+  const intro = layer.intro ? gradeIntro(layer.intro.text, layer.intro.hits) : undefined;
+  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative, intro);
   const version = layer.version;
   const objectives: ObjectiveTag[] = [];
   const evidence: Evidence[] = [...layer.domainEvidence, ...layer.signalEvidence];

@@ -35,8 +35,8 @@ export interface TagLayer {
   signalEvidence: Evidence[];
   gradeHits: Hit<ActiveRule>[];
   imperative?: { grade: Grade; word: string; ruleId: string };
-  /** The grade cue of the sentence introducing a list, for its items. */
-  intro?: { grade: Grade; word: string; ruleId: string };
+  /** For a list item: the sentence introducing the list and its grade cues, graded by the grade stage. */
+  intro?: { text: string; hits: Hit<ActiveRule>[] };
   /** Why objectives were withheld, when they were. */
   withheld?: string;
   version: string;
@@ -133,21 +133,20 @@ function tagDomains(input: TagInput, rules: CompiledRules, lower: string): { dom
   return general ? { domains: ['cet-general'], evidence } : { domains: [], evidence: [] };
 }
 
-// Lead-ins repeat for every item under them: grade each once.
-const introCache = new WeakMap<CompiledRules, Map<string, TagLayer['intro'] | null>>();
+// Lead-ins repeat for every item under them: match each once.
+const introCache = new WeakMap<CompiledRules, Map<string, Hit<ActiveRule>[]>>();
 
-/** The cue nearest the colon of a list's lead-in ("... are intended to include:"). */
-function introGrade(intro: string, rules: CompiledRules): TagLayer['intro'] {
+/** The grade cues (and negations, futures) of a list's lead-in ("... are intended to include:"). */
+function introHits(intro: string, rules: CompiledRules): Hit<ActiveRule>[] {
   let cache = introCache.get(rules);
   if (!cache) introCache.set(rules, (cache = new Map()));
-  const hit = cache.get(intro);
-  if (hit !== undefined) return hit ?? undefined;
-  const cues = rules.matchers.grade.match(intro).filter((h) => h.item.rule.label.startsWith('grade/') && accept(h, intro));
-  const last = cues[cues.length - 1];
-  const found = last ? { grade: last.item.rule.label.slice(6) as Grade, word: last.text, ruleId: last.item.rule.id } : undefined;
-  if (cache.size > 5000) cache.clear();
-  cache.set(intro, found ?? null);
-  return found;
+  let hits = cache.get(intro);
+  if (!hits) {
+    hits = rules.matchers.grade.match(intro).filter((h) => accept(h, intro));
+    if (cache.size > 5000) cache.clear();
+    cache.set(intro, hits);
+  }
+  return hits;
 }
 
 export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
@@ -185,10 +184,12 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   if (imperative) base.imperative = imperative;
   base.governance = rules.matchers.governance.match(text, lower).filter((h) => accept(h, text));
 
-  const intro = input.kind === 'item' && input.listIntro ? introGrade(input.listIntro, rules) : undefined;
-  if (intro) base.intro = intro;
-  const hasCue = gradeHits.some((h) => h.item.rule.label.startsWith('grade/'));
-  const cooperative = hasCue || !!imperative || !!intro || rules.matchers.cooperation.test(text, lower);
+  const isCue = (h: Hit<ActiveRule>) => h.item.rule.label.startsWith('grade/');
+  if (input.kind === 'item' && input.listIntro) {
+    const hits = introHits(input.listIntro, rules);
+    if (hits.some(isCue)) base.intro = { text: input.listIntro, hits };
+  }
+  const cooperative = gradeHits.some(isCue) || !!imperative || !!base.intro || rules.matchers.cooperation.test(text, lower);
   // Without cooperation or commitment language the passage describes the world
   // and gets no objective, so its topic words are not even looked for.
   if (!cooperative) {
