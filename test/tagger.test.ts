@@ -39,6 +39,10 @@ describe('grades come from the clause that carries the evidence', () => {
     expect(classifyRaw({ text: 'Expanding joint research on trapped-ion sensors.', kind: 'item' }, r).objectives[0]?.grade).toBe('commit');
     expect(classifyRaw({ text: 'Concluding a memorandum on joint research between the two labs.', kind: 'item' }, r).objectives[0]?.grade).toBe('completed');
   });
+  it('a modal inside a relative clause does not govern: the sentence verb before it does', () => {
+    expect(grades('The leaders praised the new chip research centre that will enhance joint research on packaging.').research).toBe('underway');
+    expect(grades('The partners will fund joint research on packaging.').research).toBe('commit');
+  });
   it('completion is completed', () => {
     expect(grades('The task force has completed a mapping of supply chain vulnerabilities.').preparedness).toBe('completed');
   });

@@ -36,6 +36,11 @@ export interface GradeResult {
 }
 
 const BASE_FORM_BEFORE = /\b(?:to|will|shall|would|could|may|might|can|must|and)\s+$/i;
+const RELATIVE_BEFORE = /\b(?:that|which|who)\s+(?:\w+ly\s+)?$/i;
+
+function sameSentence(text: string, a: number, b: number): boolean {
+  return !/[.!?]\s+["'(]?[A-Z]/.test(text.slice(a, b));
+}
 
 function boundaries(text: string, re: RegExp): number[] {
   const ends: number[] = [];
@@ -59,6 +64,10 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
     else if ((label === 'grade/underway' || label === 'grade/completed') && BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start))) continue;
     // The opening imperative decides for a cue that is the passage's first word ("Set up ...").
     else if (imperative && h.start <= 2 && imperative.ruleId !== h.item.rule.id && (label === 'grade/underway' || label === 'grade/completed') && imperative.grade === 'commit') continue;
+    // "... the center that will enhance links": a modal or aim inside a relative
+    // clause says what a thing will do, not what the governments promise; the
+    // sentence's own verb before it governs.
+    else if (RELATIVE_BEFORE.test(text.slice(Math.max(0, h.start - 24), h.start)) && cues.length && sameSentence(text, cues[cues.length - 1]!.start, h.start)) continue;
     else cues.push(h);
   }
   return {
