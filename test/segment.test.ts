@@ -69,6 +69,17 @@ describe('segmentation', () => {
       ['A later item.', undefined],
     ]);
   });
+  it('takes a plain title before a colon, or a run-in title in capitals, as the passage heading', () => {
+    const md = ['-   Expanding Cooperation in Biotechnology: The two agencies are increasing joint work.', '', 'TECHNOLOGY AND SPACE COOPERATION Our alliance now covers space.', '', '-   The plan: more labs.'].join('\n');
+    const { blocks: b } = parseMarkdown(md, 'z.md');
+    const a = assemble(b);
+    const ps = segment({ id: 'z', text: a.text, blocks: a.blocks });
+    expect(ps.map((p) => [p.text, p.headings])).toEqual([
+      ['The two agencies are increasing joint work.', ['Expanding Cooperation in Biotechnology']],
+      ['Our alliance now covers space.', ['TECHNOLOGY AND SPACE COOPERATION']],
+      ['The plan: more labs.', []],
+    ]);
+  });
   it('points into the canonical text by offsets', () => {
     for (const p of passages) expect(text.slice(p.start, p.end)).toBe(p.text);
   });

@@ -12,6 +12,9 @@ export interface RawBlock {
 // A bold (or underlined) lead-in at the start of a paragraph: "**Semiconductors:** The two sides ..."
 const LEAD_IN = /^\s*(?:\*\*|__|<(?:strong|b|u)>)\s*([^*<]{2,120}?)\s*(?:\*\*|__|<\/(?:strong|b|u)>)\s*(?=\S)/i;
 
+const PLAIN_LEAD_IN = /^([A-Z][^:.;!?]{0,88}):\s+(?=["“(]?[A-Z])/;
+const CAPS_LEAD_IN = /^((?:[A-Z0-9&'’,-]{2,} ){1,9}[A-Z0-9&'’-]{3,}):?\s+(?=[A-Z][a-z])/;
+
 /**
  * Join cleaned blocks into the canonical text (blocks separated by a blank line)
  * and record each block's offsets. Empty blocks are dropped.
@@ -30,6 +33,15 @@ export function assemble(raw: RawBlock[]): { text: string; blocks: Block[] } {
     }
     const text = cleanInline(rb.raw);
     if (!text) continue;
+    // A plain title before a colon opens many fact-sheet bullets:
+    // "Expanding Cooperation in Biotechnology: The two sides are ...".
+    if (!leadIn && (rb.kind === 'paragraph' || rb.kind === 'item')) {
+      const plain = PLAIN_LEAD_IN.exec(text);
+      if (plain && looksLikeHeading(plain[1]!)) leadIn = plain[1]!.trim();
+      // A section title in capitals run into its first sentence: "ECONOMIC COOPERATION The two ...".
+      const caps = CAPS_LEAD_IN.exec(text);
+      if (!leadIn && caps && caps[1]!.replace(/[^A-Z]/g, '').length >= 10) leadIn = caps[1]!.trim();
+    }
     if (parts.length) offset += 2;
     blocks.push({ kind: rb.kind, level: rb.level, start: offset, end: offset + text.length, source: rb.source, ...(leadIn ? { leadIn } : {}) });
     parts.push(text);
