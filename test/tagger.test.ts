@@ -43,6 +43,11 @@ describe('grades come from the clause that carries the evidence', () => {
     expect(grades('The leaders praised the new chip research centre that will enhance joint research on packaging.').research).toBe('underway');
     expect(grades('The partners will fund joint research on packaging.').research).toBe('commit');
   });
+  it('a conditional promise is intend, a negated report is lowered', () => {
+    expect(grades('The agencies will, as appropriate, share information on chip shortages.').preparedness).toBe('intend');
+    expect(grades('Where necessary, the partners will coordinate a response to chip shortages.').preparedness).toBe('intend');
+    expect(grades('The partners have not yet launched joint research on batteries.').research).toBe('intend');
+  });
   it('completion is completed', () => {
     expect(grades('The task force has completed a mapping of supply chain vulnerabilities.').preparedness).toBe('completed');
   });

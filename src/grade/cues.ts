@@ -21,6 +21,7 @@ export interface GradeContext {
   cues: Hit<ActiveRule>[];
   negations: Hit<ActiveRule>[];
   futures: Hit<ActiveRule>[];
+  conditionals: Hit<ActiveRule>[];
   /** Grade of the opening imperative, if the passage opens with one. */
   imperative?: { grade: Grade; word: string; ruleId: string };
   /** For a list item, the cue of the lead-in that introduces the list. */
@@ -55,10 +56,12 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
   const cues: Hit<ActiveRule>[] = [];
   const negations: Hit<ActiveRule>[] = [];
   const futures: Hit<ActiveRule>[] = [];
+  const conditionals: Hit<ActiveRule>[] = [];
   for (const h of hits) {
     const label = h.item.rule.label;
     if (label === 'negation') negations.push(h);
     else if (label === 'future') futures.push(h);
+    else if (label === 'conditional') conditionals.push(h);
     // "set up", "put in place" after "to" or a modal are base forms, not reports:
     // "intend to set up" is governed by "intend", "will set up" by "will".
     else if ((label === 'grade/underway' || label === 'grade/completed') && BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start))) continue;
@@ -75,6 +78,7 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
     cues,
     negations,
     futures,
+    conditionals,
     ...(imperative ? { imperative } : {}),
     ...(intro ? { intro } : {}),
     clauseEnds: boundaries(text, /[;:](?=\s)|\s[–—]\s/g),
@@ -105,9 +109,14 @@ function adjust(ctx: GradeContext, cue: Hit<ActiveRule>, how: string): GradeResu
   let grade = cueGrade(cue);
   let reason = `${how} "${cue.text}" (${grade})`;
   const neg = ctx.negations.find((n) => n.end <= cue.start && cue.start - n.end <= 12);
+  // "will, as appropriate, share" / "Where necessary, the partners will ...": a promise with a condition.
+  const cond = grade === 'commit' ? ctx.conditionals.find((c) => (c.start >= cue.end && c.start - cue.end <= 30) || (c.end <= cue.start && cue.start - c.end <= 60 && !/[.;:!?]/.test(ctx.text.slice(c.end, cue.start)))) : undefined;
   if (neg) {
     grade = lower(grade);
     reason += `, lowered to ${grade} by negation "${neg.text}"`;
+  } else if (cond) {
+    grade = 'intend';
+    reason += `, made conditional (intend) by "${cond.text}"`;
   } else if (grade === 'underway' || grade === 'completed') {
     const fut = ctx.futures.find((f) => f.end <= cue.start && cue.start - f.end <= 3);
     if (fut) {

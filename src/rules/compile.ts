@@ -19,7 +19,7 @@ export interface CompiledRules {
 export function familyOf(label: string): Family {
   if (label.startsWith('domain/')) return 'domain';
   if (label === 'governance') return 'governance';
-  if (label.startsWith('grade/') || label === 'negation' || label === 'future') return 'grade';
+  if (label.startsWith('grade/') || label === 'negation' || label === 'future' || label === 'conditional') return 'grade';
   if (label.startsWith('signal/')) return 'signal';
   if (label === 'cooperation') return 'cooperation';
   if (label === 'imperative' || label.startsWith('imperative/')) return 'imperative';

@@ -19,7 +19,7 @@ export interface LoadedRule extends RuleDef {
 export const NON_TAGGING_FILES = new Set(['partnerships.yaml']);
 
 function describeIssue(issue: YamlIssue): string | undefined {
-  if (issue.path[issue.path.length - 1] === 'label') return `${issue.path.join('.')}: not an allowed label (allowed: objective/subcategory such as research/funding, domain/<id>, governance, grade/<grade>, signal/<signal>, cooperation, negation, future, imperative, imperative/<grade>; see README "Rules")`;
+  if (issue.path[issue.path.length - 1] === 'label') return `${issue.path.join('.')}: not an allowed label (allowed: objective/subcategory such as research/funding, domain/<id>, governance, grade/<grade>, signal/<signal>, cooperation, negation, future, conditional, imperative, imperative/<grade>; see README "Rules")`;
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { CONCRETENESS_SIGNALS, DOMAINS, GRADES, OBJECTIVES, SUBCATEGORIES } from
  *   cooperation        words that show the governments act together
  *   negation           words that lower the grade of the cue they precede
  *   future             words that turn a past-tense cue into a promise ("will be established")
+ *   conditional        words that make a promise conditional ("as appropriate"): commit becomes intend
  *   imperative         verbs that, opening a passage, read as "we will ..." (fact-sheet bullets)
  *   imperative/<grade> openings of a bullet that set another grade ("Concluding ...": completed)
  */
@@ -23,6 +24,7 @@ export const ALLOWED_LABELS: string[] = [
   'cooperation',
   'negation',
   'future',
+  'conditional',
   'imperative',
   ...GRADES.filter((g) => g !== 'commit').map((g) => `imperative/${g}`),
 ];
