@@ -111,7 +111,7 @@ describe('tagging quality on the shared gold', async () => {
 // beat both baselines there. heldout: labelled after that work and not used to
 // change rules, so its figures estimate how the tagger does on unseen statements.
 const FLOOR = {
-  dev: { microF1: 0.75, gradeExact: 0.78 },
+  dev: { microF1: 0.74, gradeExact: 0.82 },
   heldout: { microF1: 0.56, gradeExact: 0.72 },
 };
 
