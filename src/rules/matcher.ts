@@ -87,7 +87,7 @@ export class Matcher<T> {
         // rules may match at the same place ("information sharing" and
         // "information sharing mechanism"), so the later alternatives are tried there too.
         const at: Hit<T>[] = [];
-        let g = m.findIndex((x, i) => i > 0 && x !== undefined);
+        let g = firstGroup(m);
         let len = m[0].length;
         const ch = subject[m.index]!;
         for (;;) {
@@ -100,7 +100,7 @@ export class Matcher<T> {
           next.re.lastIndex = m.index;
           const n = next.re.exec(subject);
           if (!n || n[0].length === 0) break;
-          g = next.index[n.findIndex((x, i) => i > 0 && x !== undefined) - 1]! + 1;
+          g = next.index[firstGroup(n) - 1]! + 1;
           len = n[0].length;
         }
         hits.push(...at);
@@ -156,6 +156,12 @@ export class Matcher<T> {
     r.lastIndex = 0;
     return [r, subject];
   }
+}
+
+/** The number of the capturing group that matched (one alternative per group). */
+function firstGroup(m: RegExpExecArray): number {
+  for (let i = 1; i < m.length; i++) if (m[i] !== undefined) return i;
+  return -1;
 }
 
 /**
