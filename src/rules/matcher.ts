@@ -28,7 +28,7 @@ interface Group<T> {
   parts: string[];
   /** Characters each alternative can start with (null: could be any). */
   first: Array<Set<string> | null>;
-  rest: Map<string, { re: RegExp; index: number[] } | null>;
+  rest: Map<number, { re: RegExp; index: number[] } | null>;
   lower: boolean;
 }
 
@@ -118,7 +118,7 @@ export class Matcher<T> {
    * extra work is one map lookup.
    */
   private rest(group: Group<T>, g: number, ch: string, ci: boolean): { re: RegExp; index: number[] } | null {
-    const key = `${ci ? 'i' : ''}${g}:${ch}`;
+    const key = (g * 0x10000 + ch.charCodeAt(0)) * (ci ? -1 : 1);
     let entry = group.rest.get(key);
     if (entry === undefined) {
       const c = ci ? ch.toLowerCase() : ch;
