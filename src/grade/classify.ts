@@ -18,6 +18,8 @@ function gradeHits(ctx: ReturnType<typeof gradeContext>, hits: Hit<ActiveRule>[]
   return undefined;
 }
 
+const DEFAULT_GRADE: Grade = 'commit';
+
 const introGrades = new Map<string, GradeContext['intro'] | null>();
 
 function gradeIntro(text: string, hits: Hit<ActiveRule>[]): GradeContext['intro'] {
@@ -46,8 +48,11 @@ export function gradeLayer(layer: TagLayer): PassageTags {
   const listMention = layer.domains.length >= 4;
   for (const o of layer.objectives) {
     const g = gradeHits(ctx, o.hits);
-    // Cooperation words without any cue: a stated area of work, no promise made.
-    const grade: Grade = g?.grade ?? 'intend';
+    // Cooperation words without any cue ("Cooperation on X", "the two countries
+    // partner on X"): statements of this kind are read as "we will" (taxonomy
+    // section 3), and commit, the middle grade, is never more than one step from
+    // a plan or a report. The review queue shows these first.
+    const grade: Grade = g?.grade ?? DEFAULT_GRADE;
     const ev = o.hits.map((h) => evidenceOf(h, 'text', version));
     if (g) {
       const cue = ctx.cues.find((c) => c.item.rule.id === g.ruleId);
@@ -58,7 +63,7 @@ export function gradeLayer(layer: TagLayer): PassageTags {
       objective: o.objective,
       subcategories: o.subcategories,
       grade,
-      gradeReason: g?.reason ?? 'no grade cue: cooperation language only, read as intend',
+      gradeReason: g?.reason ?? `no grade cue: cooperation language only, read as ${DEFAULT_GRADE}`,
       concreteness: layer.signals,
       evidence: ev,
       listMention,
