@@ -20,17 +20,18 @@ function gradeHits(ctx: ReturnType<typeof gradeContext>, hits: Hit<ActiveRule>[]
 
 const DEFAULT_GRADE: Grade = 'commit';
 
-const introGrades = new Map<string, GradeContext['intro'] | null>();
+// Keyed by the lead-in's hits, which the tag stage caches per rule set and lead-in,
+// so a grade never outlives the rules it was read with.
+const introGrades = new WeakMap<Hit<ActiveRule>[], GradeContext['intro'] | null>();
 
 function gradeIntro(text: string, hits: Hit<ActiveRule>[]): GradeContext['intro'] {
-  let g = introGrades.get(text);
+  let g = introGrades.get(hits);
   if (g === undefined) {
     const at = Math.max(0, text.length - 1);
     const r = gradeSpan(gradeContext(text, hits), at, at + 1);
     const cue = r && hits.find((h) => h.item.rule.id === r.ruleId);
     g = r ? { grade: r.grade, word: cue?.text ?? r.ruleId, ruleId: r.ruleId } : null;
-    if (introGrades.size > 5000) introGrades.clear();
-    introGrades.set(text, g);
+    introGrades.set(hits, g);
   }
   return g ?? undefined;
 }
