@@ -90,6 +90,8 @@ export interface PassageTags {
   governanceGrade?: Grade;
   concreteness: ConcretenessSignal[];
   evidence: Evidence[];
+  /** The passage carries cooperation or commitment language (it may still have no objective). */
+  cooperation?: boolean;
 }
 
 export interface TaggedPassage extends Passage {

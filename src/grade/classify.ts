@@ -82,5 +82,6 @@ export function gradeLayer(layer: TagLayer): PassageTags {
     ...(governanceGrade ? { governanceGrade } : {}),
     concreteness: layer.signals,
     evidence,
+    cooperation: layer.cooperation,
   };
 }

@@ -39,6 +39,8 @@ export interface TagLayer {
   intro?: { text: string; hits: Hit<ActiveRule>[] };
   /** Why objectives were withheld, when they were. */
   withheld?: string;
+  /** Cooperation or commitment language was found (headings are never read for it). */
+  cooperation: boolean;
   version: string;
 }
 
@@ -173,6 +175,7 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
     signals: CONCRETENESS_SIGNALS.filter((s) => signals.has(s)),
     signalEvidence,
     gradeHits: [],
+    cooperation: false,
     version,
   };
   // Headings name a topic; they state nothing the governments do.
@@ -192,6 +195,7 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   const cooperative = gradeHits.some(isCue) || !!imperative || !!base.intro || rules.matchers.cooperation.test(text, lower);
   // Without cooperation or commitment language the passage describes the world
   // and gets no objective, so its topic words are not even looked for.
+  base.cooperation = cooperative;
   if (!cooperative) {
     base.withheld = 'no cooperation or commitment language: the passage describes, it does not agree';
     return base;
