@@ -49,7 +49,7 @@ export function evalLocal(local: LocalGold, rules: CompiledRules, folds = 5): Se
 }
 
 /** The tagger's reading of a labelled span: its passages there, with headings and title, merged. */
-function tagInContext(l: ResolvedLabel, rules: CompiledRules): Prediction {
+export function tagInContext(l: ResolvedLabel, rules: CompiledRules): Prediction {
   const merged: Prediction = { objectives: [], domains: [], governance: false };
   const byObjective = new Map<Objective, { grade: Prediction['objectives'][number]; overlap: number }>();
   for (const { passage: p, overlap } of l.covers) {
