@@ -14,6 +14,8 @@ export interface Prediction {
   governance?: boolean;
   /** A tagger that gives every objective the same grade says which (the majority baseline). */
   constantGrade?: Grade;
+  /** Tags the tagger considered and dropped, with the reason (for the verbose report). */
+  dropped?: Array<{ label: string; why: string }>;
 }
 
 export interface EvalItem {

@@ -82,6 +82,7 @@ export function tagInContext(l: ResolvedLabel, rules: CompiledRules): Prediction
     }
     for (const d of pred.domains) if (!merged.domains.includes(d)) merged.domains.push(d);
     merged.governance ||= !!pred.governance;
+    if (pred.dropped) (merged.dropped ??= []).push(...pred.dropped);
   }
   merged.objectives = OBJECTIVES.filter((o) => byObjective.has(o)).map((o) => byObjective.get(o)!.grade);
   return merged;
