@@ -281,5 +281,6 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   }
   const out = relative(process.cwd(), outDir) || outDir;
   lines.push(`  outputs: ${out}/ (matrix.md, matrix.csv, matrix.json, analysis.md, analysis.json, tables/, profiles/, passages.jsonl, run-report.json)`);
+  lines.push(`  report: ${join(out, 'report', 'index.html')} (open it in a browser; no server needed)`);
   return { text: lines.join('\n'), documents: docs.length, processed: processed.length - reused, reused, failed: failed.length, warnings, passages, docs };
 }

@@ -5,12 +5,14 @@ import type { Registry } from '../rules/registry.js';
 import { json } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
 import { matrixCsv, tablesCsv } from './tables.js';
+import { renderDocumentPage, renderReport, type ReportInfo } from './report/index.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
 
 export { json, csv, csvField, md, mdLink, safeUrl } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
 export { matrixCsv, tablesCsv } from './tables.js';
+export { renderReport, renderDocumentPage, type ReportInfo } from './report/index.js';
 
 /** One line per passage, tags included: the full record for other tools. */
 export function passagesJsonl(docs: Doc[], registry?: Registry): string {
@@ -44,13 +46,8 @@ export function passagesJsonl(docs: Doc[], registry?: Registry): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-export interface ReportInfo {
-  documents: number;
-  rulesVersion: string;
-}
-
-/** The matrix, profiles and analysis in Markdown, CSV and JSON. */
-export function renderAggregate(agg: Aggregate, _info: ReportInfo): Map<string, string> {
+/** The matrix, profiles and analysis in Markdown, CSV and JSON, and the HTML report. */
+export function renderAggregate(agg: Aggregate, info: ReportInfo): Map<string, string> {
   const files = new Map<string, string>();
   files.set('matrix.md', matrixMarkdown(agg));
   files.set('matrix.csv', matrixCsv(agg));
@@ -62,12 +59,17 @@ export function renderAggregate(agg: Aggregate, _info: ReportInfo): Map<string, 
     files.set(`profiles/${p.id}.md`, profileMarkdown(p, agg));
     files.set(`profiles/${p.id}.json`, json(p));
   }
+  for (const [name, content] of renderReport(agg, info)) files.set(name, content);
   return files;
 }
 
-/** Everything in out/ but the run report: aggregate outputs and passages. */
+/** Everything in out/ but the run report: aggregate outputs, passages and a page per statement. */
 export function renderAll(agg: Aggregate, docs: Doc[], info: ReportInfo, registry?: Registry): Map<string, string> {
   const files = renderAggregate(agg, info);
   files.set('passages.jsonl', passagesJsonl(docs, registry));
+  for (const d of docs) {
+    if (!d.text || d.messages.some((m) => m.severity === 'error')) continue;
+    files.set(`report/documents/${d.id}.html`, renderDocumentPage(d, agg.codes[d.id] ?? []));
+  }
   return files;
 }
