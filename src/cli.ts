@@ -12,7 +12,9 @@ import { classifyRaw } from './classify.js';
 import { runPipeline } from './pipeline.js';
 import { loadGold, formatReport } from './eval/index.js';
 import { loadLocalGold, placedPassages } from './eval/local.js';
-import { evalLocal, evalShared, formatComparison, losses, summaryLine } from './eval/run.js';
+import { evalLocal, evalShared, formatComparison, logregVsMajority, summaryLine } from './eval/run.js';
+import { formatTotals, newest, readFirstSight, totals } from './eval/firstsight.js';
+import { FLOORS, firstSightChecks, formatChecks, labelChecks, sharedChecks, type FloorCheck } from './eval/floors.js';
 import { explain } from './explain.js';
 import { openReviews, exportGold, importGold, reviewStats } from './review/index.js';
 import { startReviewServer } from './web/index.js';
@@ -228,36 +230,60 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const onlyLabels = values.labels !== undefined && values.gold === undefined;
         const sections: string[] = [];
         const summary: string[] = [];
-        let lost = 0;
+        const checks: FloorCheck[] = [];
+        const cv = `logreg and majority: ${folds}-fold cross-validation by statement over these labels`;
+        // The headline: how the tagger did on statements before any rule was changed for them.
+        const log = await readFirstSight(join(labelsDir, 'first-sight.jsonl'));
+        if (values.gold === undefined && log.length) {
+          const recent = newest(log, FLOORS.firstSight.minPassages);
+          const t = totals(recent);
+          sections.push(
+            `== First sight (${join(labelsDir, 'first-sight.jsonl')}): each statement scored before any rule was changed for it\n`,
+            formatTotals('newest batches', t),
+            formatTotals('all first-sight entries', totals(log)),
+            ...[...new Set(log.map((e) => e.batch))].map((b) => formatTotals(`  batch ${b}`, totals(log.filter((e) => e.batch === b))).split('\n').slice(0, 2).join('\n')),
+            '',
+          );
+          checks.push(...firstSightChecks(t));
+        }
         if (!onlyLabels) {
           const gold = await loadGold(goldPath);
           const s = evalShared(gold, rules, folds);
-          sections.push(`== Shared gold: ${goldPath}\n`, formatReport(s.quotes?.accords, s.docs?.accords, !!values.verbose, false), formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s), '');
-          lost += losses(s).length;
+          sections.push(`== Shared gold: ${goldPath}\n`, formatReport(s.quotes?.accords, s.docs?.accords, !!values.verbose, false), formatComparison(`Side by side on the same passages (${cv})`, s), logregVsMajority(s), '');
+          if (values.gold === undefined) checks.push(...sharedChecks(s));
           summary.push(summaryLine('shared', s));
         }
         if (values.gold === undefined) {
           if (existsSync(labelsDir)) {
             const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
             sections.push(...local.problems.map((p) => `  SKIPPED ${p}`));
-            // Each sub-folder is its own set (rules are developed on one, checked on another).
-            for (const set of local.sets) {
-              const labels = local.labels.filter((l) => l.set === set);
+            // Each sub-folder is its own set, and all of them together are one more.
+            const sets = local.sets.length > 1 ? [...local.sets, '*'] : local.sets;
+            for (const set of sets) {
+              const labels = set === '*' ? local.labels : local.labels.filter((l) => l.set === set);
               const s = evalLocal({ ...local, labels }, rules, folds);
-              const where = set ? join(labelsDir, set) : labelsDir;
+              const where = set === '*' ? `${labelsDir} (all sets)` : set ? join(labelsDir, set) : labelsDir;
               sections.push(
-                `== Project labels: ${where} (${labels.length} passages of ${new Set(labels.map((l) => l.gold.doc)).size} statements, reported apart)\n`,
+                `== Project labels: ${where} (${labels.length} passages of ${new Set(labels.map((l) => l.gold.doc)).size} statements)\n`,
                 formatReport(undefined, s.docs?.accords, !!values.verbose, false),
-                formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s),
+                formatComparison(`Side by side on the same passages (${cv})`, s),
+                logregVsMajority(s),
                 '',
               );
-              lost += losses(s).length;
-              summary.push(summaryLine(`labels${set ? `/${set}` : ''}`, s));
+              const name = `labels${set === '*' ? '' : set ? `/${set}` : ''}`;
+              if (set === '*' || sets.length === 1) checks.push(...labelChecks(name, s));
+              else checks.push(labelChecks(name, s).at(-1)!);
+              summary.push(summaryLine(name, s));
             }
           } else if (onlyLabels) throw new UserError('folder of labels not found', labelsDir);
         }
+        if (checks.length) sections.push('== Floors (goals; see src/eval/floors.ts)\n', formatChecks(checks), '');
         io.out(`${sections.join('\n')}\n${summary.join('\n')}\n`);
-        if (lost) io.err(`accords: the tagger does not beat a baseline on ${lost} figure(s); see the side-by-side tables\n`);
+        const failed = checks.filter((c) => !c.ok);
+        if (failed.length) {
+          io.err(`accords: ${failed.length} floor(s) not met: ${failed.map((c) => c.name).join('; ')}\n`);
+          return 1;
+        }
         return 0;
       }
       case 'review': {
