@@ -99,6 +99,8 @@ describe('governance and milestones read from the text', () => {
     expect(signed).toMatchObject([{ kind: 'signing', what: 'Memorandum of Understanding', date: '2023-08-12' }]);
     expect(findEvents('The two sides have not yet signed a Memorandum of Understanding.', '2023-09-01')).toEqual([]);
     expect(findEvents('They will launch the Coastal Sensor Network in 2026.', '2024-01-01')).toMatchObject([{ kind: 'launch', what: 'Coastal Sensor Network', date: '2026', planned: true }]);
+    // A planned event without a date is not a milestone, and "to-be-established" is planned.
+    expect(findEvents('They intend to work with the to-be-established Coastal Sensor Centre.', '2024-01-01')).toEqual([]);
   });
 });
 

@@ -38,7 +38,7 @@ const VERBS: Array<{ kind: EventKind; re: RegExp }> = [
 const SIGNABLE = /\b(?:Memorand(?:um|a)|MOU|MoU|MOC|MoC|Agreement|Arrangement|Accord|Declaration|Framework|Charter|Statement of Intent|Letter of Intent|Protocol|Treaty|Roadmap|Action Plan|agreement|arrangement|memorand(?:um|a)|framework|roadmap|action plan|letter of intent|statement of intent)\b/;
 const MEETING_THING = /\b(?:Summit|Meeting|Dialogue|Ministerial|Council|Forum|Conference|Consultations?|Session|summit|meeting|dialogue|ministerial|consultations?|session|round)\b/;
 
-const FUTURE = /\b(?:will|shall|plan(?:s|ned)? to|intend(?:s|ed)? to|aim(?:s)? to|look(?:s|ed)? forward to|to be (?:held|launched|signed|hosted|convened)|upcoming|next|later this)\b/i;
+const FUTURE = /\b(?:to-be-|will|shall|plan(?:s|ned)? to|intend(?:s|ed)? to|aim(?:s)? to|look(?:s|ed)? forward to|to be (?:held|launched|signed|hosted|convened)|upcoming|next|later this)\b/i;
 const NEGATED = /\b(?:not|n't|never|no longer|yet to|has yet|have yet)\b/i;
 const NOW = /\b(?:today|this week|we are (?:launching|establishing|signing|convening)|are launching|is launching|herewith|hereby)\b/i;
 

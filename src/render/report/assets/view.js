@@ -208,7 +208,7 @@ export function overTimeView(data, analysis, only) {
     .map((x) => {
       const col = 64;
       const row = 18;
-      const left = 120;
+      const left = 200;
       const w = left + x.meetings.length * col + 10;
       const h = data.objectives.length * row + 40;
       const max = Math.max(1, ...x.meetings.flatMap((m) => data.objectives.map((o) => m.counts[o])));
