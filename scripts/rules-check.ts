@@ -38,7 +38,7 @@ if (corpus) {
   const seen = new Set<string>();
   for (const f of readdirSync(corpus).filter((n) => /\.(md|txt|html|pdf)$/.test(n) && !/^readme/i.test(n))) {
     const doc = await extractFile(join(corpus, f), { maxFileBytes: 64 * 1024 * 1024, minTextChars: 1 });
-    for (const p of segment(doc)) for (const k of termsIn(rules, p.text)) seen.add(k);
+    for (const p of segment(doc)) for (const t of [p.text, ...p.headings]) for (const k of termsIn(rules, t)) seen.add(k);
   }
   // The coding scheme's own words count too (never the gold quotations).
   const scheme = taxonomy ? schemeTerms(rules, readFileSync(taxonomy, 'utf8')) : new Set<string>();

@@ -41,7 +41,7 @@ describe('every term of every rule and vocabulary', () => {
     const seen = new Set<string>();
     for (const f of readdirSync(corpus).filter((n) => /\.(md|txt|html|pdf)$/.test(n) && !/^readme/i.test(n))) {
       const doc = await extractFile(join(corpus, f), { maxFileBytes: 64 * 1024 * 1024, minTextChars: 1 });
-      for (const p of segment(doc)) for (const k of termsIn(compiled, p.text)) seen.add(k);
+      for (const p of segment(doc)) for (const t of [p.text, ...p.headings]) for (const k of termsIn(compiled, t)) seen.add(k);
     }
     const taxonomy = join(SHARED, 'taxonomy.md');
     expect(existsSync(taxonomy), `${taxonomy} is missing`).toBe(true);

@@ -13,6 +13,11 @@ const BULLET = /^(\s*)(?:[-*+•▪◦]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\))
 const ATX = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 // A paragraph that is nothing but bold text: "**Semiconductors:**" or "**Quantum: **".
 const BOLD_ONLY = /^\s*(?:\*\*|__)([^*_]+?)(?:\*\*|__)\s*$/;
+// Two bold runs side by side ("**Unleashing** **Civil Nuclear Energy**") read as one.
+const joinBold = (line: string) => line.replace(/(\*\*|__)\s+(\*\*|__)/g, ' ');
+// A bold title on a line of its own, closed by a hard line break ("**Research Security**  "),
+// with the text it heads on the next lines.
+const BOLD_TITLE_LINE = /^\s*(?:[-*+•▪◦]\s+)?(?:\*\*|__)([^*_]{2,120}?)(?:\*\*|__)(?: {2,}|\\)$/;
 
 function splitFrontMatter(src: string, file: string, messages: Message[]): { fm: Record<string, unknown>; body: string; bodyLine: number } {
   const m = /^(?:\uFEFF)?---\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)\s*(?:\r?\n|$)/.exec(src);
@@ -45,12 +50,22 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
   let bufLevel = 1;
   let bufLine = 0;
   let bufIndent = 0;
+  // The buffer's first line is a bold title closed by a hard line break.
+  let bufTitle: string | undefined;
   // Indents of open list levels, to turn indentation into nesting depth.
   let listIndents: number[] = [];
 
   const flush = () => {
     if (!buf.length) return;
-    const raw = buf.join(' ');
+    // A titled block: a paragraph's title heads its section; an item's title is its lead-in.
+    if (bufTitle && buf.length > 1) {
+      if (bufKind === 'paragraph') {
+        blocks.push({ kind: 'heading', level: 7, raw: bufTitle.replace(/:$/, ''), source: { line: bufLine } });
+        buf = buf.slice(1);
+      } else buf[0] = `**${bufTitle.replace(/:$/, '')}:**`;
+    }
+    bufTitle = undefined;
+    const raw = joinBold(buf.join(' '));
     const bold = BOLD_ONLY.exec(raw);
     if (bufKind === 'paragraph' && bold) {
       blocks.push({ kind: 'heading', level: 7, raw: bold[1]!.trim().replace(/:$/, ''), source: { line: bufLine } });
@@ -106,6 +121,7 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
       bufIndent = indent;
       bufLine = lineNo;
       buf = [bullet[2]!];
+      bufTitle = BOLD_TITLE_LINE.exec(joinBold(line))?.[1]?.trim();
       blankSinceItem = false;
       continue;
     }
@@ -126,6 +142,7 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
       if (bufKind === 'paragraph') listIndents = [];
       bufLevel = 1;
       bufLine = lineNo;
+      bufTitle = BOLD_TITLE_LINE.exec(joinBold(line))?.[1]?.trim();
     }
     buf.push(line.trim());
   }

@@ -60,8 +60,8 @@ export function segment(doc: SegmentInput): Passage[] {
       intro = intros[intros.length - 1]?.text;
     }
     if (block.kind === 'heading') {
-      // A section heading ends a lead-in's reach; a bold line inside the list does not.
-      if (block.level < 7) intros = [];
+      // A list's lead-in governs its items through any sub-headings under it, until
+      // the next sentence of running text (taxonomy section 3).
       while (stack.length && stack[stack.length - 1]!.level >= block.level) stack.pop();
       push('heading', block.start, block.end, stack.map((h) => h.text), block);
       stack.push({ level: block.level, text: doc.text.slice(block.start, block.end) });

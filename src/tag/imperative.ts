@@ -40,6 +40,9 @@ export function imperativeGrade(text: string, _rules: CompiledRules, gradeHits: 
   if (!m) return undefined;
   const word = m[1]!;
   const at = m.index + m[0].length - word.length;
+  // "State Department ...", "Energy Secretary ...": a name, not an imperative.
+  const next = /^\s+([A-Z][a-z]+)/.exec(text.slice(at + word.length, at + word.length + 30))?.[1];
+  if (next && /^[A-Z]/.test(word) && !/ing$/.test(word) && !/^(?:The|A|An|Our|Their|New|Joint|U)$/.test(next)) return undefined;
   // A cue that opens the passage ("Explore ...", "Continue ...") sets its own grade.
   const opening = gradeHits.find((h) => h.start === at && h.item.rule.label?.startsWith('grade/'));
   const openers = openerHits.filter((h) => h.start === at);
