@@ -83,7 +83,7 @@ export function segment(doc: SegmentInput): Passage[] {
         if (s < body.length) start = block.start + s;
       }
     }
-    if (block.kind === 'item' && block.end - start <= MAX_ITEM_CHARS) {
+    if (block.kind === 'item' && block.end - block.start <= MAX_ITEM_CHARS) {
       push('item', start, block.end, headings, block);
       if (doc.text.slice(start, block.end).trim().endsWith(':')) intros.push({ level: block.level, text: lastSentence(doc.text.slice(start, block.end)) });
       continue;
