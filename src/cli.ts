@@ -23,8 +23,10 @@ const HELP = `accords - what technology partnerships actually agreed
 
 Usage:
   accords run [--corpus DIR] [--out DIR] [--domain D] [--from DATE] [--until DATE] [--fetch] [--full] [--quiet]
-      read every statement in the corpus, tag it, write profiles and the objectives matrix to out/;
-      --fetch fetches new statements first, --full re-processes documents that did not change
+      read every statement in the corpus, tag it, write profiles, the objectives matrix, the
+      study's measures and the HTML report (out/report/index.html) to out/; --domain, --from
+      and --until scope them (citation codes stay the same); --fetch fetches new statements
+      first, --full re-processes documents that did not change
   accords fetch [--sources FILE] [--corpus DIR]
       get every listed document and every new feed item into the corpus (under fetched/)
   accords review [--port N] [--db FILE] [--host H] [--reviewer NAME] [--corpus DIR]
