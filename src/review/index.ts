@@ -1,13 +1,13 @@
 import { basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Doc, ObjectiveTag, PassageTags, TaggedPassage } from '../core/doc.js';
-import { OBJECTIVES, type Objective, isObjective, isGrade, isDomain } from '../core/taxonomy.js';
+import { OBJECTIVES, SUBCATEGORIES, type Objective, isObjective, isGrade, isDomain } from '../core/taxonomy.js';
 import { sha256 } from '../core/hash.js';
 import { UserError } from '../core/errors.js';
 import type { Override } from '../aggregate/index.js';
-import { ReviewStore, type Decision, type Labels } from './store.js';
+import { ReviewStore, checkReviewStore, damagedStoreHint, type Decision, type Labels } from './store.js';
 
-export { ReviewStore, type Decision, type Labels, type NewDecision, type Action } from './store.js';
+export { ReviewStore, checkReviewStore, damagedStoreHint, type Decision, type Labels, type NewDecision, type Action } from './store.js';
 
 /**
  * Identity that survives re-runs: a document is known by its source address
@@ -63,9 +63,12 @@ export function overrideFrom(attached: Attached): Override {
     const labels = d.after ?? d.before;
     const objectives: ObjectiveTag[] = labels.objectives.map((o) => {
       const auto = p.tags.objectives.find((t) => t.objective === o.objective);
+      // Only the taxonomy's subcategories of this objective reach the outputs, whatever the store holds.
+      const known = SUBCATEGORIES[o.objective] as readonly string[] | undefined;
+      const subs = o.subcategories ? (o.subcategories.filter((x) => known?.includes(x)) as ObjectiveTag['subcategories']) : undefined;
       return {
         objective: o.objective,
-        subcategories: (o.subcategories as ObjectiveTag['subcategories']) ?? auto?.subcategories ?? [],
+        subcategories: subs ?? auto?.subcategories ?? [],
         grade: o.grade,
         gradeReason: auto && auto.grade === o.grade ? auto.gradeReason : `set by ${d.reviewer}`,
         concreteness: p.tags.concreteness,
@@ -78,6 +81,8 @@ export function overrideFrom(attached: Attached): Override {
 }
 
 export async function openReviews(file: string): Promise<ReviewStore> {
+  const damaged = checkReviewStore(file);
+  if (damaged) throw new UserError(`the review database is damaged: ${damaged}`, file, undefined, damagedStoreHint(file));
   try {
     return new ReviewStore(file);
   } catch (err) {

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Doc } from '../core/doc.js';
-import { isGrade, isObjective, isDomain, type Objective } from '../core/taxonomy.js';
+import { hostname, networkInterfaces } from 'node:os';
+import { isGrade, isObjective, isDomain, SUBCATEGORIES, type Objective } from '../core/taxonomy.js';
 import { attach, labelsOf, type ReviewStore, type Labels } from '../review/index.js';
 import { buildQueue, filterQueue, type Filters, type QueueItem } from './queue.js';
 import { pageHtml } from './page.js';
@@ -58,9 +59,17 @@ function parseLabels(v: unknown): Labels {
     const e = x as { objective?: unknown; grade?: unknown; subcategories?: unknown };
     if (typeof e.objective !== 'string' || !isObjective(e.objective)) throw new Error(`unknown objective ${JSON.stringify(e.objective)}`);
     if (typeof e.grade !== 'string' || !isGrade(e.grade)) throw new Error(`unknown grade ${JSON.stringify(e.grade)}`);
-    return { objective: e.objective as Objective, grade: e.grade, ...(Array.isArray(e.subcategories) ? { subcategories: e.subcategories.map(String) } : {}) };
+    if (e.subcategories !== undefined && !Array.isArray(e.subcategories)) throw new Error('subcategories must be a list');
+    // Only the taxonomy's subcategories of this objective.
+    const known = SUBCATEGORIES[e.objective as Objective] as readonly string[];
+    for (const sub of (e.subcategories as unknown[] | undefined) ?? []) {
+      if (typeof sub !== 'string' || !known.includes(sub)) throw new Error(`unknown subcategory ${JSON.stringify(sub)} for ${e.objective} (allowed: ${known.join(', ')})`);
+    }
+    return { objective: e.objective as Objective, grade: e.grade, ...(Array.isArray(e.subcategories) ? { subcategories: e.subcategories as string[] } : {}) };
   });
-  const domains = Array.isArray(o.domains) ? o.domains.map(String).filter(isDomain) : [];
+  if (o.domains !== undefined && !Array.isArray(o.domains)) throw new Error('domains must be a list');
+  for (const d of (o.domains as unknown[] | undefined) ?? []) if (typeof d !== 'string' || !isDomain(d)) throw new Error(`unknown domain ${JSON.stringify(d)}`);
+  const domains = ((o.domains as string[] | undefined) ?? []).filter(isDomain);
   return { objectives, domains, governance: o.governance === true };
 }
 
@@ -75,6 +84,15 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
   const token = randomBytes(24).toString('hex');
   const host = opts.host ?? '127.0.0.1';
   const exposed = !LOOPBACK.has(host);
+  // The names a request may be addressed to: loopback, the address listened on, and when
+  // listening beyond loopback, this machine's own name and addresses (0.0.0.0 and :: listen on all of them).
+  const ownNames = new Set([...LOOPBACK, host.toLowerCase().replace(/^\[|\]$/g, '')]);
+  if (exposed) {
+    const name = hostname().toLowerCase();
+    ownNames.add(name);
+    ownNames.add(name.split('.')[0]!);
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) ownNames.add(a.address.toLowerCase().replace(/%.*$/, ''));
+  }
   let items: QueueItem[] = [];
   const rebuild = () => {
     items = buildQueue(opts.docs, attach(opts.docs, opts.store));
@@ -98,7 +116,7 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
     try {
       const h = new URL(`http://${req.headers.host ?? ''}`);
       const name = h.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-      hostOk = (LOOPBACK.has(name) || name === host.toLowerCase()) && (h.port === String(port) || (!h.port && port === 80));
+      hostOk = ownNames.has(name) && (h.port === String(port) || (!h.port && port === 80));
     } catch {
       hostOk = false;
     }
@@ -132,7 +150,8 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
         const body = await readJson(req);
         const reviewer = String(body['reviewer'] ?? opts.reviewer ?? '').trim() || 'anonymous';
         if (url.pathname === '/api/decide') {
-          const item = byId().get(String(body['id']));
+          if (typeof body['id'] !== 'string') return send(res, 400, { error: 'id must be a passage id' });
+          const item = byId().get(body['id']);
           if (!item || item.status === 'stale') return send(res, 404, { error: 'no such passage (or it is stale)' });
           const action = body['action'];
           if (action !== 'accept' && action !== 'correct' && action !== 'reject') return send(res, 400, { error: 'action must be accept, correct or reject' });
@@ -163,8 +182,11 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
           return send(res, 200, { ok: true, seq: undone?.seq ?? null, item: byId().get(item.id) ?? null });
         }
         if (url.pathname === '/api/bulk-accept') {
-          const ids = Array.isArray(body['ids']) ? body['ids'].map(String) : [];
+          if (!Array.isArray(body['ids']) || !body['ids'].every((x) => typeof x === 'string')) return send(res, 400, { error: 'ids must be a list of passage ids' });
+          const ids = body['ids'] as string[];
           const map = byId();
+          const unknown = ids.filter((id) => !map.has(id));
+          if (unknown.length) return send(res, 400, { error: `${unknown.length} unknown passage id${unknown.length === 1 ? '' : 's'}, e.g. ${JSON.stringify(unknown[0]!.slice(0, 80))}; nothing was saved` });
           const passages = new Map(opts.docs.flatMap((d) => d.passages).map((p) => [p.id, p]));
           let n = 0;
           opts.store.db.transaction(() => {
