@@ -9,11 +9,15 @@ import { isDomain, DOMAINS } from './core/taxonomy.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
 import { loadRules, compileRules, type CompiledRules } from './rules/index.js';
 import { classifyRaw } from './classify.js';
-import { runPipeline } from './pipeline.js';
+import { listCorpus, runPipeline } from './pipeline.js';
+import { extractFile } from './extract/index.js';
+import { segment } from './segment/index.js';
 import { loadGold, formatReport } from './eval/index.js';
 import { loadLocalGold, placedPassages } from './eval/local.js';
 import { evalLocal, evalShared, formatComparison, logregVsMajority, summaryLine } from './eval/run.js';
 import { formatTotals, newest, readFirstSight, totals } from './eval/firstsight.js';
+import { formatRuleFigures, ruleFigures } from './eval/rulestats.js';
+import { gapPhrases, missedPhrases, noisyRules, type UntaggedPassage } from './eval/gaps.js';
 import { FLOORS, firstSightChecks, formatChecks, labelChecks, sharedChecks, type FloorCheck } from './eval/floors.js';
 import { explain } from './explain.js';
 import { openReviews, exportGold, importGold, reviewStats } from './review/index.js';
@@ -34,11 +38,16 @@ Usage:
   accords reviews export [--out FILE] | import FILE | stats [--db FILE]
       decisions as gold JSONL (usable by accords eval), read them back, or agreement figures
   accords tag [FILE]
-      read JSONL {"id","text","heading"?} (stdin without FILE), write one JSONL line of tags per input
-  accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--verbose]
-      score the tagger on analyst labels (default ../shared/gold) and on the project's own
-      labels (test/gold), each side by side with a keyword dictionary and a naive Bayes
-      classifier cross-validated over the same labels
+      read JSONL {"id","text","heading"?|"headings"?,"title"?,"lead_in"?,"kind"?} (stdin without
+      FILE), write one JSONL line of tags per input, with every tag considered and why
+  accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--rules] [--verbose]
+      score the tagger: first the first-sight log (statements scored before any rule was
+      changed for them), then the analyst labels (../shared/gold) and the project's labels
+      (test/gold), side by side with a keyword dictionary, a TF-IDF logistic regression and
+      the majority label; exits 1 while a floor is not met; --rules adds per-rule figures
+  accords rules gaps [--corpus DIR] [--labels DIR] [--top N]
+      where the vocabularies fall short: the commonest phrases in passages with cooperation
+      language but no objective, and the rules the labels most often contradict
   accords explain "<text>" [--heading H] | --file FILE --at OFFSET
       show each tag with its rule, the words it matched and how the grade was decided;
       with --file, for the passage of FILE at character OFFSET, read with its headings
@@ -102,6 +111,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.out(HELP);
     return command ? 0 : 2;
   }
+  // `accords eval --rules` (no folder after it) asks for per-rule figures; `--rules DIR`
+  // elsewhere names the rule folder.
+  let ruleFiguresWanted = false;
+  if (command === 'eval') {
+    const i = rest.indexOf('--rules');
+    if (i >= 0 && (i === rest.length - 1 || rest[i + 1]!.startsWith('-'))) {
+      ruleFiguresWanted = true;
+      rest.splice(i, 1);
+    }
+  }
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -114,6 +133,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         gold: { type: 'string' },
         labels: { type: 'string' },
         folds: { type: 'string' },
+        top: { type: 'string' },
         file: { type: 'string' },
         at: { type: 'string' },
         domain: { type: 'string' },
@@ -183,7 +203,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         for await (const line of lines) {
           n++;
           if (!line.trim()) continue;
-          let rec: { id?: unknown; text?: unknown; heading?: unknown; title?: unknown };
+          let rec: { id?: unknown; text?: unknown; heading?: unknown; headings?: unknown; title?: unknown; lead_in?: unknown; kind?: unknown };
           try {
             rec = JSON.parse(line) as typeof rec;
           } catch {
@@ -196,11 +216,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             io.err(`${file ?? 'stdin'}:${n}: no "text" string; line skipped\n`);
             continue;
           }
+          // Context, so a passage scored alone is read as the pipeline reads it: its
+          // headings (outermost first), the document's title, the sentence introducing its list.
+          const headings = Array.isArray(rec.headings) ? rec.headings.filter((h): h is string => typeof h === 'string' && !!h) : typeof rec.heading === 'string' && rec.heading ? [rec.heading] : [];
+          const leadIn = typeof rec.lead_in === 'string' && rec.lead_in.trim() ? rec.lead_in : undefined;
+          const kind = rec.kind === 'item' || rec.kind === 'sentence' ? rec.kind : leadIn ? 'item' : undefined;
+          if (rec.kind !== undefined && rec.kind !== 'item' && rec.kind !== 'sentence') io.err(`${file ?? 'stdin'}:${n}: "kind" must be "item" or "sentence"; read as ${kind ?? 'unknown'}\n`);
           const tags = classifyRaw(
             {
               text: rec.text,
-              headings: typeof rec.heading === 'string' && rec.heading ? [rec.heading] : [],
+              headings,
               ...(typeof rec.title === 'string' ? { title: rec.title } : {}),
+              ...(leadIn ? { listIntro: leadIn } : {}),
+              ...(kind ? { kind } : {}),
             },
             rules,
           );
@@ -215,6 +243,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
               governance_grade: tags.governanceGrade ?? null,
               concreteness: tags.concreteness,
               evidence: tags.evidence.map((e) => ({ rule: e.ruleId, label: e.label, match: e.match, start: e.start, end: e.end, scope: e.scope })),
+              candidates: (tags.candidates ?? []).map((c) => ({ rule: c.ruleId, label: c.label, match: c.match, kept: c.kept, reason: c.reason })),
             })}\n`,
           );
         }
@@ -277,6 +306,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             }
           } else if (onlyLabels) throw new UserError('folder of labels not found', labelsDir);
         }
+        if (ruleFiguresWanted && existsSync(labelsDir)) {
+          const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
+          sections.push(`== Per rule, over the project's labels (${local.labels.length} passages): tags kept, how many the labels confirm (P), share of the objective's labelled passages found (R), and tags dropped where the label has the objective anyway\n`, formatRuleFigures(ruleFigures(local.labels, rules)), '');
+        }
         if (checks.length) sections.push('== Floors (goals; see src/eval/floors.ts)\n', formatChecks(checks), '');
         io.out(`${sections.join('\n')}\n${summary.join('\n')}\n`);
         const failed = checks.filter((c) => !c.ok);
@@ -329,6 +362,38 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         } finally {
           store.close();
         }
+      }
+      case 'rules': {
+        const sub = positionals[0];
+        if (sub !== 'gaps') throw new UserError(`unknown rules command "${sub ?? ''}"`, undefined, undefined, 'accords rules gaps [--corpus DIR] [--labels DIR] [--top N]');
+        const rules = await rulesFor(config, values.rules);
+        const top = values.top ? Number(values.top) : 40;
+        if (!Number.isInteger(top) || top < 1) throw new UserError(`--top must be a whole number of at least 1, got "${values.top}"`);
+        const corpus = resolve(values.corpus ?? resolve(config.root, config.corpus));
+        const files = await listCorpus(corpus);
+        const items: UntaggedPassage[] = [];
+        for (const f of files) {
+          const ex = await extractFile(f, config.limits).catch(() => undefined);
+          if (!ex) continue;
+          for (const passage of segment(ex)) items.push({ doc: f, passage, title: ex.meta.title });
+        }
+        const g = gapPhrases(items, rules, top);
+        io.out(`== Phrases in passages with cooperation or commitment language but no objective (${g.untagged} of ${g.considered} passages of ${files.length} statements in ${corpus}), ranked by frequency weighed by how much more often they occur there than in all passages, words a rule already reads left out\n`);
+        io.out(`${'passages'.padStart(9)} ${'statements'.padStart(11)} ${'lift'.padStart(6)}  phrase\n`);
+        for (const p of g.phrases) io.out(`${String(p.passages).padStart(9)} ${String(p.statements).padStart(11)} ${p.lift.toFixed(1).padStart(6)}  ${p.phrase}\n`);
+        const labelsDir = resolve(values.labels ?? resolve(config.root, config.localGold));
+        if (existsSync(labelsDir) && existsSync(resolve(config.root, config.sharedCorpus))) {
+          const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
+          io.out(`\n== Phrases of labelled passages the tagger missed, per objective (missed passages; share of all labelled passages with the phrase that have the objective)\n`);
+          const missed = missedPhrases(local.labels, rules, Math.min(top, 25));
+          for (const [o, rows] of Object.entries(missed)) io.out(`${o}: ${rows.map((r) => `${r.phrase} ${r.missed} (${r.share.toFixed(2)})`).join(' | ') || 'none'}\n`);
+          io.out(`\n== Rules whose tags the labels (${labelsDir}, ${local.labels.length} passages) most often contradict\n`);
+          for (const r of noisyRules(local.labels, rules, Math.min(top, 20))) {
+            io.out(`${r.rule} (${r.label}): ${r.falseAlarms} of ${r.kept} tags contradicted\n`);
+            for (const e of r.examples) io.out(`    ${e}\n`);
+          }
+        }
+        return 0;
       }
       case 'explain': {
         const rules = await rulesFor(config, values.rules);
