@@ -14,11 +14,15 @@ import { isDomain, DOMAINS } from './core/taxonomy.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
 import { loadRules, compileRules, type CompiledRules } from './rules/index.js';
 import { classifyRaw } from './classify.js';
-import { runPipeline } from './pipeline.js';
+import { listCorpus, runPipeline } from './pipeline.js';
+import { extractFile } from './extract/index.js';
+import { segment } from './segment/index.js';
 import { loadGold, formatReport } from './eval/index.js';
 import { loadLocalGold, placedPassages } from './eval/local.js';
 import { evalLocal, evalShared, formatComparison, logregVsMajority, summaryLine } from './eval/run.js';
 import { formatTotals, newest, readFirstSight, totals } from './eval/firstsight.js';
+import { formatRuleFigures, ruleFigures } from './eval/rulestats.js';
+import { gapPhrases, missedPhrases, noisyRules, type UntaggedPassage } from './eval/gaps.js';
 import { FLOORS, firstSightChecks, formatChecks, labelChecks, sharedChecks, type FloorCheck } from './eval/floors.js';
 import { explain } from './explain.js';
 import { openReviews, exportGold, importGold, reviewStats, checkReviewStore, damagedStoreHint } from './review/index.js';
@@ -88,18 +92,28 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   tag: {
     usage: 'accords tag [FILE]',
-    about: 'read JSONL {"id","text","heading"?} (standard input without FILE), write one JSONL line of tags per input line',
+    about: 'read JSONL {"id","text","heading"?|"headings"?,"title"?,"lead_in"?,"kind"?} (standard input without FILE), write one JSONL line of tags per input line, with every tag considered and why',
     options: {},
     details: 'Messages go to standard error; a bad line is skipped with a message naming it, and the exit code is 1.',
   },
   eval: {
-    usage: 'accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--verbose]',
-    about: "score the tagger on analyst labels (default ../shared/gold) and on the project's own labels (test/gold), each side by side with a keyword dictionary and a classifier cross-validated over the same labels",
+    usage: 'accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--rules] [--verbose]',
+    about: "score the tagger: first the first-sight log (statements scored before any rule was changed for them), then the analyst labels (../shared/gold) and the project's labels (test/gold), side by side with a keyword dictionary, a TF-IDF logistic regression and the majority label; exits 1 while a floor is not met",
     options: {
       gold: { type: 'string', help: 'DIR|FILE  analyst labels, or one JSONL file (an export of review decisions)' },
       labels: { type: 'string', help: "DIR       the project's own labels (default test/gold)" },
       folds: { type: 'string', help: 'K         cross-validation folds (default 5, at least 2)' },
       verbose: { type: 'boolean', short: 'v', help: '          list misses and false alarms with the rules that fired' },
+    },
+    details: '--rules with no folder after it adds per-rule figures over the project\'s labels.',
+  },
+  rules: {
+    usage: 'accords rules gaps [--corpus DIR] [--labels DIR] [--top N]',
+    about: 'where the vocabularies fall short: the commonest phrases in passages with cooperation language but no objective, and the rules the labels most often contradict',
+    options: {
+      corpus: { type: 'string', help: 'DIR   the folder of statements' },
+      labels: { type: 'string', help: "DIR   the project's own labels (default test/gold)" },
+      top: { type: 'string', help: 'N     how many phrases to list (default 40)' },
     },
   },
   explain: {
@@ -188,18 +202,19 @@ const FLAGS = z
     domain: flag((v) => (isDomain(v) ? undefined : `--domain "${v}" is not a domain (allowed: ${DOMAINS.join(', ')})`)),
     port: whole('port', 0, 65535, 'a port number (0 to 65535)'),
     folds: whole('folds', 2, 1000, 'a whole number of at least 2'),
+    top: whole('top', 1, 100_000, 'a whole number of at least 1'),
     at: whole('at', 0, Number.MAX_SAFE_INTEGER, 'a character offset (0 or more)'),
     host: flag((v) => (isIP(v.replace(/^\[|\]$/g, '')) > 0 || HOST_NAME.test(v) ? undefined : `--host must be an address or a host name, got "${v}"`)),
   })
   .passthrough();
 
-function checkFlags<T extends Record<string, unknown>>(values: T): T & { port?: number; folds?: number; at?: number } {
+function checkFlags<T extends Record<string, unknown>>(values: T): Omit<T, 'port' | 'folds' | 'top' | 'at'> & { port?: number; folds?: number; top?: number; at?: number } {
   const r = FLAGS.safeParse(values);
   if (!r.success) {
     const first = r.error.issues[0]!;
     throw new UserError(first.message, undefined, undefined, first.path[0] === 'domain' ? undefined : 'see accords COMMAND --help');
   }
-  return r.data as T & { port?: number; folds?: number; at?: number };
+  return r.data as Omit<T, 'port' | 'folds' | 'top' | 'at'> & { port?: number; folds?: number; top?: number; at?: number };
 }
 
 /** The matrix scope from the flags over the configuration: real dates, and a range in order. */
@@ -263,6 +278,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.err(`accords: unknown command "${printable(command)}"\n\n${HELP}`);
     return 2;
   }
+  // `accords eval --rules` (no folder after it) asks for per-rule figures; `--rules DIR`
+  // elsewhere names the rule folder.
+  let ruleFiguresWanted = false;
+  if (command === 'eval') {
+    const i = rest.indexOf('--rules');
+    if (i >= 0 && (i === rest.length - 1 || rest[i + 1]!.startsWith('-'))) {
+      ruleFiguresWanted = true;
+      rest.splice(i, 1);
+    }
+  }
   try {
     const spec = COMMANDS[command]!;
     const options = Object.fromEntries(Object.entries({ ...spec.options, ...COMMON }).map(([k, o]) => [k, { type: o.type, ...('short' in o && o.short ? { short: o.short } : {}) }])) as ParseArgsConfig['options'];
@@ -272,7 +297,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return 0;
     }
     const values = checkFlags(parsed.values as Record<string, string | boolean | undefined> as {
-      config?: string; rules?: string; corpus?: string; out?: string; gold?: string; labels?: string; folds?: string; file?: string; at?: string;
+      config?: string; rules?: string; corpus?: string; out?: string; gold?: string; labels?: string; folds?: string; top?: string; file?: string; at?: string;
       domain?: string; from?: string; until?: string; heading?: string; sources?: string; fetch?: boolean; full?: boolean; port?: string;
       db?: string; host?: string; reviewer?: string; quiet?: boolean; verbose?: boolean;
     });
@@ -325,7 +350,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         for await (const line of lines) {
           n++;
           if (!line.trim()) continue;
-          let rec: { id?: unknown; text?: unknown; heading?: unknown; title?: unknown };
+          let rec: { id?: unknown; text?: unknown; heading?: unknown; headings?: unknown; title?: unknown; lead_in?: unknown; kind?: unknown };
           try {
             rec = JSON.parse(line) as typeof rec;
           } catch {
@@ -338,11 +363,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             io.err(`${file ?? 'stdin'}:${n}: no "text" string; line skipped\n`);
             continue;
           }
+          // Context, so a passage scored alone is read as the pipeline reads it: its
+          // headings (outermost first), the document's title, the sentence introducing its list.
+          const headings = Array.isArray(rec.headings) ? rec.headings.filter((h): h is string => typeof h === 'string' && !!h) : typeof rec.heading === 'string' && rec.heading ? [rec.heading] : [];
+          const leadIn = typeof rec.lead_in === 'string' && rec.lead_in.trim() ? rec.lead_in : undefined;
+          const kind = rec.kind === 'item' || rec.kind === 'sentence' ? rec.kind : leadIn ? 'item' : undefined;
+          if (rec.kind !== undefined && rec.kind !== 'item' && rec.kind !== 'sentence') io.err(`${file ?? 'stdin'}:${n}: "kind" must be "item" or "sentence"; read as ${kind ?? 'unknown'}\n`);
           const tags = classifyRaw(
             {
               text: rec.text,
-              headings: typeof rec.heading === 'string' && rec.heading ? [rec.heading] : [],
+              headings,
               ...(typeof rec.title === 'string' ? { title: rec.title } : {}),
+              ...(leadIn ? { listIntro: leadIn } : {}),
+              ...(kind ? { kind } : {}),
             },
             rules,
           );
@@ -357,6 +390,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
               governance_grade: tags.governanceGrade ?? null,
               concreteness: tags.concreteness,
               evidence: tags.evidence.map((e) => ({ rule: e.ruleId, label: e.label, match: e.match, start: e.start, end: e.end, scope: e.scope })),
+              candidates: (tags.candidates ?? []).map((c) => ({ rule: c.ruleId, label: c.label, match: c.match, kept: c.kept, reason: c.reason })),
             })}\n`,
           );
         }
@@ -418,6 +452,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             }
           } else if (onlyLabels) throw new UserError('folder of labels not found', labelsDir);
         }
+        if (ruleFiguresWanted && existsSync(labelsDir)) {
+          const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
+          sections.push(`== Per rule, over the project's labels (${local.labels.length} passages): tags kept, how many the labels confirm (P), share of the objective's labelled passages found (R), and tags dropped where the label has the objective anyway\n`, formatRuleFigures(ruleFigures(local.labels, rules)), '');
+        }
         if (checks.length) sections.push('== Floors (goals; see src/eval/floors.ts)\n', formatChecks(checks), '');
         io.out(`${sections.join('\n')}\n${summary.join('\n')}\n`);
         const failed = checks.filter((c) => !c.ok);
@@ -469,6 +507,37 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         } finally {
           store.close();
         }
+      }
+      case 'rules': {
+        const sub = positionals[0];
+        if (sub !== 'gaps') throw new UserError(`unknown rules command "${sub ?? ''}"`, undefined, undefined, 'accords rules gaps [--corpus DIR] [--labels DIR] [--top N]');
+        const rules = await rulesFor(config, values.rules);
+        const top = values.top ?? 40;
+        const corpus = resolve(values.corpus ?? resolve(config.root, config.corpus));
+        const files = await listCorpus(corpus);
+        const items: UntaggedPassage[] = [];
+        for (const f of files) {
+          const ex = await extractFile(f, config.limits).catch(() => undefined);
+          if (!ex) continue;
+          for (const passage of segment(ex)) items.push({ doc: f, passage, title: ex.meta.title });
+        }
+        const g = gapPhrases(items, rules, top);
+        io.out(`== Phrases in passages with cooperation or commitment language but no objective (${g.untagged} of ${g.considered} passages of ${files.length} statements in ${corpus}), ranked by frequency weighed by how much more often they occur there than in all passages, words a rule already reads left out\n`);
+        io.out(`${'passages'.padStart(9)} ${'statements'.padStart(11)} ${'lift'.padStart(6)}  phrase\n`);
+        for (const p of g.phrases) io.out(`${String(p.passages).padStart(9)} ${String(p.statements).padStart(11)} ${p.lift.toFixed(1).padStart(6)}  ${p.phrase}\n`);
+        const labelsDir = resolve(values.labels ?? resolve(config.root, config.localGold));
+        if (existsSync(labelsDir) && existsSync(resolve(config.root, config.sharedCorpus))) {
+          const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
+          io.out(`\n== Phrases of labelled passages the tagger missed, per objective (missed passages; share of all labelled passages with the phrase that have the objective)\n`);
+          const missed = missedPhrases(local.labels, rules, Math.min(top, 25));
+          for (const [o, rows] of Object.entries(missed)) io.out(`${o}: ${rows.map((r) => `${r.phrase} ${r.missed} (${r.share.toFixed(2)})`).join(' | ') || 'none'}\n`);
+          io.out(`\n== Rules whose tags the labels (${labelsDir}, ${local.labels.length} passages) most often contradict\n`);
+          for (const r of noisyRules(local.labels, rules, Math.min(top, 20))) {
+            io.out(`${r.rule} (${r.label}): ${r.falseAlarms} of ${r.kept} tags contradicted\n`);
+            for (const e of r.examples) io.out(`    ${e}\n`);
+          }
+        }
+        return 0;
       }
       case 'explain': {
         const rules = await rulesFor(config, values.rules);

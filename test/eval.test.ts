@@ -95,8 +95,11 @@ describe('first-sight log and floors', () => {
     // Labelled as workforce only: the tagger's research is a false alarm and workforce a miss.
     writeFileSync(join(gold, 'a.jsonl'), JSON.stringify({ file: 'a.md', ...span, check: spanCheck(raw, span), objectives: ['workforce'], subcategories: ['skills-training'], grades: { workforce: 'commit' }, domains: ['quantum'] }) + '\n');
     writeFileSync(join(dir, 'pipeline.config.mts'), `export default { sharedCorpus: ${JSON.stringify(corpus)}, localGold: ${JSON.stringify(join(dir, 'gold'))}, rules: ${JSON.stringify(join(ROOT, 'rules'))} };\n`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'accords.js'), 'eval', '--config', join(dir, 'pipeline.config.mts'), '--labels', join(dir, 'gold'), '--folds', '2'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'accords.js'), 'eval', '--config', join(dir, 'pipeline.config.mts'), '--labels', join(dir, 'gold'), '--folds', '2', '--rules'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     expect(r.stdout).toMatch(/FAIL\s+labels\/dev: F1 workforce/);
+    // --rules: per-rule figures; the research rule that fired is contradicted by the label.
+    expect(r.stdout).toMatch(/== Per rule/);
+    expect(r.stdout).toMatch(/research\.\S+\s+research\/\S+\s+1\s+0\s+0\.000/);
     expect(r.stderr).toMatch(/floor\(s\) not met/);
     expect(r.status).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { checkRegex, compilePattern } from './pattern.js';
+import { checkRegex, compilePattern, type CompiledPattern, type Elem } from './pattern.js';
 import type { RE2JS } from 're2js';
 import { TokenTrie } from './trie.js';
 import type { LoadedRule, RuleSet, Term } from './load.js';
@@ -18,6 +18,8 @@ export interface TermRef {
   rule: number;
   role: Role;
   term: Term;
+  /** For a case-sensitive pattern: the token sequence as written, checked against the words as written. */
+  cs?: Elem[];
 }
 
 interface RegexTerm extends TermRef {
@@ -29,9 +31,8 @@ export interface CompiledRules {
   version: string;
   rules: LoadedRule[];
   active: ActiveRule[];
-  /** Case-insensitive patterns (over lower-cased words) and case-sensitive ones (over words as written). */
+  /** Every pattern, over lower-cased words; case-sensitive ones are checked against the words as written after a hit. */
   ci: TokenTrie;
-  cs: TokenTrie;
   terms: TermRef[];
   regexes: RegexTerm[];
   /** Rule indices by kind. */
@@ -56,8 +57,21 @@ export interface Scan {
 /** Build the word tries of every rule set once; the tagger then scans each passage once. */
 export function compileRules(set: RuleSet): CompiledRules {
   const ci = new TokenTrie(false);
-  const cs = new TokenTrie(true);
   const terms: TermRef[] = [];
+  const add = (ref: TermRef, c: CompiledPattern) => {
+    if (!c.caseSensitive) {
+      const id = terms.length;
+      terms.push(ref);
+      for (const seq of c.seqs) ci.add(seq, id);
+      return;
+    }
+    // One id per written form, so a hit can be checked against the case it was written in.
+    for (const seq of c.seqs) {
+      const id = terms.length;
+      terms.push({ ...ref, cs: seq });
+      ci.add(seq.map((e) => (e.k === 'w' || e.k === 'p' ? { ...e, s: e.s.toLowerCase() } : e)), id);
+    }
+  };
   const regexes: RegexTerm[] = [];
   const byKind: Record<RuleKind, number[]> = { term: [], cooccur: [], cue: [], exception: [], guard: [] };
   set.rules.forEach((rule, index) => {
@@ -70,28 +84,20 @@ export function compileRules(set: RuleSet): CompiledRules {
           regexes.push({ ...ref, re: checkRegex(c.regex.source, term.pattern, c.caseSensitive), ...(c.regex.anchor ? { anchor: c.regex.anchor } : {}) });
           continue;
         }
-        const id = terms.length;
-        terms.push(ref);
-        for (const seq of c.seqs) (c.caseSensitive ? cs : ci).add(seq, id);
+        add(ref, c);
       }
     }
   });
   // The in-scope vocabulary is read by the gates of rules that require technology.
   const inScope = set.vocabularies.get(IN_SCOPE_VOCABULARY);
-  for (const term of inScope?.terms ?? []) {
-    const c = compilePattern(term.pattern);
-    const id = terms.length;
-    terms.push({ rule: -1, role: 'patterns', term });
-    for (const seq of c.seqs) (c.caseSensitive ? cs : ci).add(seq, id);
-  }
-  return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, cs, terms, regexes, byKind };
+  for (const term of inScope?.terms ?? []) add({ rule: -1, role: 'patterns', term }, compilePattern(term.pattern));
+  return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, terms, regexes, byKind };
 }
 
 /** Every occurrence of every term of every rule in the text, in order of position. */
 export function scan(rules: CompiledRules, text: string): Scan {
   const tokens = tokenize(text);
   const raw = rules.ci.match(tokens);
-  rules.cs.match(tokens, raw);
   const seen = new Set<number>();
   const hits: RuleHit[] = [];
   for (const h of raw) {
@@ -100,6 +106,7 @@ export function scan(rules: CompiledRules, text: string): Scan {
     if (seen.has(key)) continue;
     seen.add(key);
     const ref = rules.terms[h.term]!;
+    if (ref.cs && !caseFits(ref.cs, tokens, h.from, h.to)) continue;
     hits.push({ rule: ref.rule, role: ref.role, term: ref, start: tokens.start[h.from]!, end: tokens.end[h.to]! });
   }
   if (rules.regexes.length) {
@@ -125,4 +132,19 @@ export interface Hit<T = ActiveRule> {
 
 export function toHit(rules: CompiledRules, h: RuleHit, text: string): Hit {
   return { item: rules.active[h.rule]!, start: h.start, end: h.end, text: text.slice(h.start, h.end) };
+}
+
+/**
+ * Does a case-sensitive form fit the words as written? Words and stems are compared
+ * from the first token forward up to a gap, and from the last token backward after it.
+ */
+function caseFits(seq: Elem[], t: Tokens, from: number, to: number): boolean {
+  const fits = (e: Elem, i: number) => (e.k === 'w' ? t.raw(i) === e.s : e.k === 'p' ? t.raw(i).startsWith(e.s) : true);
+  let i = from;
+  let k = 0;
+  for (; k < seq.length && seq[k]!.k !== 'gap'; k++, i++) if (!fits(seq[k]!, i)) return false;
+  if (k === seq.length) return true;
+  i = to;
+  for (let j = seq.length - 1; j > k && seq[j]!.k !== 'gap'; j--, i--) if (!fits(seq[j]!, i)) return false;
+  return true;
 }

@@ -1,5 +1,5 @@
 import type { Elem, TokenClass } from './pattern.js';
-import type { Tokens } from '../tag/tokens.js';
+import { CAP, NUM, YEAR, type Tokens } from '../tag/tokens.js';
 
 /**
  * Every pattern of every rule in one trie over words, walked once from each token of
@@ -10,8 +10,8 @@ import type { Tokens } from '../tag/tokens.js';
  */
 interface Node {
   next?: Map<string, Node>;
-  /** Stems (prefix -> node), bucketed by the stem's first three characters. */
-  stems?: Map<string, Array<[string, Node]>>;
+  /** Stems (prefix -> node), bucketed by a number made of the stem's first three character codes. */
+  stems?: Map<number, Array<[string, Node]>>;
   /** Stems shorter than three characters. */
   short?: Array<[string, Node]>;
   classes?: Array<[TokenClass, Node]>;
@@ -27,15 +27,10 @@ export interface TrieHit {
   to: number;
 }
 
-const YEAR = /^(?:19|20)\d\d$/;
-const NUM = /^\d[\d.,]*$/;
-const CAP = /^\p{Lu}/u;
+const CLASS_FLAG: Record<TokenClass, number> = { num: NUM, year: YEAR, Cap: CAP };
 
-function classTest(c: TokenClass, raw: string): boolean {
-  if (c === 'num') return NUM.test(raw);
-  if (c === 'year') return YEAR.test(raw);
-  return CAP.test(raw);
-}
+/** The bucket of a stem or word: its first three character codes in one number. */
+const key3 = (w: string) => w.charCodeAt(0) * 0x100000000 + w.charCodeAt(1) * 0x10000 + w.charCodeAt(2);
 
 export class TokenTrie {
   private readonly root: Node = {};
@@ -73,7 +68,7 @@ export class TokenTrie {
         return hit[1];
       }
       node.stems ??= new Map();
-      const key = e.s.slice(0, 3);
+      const key = key3(e.s);
       let list = node.stems.get(key);
       if (!list) node.stems.set(key, (list = []));
       let hit = list.find(([s]) => s === e.s);
@@ -93,28 +88,55 @@ export class TokenTrie {
 
   /** Every term occurring in the tokens, each with the tokens it spans. */
   match(t: Tokens, hits: TrieHit[] = []): TrieHit[] {
-    const words = this.caseSensitive ? t.raw : t.norm;
-    for (let i = 0; i < t.length; i++) this.walk(this.root, words, t.raw, i, i, hits);
+    const root = this.root;
+    if (root.gap || root.out) throw new Error('a pattern cannot start with a gap or be empty');
+    const { next, stems, short, classes } = root;
+    const cs = this.caseSensitive;
+    const firstLower = cs ? (this.firstLower ??= new Set([...(next?.keys() ?? [])].map((k) => k.toLowerCase()))) : undefined;
+    let words: string[] | undefined = cs ? undefined : t.norm;
+    const wordsNow = () => (words ??= Array.from({ length: t.length }, (_, j) => t.raw(j)));
+    const norm = t.norm;
+    const flags = t.flags;
+    // The root is visited for every token; its edges are tried here without recursion.
+    for (let i = 0; i < t.length; i++) {
+      const lw = norm[i]!;
+      if (next && (!cs || firstLower!.has(lw))) {
+        const n = next.get(cs ? wordsNow()[i]! : lw);
+        if (n) this.walk(n, cs ? wordsNow() : words!, flags, i, i + 1, hits);
+      }
+      if (classes) for (const [c, n] of classes) if (flags[i]! & CLASS_FLAG[c]) this.walk(n, cs ? wordsNow() : words!, flags, i, i + 1, hits);
+      if (stems && lw.length >= 3) {
+        const w = cs ? wordsNow()[i]! : lw;
+        const list = stems.get(key3(w));
+        if (list) for (const [s, n] of list) if (w.startsWith(s)) this.walk(n, cs ? wordsNow() : words!, flags, i, i + 1, hits);
+      }
+      if (short) {
+        const w = cs ? wordsNow()[i]! : lw;
+        for (const [s, n] of short) if (w.startsWith(s)) this.walk(n, cs ? wordsNow() : words!, flags, i, i + 1, hits);
+      }
+    }
     return hits;
   }
 
-  private walk(node: Node, words: string[], raw: string[], from: number, i: number, hits: TrieHit[]): void {
+  private firstLower?: Set<string>;
+
+  private walk(node: Node, words: string[], flags: Uint8Array, from: number, i: number, hits: TrieHit[]): void {
     // Depth-first over the branches a word can take; almost always one exact edge.
     for (;;) {
       if (i > from && node.out) for (const term of node.out) hits.push({ term, from, to: i - 1 });
       if (node.gap) {
         const { max, node: after } = node.gap;
-        for (let skip = 1; skip <= max && i + skip <= words.length; skip++) this.walk(after, words, raw, from, i + skip, hits);
-        this.walk(after, words, raw, from, i, hits);
+        for (let skip = 1; skip <= max && i + skip <= words.length; skip++) this.walk(after, words, flags, from, i + skip, hits);
+        this.walk(after, words, flags, from, i, hits);
       }
       if (i >= words.length) return;
       const w = words[i]!;
-      if (node.short) for (const [s, n] of node.short) if (w.startsWith(s)) this.walk(n, words, raw, from, i + 1, hits);
+      if (node.short) for (const [s, n] of node.short) if (w.startsWith(s)) this.walk(n, words, flags, from, i + 1, hits);
       if (node.stems && w.length >= 3) {
-        const list = node.stems.get(w.slice(0, 3));
-        if (list) for (const [s, n] of list) if (w.startsWith(s)) this.walk(n, words, raw, from, i + 1, hits);
+        const list = node.stems.get(key3(w));
+        if (list) for (const [s, n] of list) if (w.startsWith(s)) this.walk(n, words, flags, from, i + 1, hits);
       }
-      if (node.classes) for (const [c, n] of node.classes) if (classTest(c, raw[i]!)) this.walk(n, words, raw, from, i + 1, hits);
+      if (node.classes) for (const [c, n] of node.classes) if (flags[i]! & CLASS_FLAG[c]) this.walk(n, words, flags, from, i + 1, hits);
       const n = node.next?.get(w);
       if (!n) return;
       node = n;
