@@ -69,7 +69,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       quiet: { type: 'boolean', short: 'q', help: '      print only the summary' },
     },
     details:
-      'Loopback, private and link-local addresses are refused, after redirects and name resolution, unless\nfetch.allowPrivateAddresses is true in the configuration. A feed item whose fetch fails is tried again on the\nnext runs (up to 5) until it succeeds or is given up on; the reasons are kept in .accords/cache/http/feeds.json.',
+      'Loopback, private and link-local addresses are refused, after redirects and name resolution, unless fetch.allowPrivateAddresses is true in the configuration. A feed item whose fetch fails is tried again on the next runs (up to 5) until it succeeds or is given up on; the reasons are kept in .accords/cache/http/feeds.json.',
   },
   review: {
     usage: 'accords review [--port N] [--db FILE] [--host ADDR] [--reviewer NAME] [--corpus DIR]',
@@ -131,8 +131,13 @@ function commandHelp(name: string): string {
   const c = COMMANDS[name]!;
   const opts = { ...c.options, ...COMMON };
   const lines = [`Usage: ${c.usage}`, '', wrap(c.about, 2), '', 'Options:'];
-  for (const [k, o] of Object.entries(opts)) lines.push(`  ${`--${k}${'short' in o && o.short ? `, -${o.short}` : ''}`.padEnd(16)}${o.help.trimStart().replace(/^([A-Z|]+)\s+/, '$1  ')}`);
-  if (c.details) lines.push('', ...c.details.split('\n'));
+  for (const [k, o] of Object.entries(opts)) {
+    // "DIR   the folder..." -> "--corpus DIR" and "the folder..."
+    const m = /^\s*([A-Z][A-Z|]*)\s+(.*)$/.exec(o.help);
+    const name = `${'short' in o && o.short ? `-${o.short}, ` : ''}--${k}${m ? ` ${m[1]}` : ''}`;
+    lines.push(`  ${name.padEnd(22)}${(m ? m[2]! : o.help).trim()}`);
+  }
+  if (c.details) lines.push('', ...c.details.split('\n').map((l) => wrap(l, 0)));
   return `${lines.join('\n')}\n`;
 }
 
