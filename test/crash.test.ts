@@ -19,18 +19,14 @@ function project(extra: Record<string, unknown> = {}): { dir: string; config: st
   return { dir, config };
 }
 
-function accords(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
-}
-
 /** The CLI in a child process, without blocking this one (the test server lives here). */
-function accordsAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function accords(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += String(d)));
   child.stderr!.on('data', (d) => (stderr += String(d)));
-  return exited(child).then((status) => ({ status, stdout, stderr }));
+  return new Promise((resolve) => child.once('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -68,7 +64,7 @@ describe('a fetch killed in the middle', () => {
         child.kill('SIGKILL');
         await exited(child);
       }
-      const last = await accordsAsync(['fetch', '--config', config, '--sources', join(dir, 'sources.yaml')]);
+      const last = await accords(['fetch', '--config', config, '--sources', join(dir, 'sources.yaml')]);
       expect(last.status, last.stderr + last.stdout).toBe(0);
       const files = readdirSync(fetched).filter((f) => f.endsWith('.html'));
       expect(files).toHaveLength(N);
@@ -83,7 +79,7 @@ describe('a fetch killed in the middle', () => {
       expect(existsSync(join(dir, '.accords', 'cache', 'http', 'index.journal'))).toBe(false);
       expect(readdirSync(fetched).filter((f) => f.endsWith('.accords-tmp'))).toEqual([]);
       // A last fetch changes nothing.
-      const again = await accordsAsync(['fetch', '--config', config, '--sources', join(dir, 'sources.yaml')]);
+      const again = await accords(['fetch', '--config', config, '--sources', join(dir, 'sources.yaml')]);
       expect(again.stdout).toMatch(/new 0, updated 0, unchanged 6/);
     } finally {
       await server.close();
@@ -92,17 +88,17 @@ describe('a fetch killed in the middle', () => {
 });
 
 describe('outputs written crash-safely', () => {
-  it('a kill between the two renames of the swap leaves out/ back in place at the next start', () => {
+  it('a kill between the two renames of the swap leaves out/ back in place at the next start', async () => {
     const { dir, config } = project();
-    const first = accords(['run', '--config', config, '--quiet']);
+    const first = await accords(['run', '--config', config, '--quiet']);
     expect(first.status, first.stderr).toBe(0);
     const before = tree(join(dir, 'out'));
     // Die where a crash would hurt most: old out/ moved aside, new one not yet in place.
-    const killed = accords(['run', '--config', config, '--quiet', '--full', '--domain', 'semiconductors'], { ACCORDS_FAULT: 'swap' });
+    const killed = await accords(['run', '--config', config, '--quiet', '--full', '--domain', 'semiconductors'], { ACCORDS_FAULT: 'swap' });
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(join(dir, 'out'))).toBe(false);
     expect(readdirSync(dir).filter((n) => /^out\.(ready|old)-/.test(n)).sort().map((n) => n.replace(/-.*/, ''))).toEqual(['out.old', 'out.ready']);
-    const next = accords(['run', '--config', config]);
+    const next = await accords(['run', '--config', config]);
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/out\/ was missing after an interrupted run; restored it from out\.ready-/);
     expect(readdirSync(dir).filter((n) => n.startsWith('out.'))).toEqual([]);
@@ -155,7 +151,7 @@ describe('one run at a time', () => {
     const { dir, config } = project();
     const lock = await acquireLock(join(dir, 'out.lock'), 'the output folder out/');
     try {
-      const r = accords(['run', '--config', config, '--quiet']);
+      const r = await accords(['run', '--config', config, '--quiet']);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`out\\.lock: the output folder \\S*out/ is in use by another accords run \\(process ${process.pid} since `));
       expect(existsSync(join(dir, 'out'))).toBe(false);
@@ -163,7 +159,7 @@ describe('one run at a time', () => {
     } finally {
       await lock.release();
     }
-    const ok = accords(['run', '--config', config, '--quiet']);
+    const ok = await accords(['run', '--config', config, '--quiet']);
     expect(ok.status, ok.stderr).toBe(0);
     expect(readdirSync(dir).filter((n) => /^out\./.test(n))).toEqual([]);
   }, 60_000);
@@ -191,7 +187,7 @@ describe('one run at a time', () => {
     const { dir, config } = project();
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(join(dir, 'out.lock'), JSON.stringify({ pid: Number(dead.stdout), host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00.000Z', what: 'the output folder out/' }));
-    const r = accords(['run', '--config', config, '--quiet']);
+    const r = await accords(['run', '--config', config, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'out.lock'))).toBe(false);
   }, 60_000);
