@@ -310,7 +310,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     const config = await loadConfig(values.config);
     switch (command) {
       case 'fetch': {
-        const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${l}\n`));
+        const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${printableLines(l)}\n`));
         io.out(`${r.text}\n`);
         return r.failed ? 1 : 0;
       }
@@ -318,7 +318,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         let fetchFailed = 0;
         let fetchReport: unknown;
         if (values.fetch) {
-          const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${l}\n`));
+          const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${printableLines(l)}\n`));
           io.out(`${r.text}\n`);
           fetchFailed = r.failed;
           fetchReport = r.report;

@@ -165,6 +165,25 @@ describe('a hostile feed', () => {
   });
 });
 
+describe('the list of seen feed items kept by earlier versions', () => {
+  it('is carried over: items listed there are not fetched again, and the old file is removed', async () => {
+    const server = await startServer();
+    try {
+      const cacheDir = tmp('legacy-cache');
+      const feed = `${server.url}/hostile-feed.xml`;
+      writeFileSync(join(cacheDir, 'feeds-seen.json'), JSON.stringify({ [feed]: ['good', 'down'] }));
+      const r = await fetchAll({ documents: [], feeds: [{ url: feed }] }, { corpus: tmp('legacy-corpus'), cacheDir, http: LOCAL });
+      expect(server.hits.get('/news/good.html')).toBeUndefined();
+      expect(server.hits.get('/down/statement.html')).toBeUndefined();
+      expect(r.items.filter((i) => i.feed).map((i) => i.url).sort()).toEqual(['file:///etc/passwd', 'http://[::1']);
+      expect(existsSync(join(cacheDir, 'feeds-seen.json'))).toBe(false);
+      expect(JSON.parse(readFileSync(join(cacheDir, 'feeds.json'), 'utf8'))[feed]['good'].status).toBe('done');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('a feed item that keeps failing', () => {
   it(`is tried on ${MAX_TRIES} runs, then given up on with the reason recorded`, async () => {
     const server = await startServer();

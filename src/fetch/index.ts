@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { acquireLock, removeTempFiles, writeFileAtomic } from '../core/fsutil.js';
 import { HttpClient, FetchError, clip, type HttpOptions } from './http.js';
@@ -362,6 +362,8 @@ async function fetchLocked(sources: Sources, opts: FetchOptions, client: HttpCli
   report.push(...results);
   await cache.save();
   await saveFeedState(statePath, state);
+  // The older list of seen items has been carried over into feeds.json.
+  await rm(join(opts.cacheDir, 'feeds-seen.json'), { force: true });
   const givenUp = Object.entries(state).flatMap(([feed, items]) =>
     Object.entries(items)
       .filter(([, it]) => it.status === 'given-up')
