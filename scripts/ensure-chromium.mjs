@@ -73,7 +73,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     uid: process.getuid?.(),
     which,
     exists: existsSync,
-    run: (c, a) => spawnSync(c, a, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status ?? 1,
+    // apt's progress is kept back; on failure its last lines are shown.
+    run: (c, a) => {
+      const r = spawnSync(c, a, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      if (r.status !== 0) process.stderr.write(`${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n')}\n`);
+      return r.status ?? 1;
+    },
     log: (l) => process.stderr.write(`${l}\n`),
   });
 }
