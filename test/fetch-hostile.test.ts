@@ -301,6 +301,27 @@ describe('what held still holds with the address check in place', () => {
   }, 5000);
 });
 
+describe('the same statement at two addresses', () => {
+  it('keeps the metadata listed for either, whichever answers first', async () => {
+    const server = await startServer();
+    try {
+      const corpus = tmp('twice-corpus');
+      const r = await fetchAll(
+        { documents: [{ url: `${server.url}/slow-copy/quantum.html`, title: 'Quantum statement', date: '2026-03-02', partnership: 'NH-KS-TC' }, { url: `${server.url}/mirror/quantum.html` }], feeds: [] },
+        { corpus, cacheDir: tmp('twice-cache'), http: LOCAL },
+      );
+      expect(r.items.map((i) => i.status).sort()).toEqual(['duplicate', 'new']);
+      const file = r.items.find((i) => i.status === 'new')!.file!;
+      expect(file).toMatch(/mirror|quantum/);
+      const side = JSON.parse(readFileSync(join(corpus, `${file}.meta.json`), 'utf8'));
+      expect(side).toMatchObject({ title: 'Quantum statement', date: '2026-03-02', partnership: 'NH-KS-TC' });
+      expect(side.source_urls).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('bytes that had to be replaced', () => {
   it('are counted and reported with the address', async () => {
     const server = await startServer();

@@ -246,6 +246,8 @@ async function fetchLocked(sources: Sources, opts: FetchOptions, client: HttpCli
       const side = join(opts.corpus, `${dup}.meta.json`);
       const meta = existsSync(side) ? (JSON.parse(await readFile(side, 'utf8')) as Sidecar) : ({ source_url: item.url, source_urls: [] } as Sidecar);
       if (!meta.source_urls.includes(item.url)) meta.source_urls.push(item.url);
+      // Whichever address answered first, metadata listed for the other fills what is missing.
+      for (const [k, v] of Object.entries(item.meta)) if ((meta as unknown as Record<string, unknown>)[k] === undefined) (meta as unknown as Record<string, unknown>)[k] = v;
       await writeFileAtomic(side, `${JSON.stringify(meta, null, 2)}\n`);
       await cache.touch(item.url, { sameAs: dup });
       return { url: item.url, status: 'duplicate', file: dup, ms: Date.now() - t0, attempts };
