@@ -14,7 +14,7 @@ import { loadGold, formatReport } from './eval/index.js';
 import { loadLocalGold, placedPassages } from './eval/local.js';
 import { evalLocal, evalShared, formatComparison, losses, summaryLine } from './eval/run.js';
 import { explain } from './explain.js';
-import { openReviews, exportGold, importGold, reviewStats } from './review/index.js';
+import { openReviews, exportGold, exportLabels, importGold, reviewStats } from './review/index.js';
 import { startReviewServer } from './web/index.js';
 
 const HELP = `accords - what technology partnerships actually agreed
@@ -27,8 +27,11 @@ Usage:
       get every listed document and every new feed item into the corpus (under fetched/)
   accords review [--port N] [--db FILE] [--host H] [--reviewer NAME] [--corpus DIR]
       serve the review page (http://127.0.0.1:PORT); decisions go to the review database
-  accords reviews export [--out FILE] | import FILE | stats [--db FILE]
-      decisions as gold JSONL (usable by accords eval), read them back, or agreement figures
+  accords reviews export [--out FILE] [--labels DIR [--corpus DIR]] | import FILE | stats [--db FILE]
+      decisions as gold JSONL (usable by accords eval --gold FILE), or with --labels as label
+      files of test/gold (file name and offsets; scripts/label.ts admit takes them); read them
+      back; or stats: tagger vs reviewers, agreement between reviewers (Krippendorff's alpha),
+      per-rule precision and the rules analysts reject most with a proposed exception
   accords tag [FILE]
       read JSONL {"id","text","heading"?} (stdin without FILE), write one JSONL line of tags per input
   accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--verbose]
@@ -265,7 +268,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, got "${values.port}"`);
         io.err('reading the corpus...\n');
         const summary = await runPipeline(config, { ...(values.corpus ? { corpus: resolve(values.corpus) } : {}), log: () => {}, reviews: store, needDocs: true });
-        const server = await startReviewServer({ docs: summary.docs, store, port, ...(values.host ? { host: values.host } : {}), reviewer: values.reviewer ?? process.env['USER'] ?? '' });
+        const server = await startReviewServer({ docs: summary.docs, store, port, keys: config.review.keys, ...(values.host ? { host: values.host } : {}), reviewer: values.reviewer ?? process.env['USER'] ?? '' });
         io.err(`${summary.documents} documents, ${summary.passages} passages; decisions are saved in ${dbFile}\n`);
         io.out(`review page: ${server.url}\n(press Ctrl-C to stop; run accords run afterwards to bring the decisions into out/)\n`);
         await new Promise<void>((r) => {
@@ -280,6 +283,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const sub = positionals[0];
         const store = await openReviews(resolve(config.root, values.db ?? config.review.db));
         try {
+          if (sub === 'export' && values.labels) {
+            // Label files need each passage's place in its statement: read the corpus (cached documents make this quick).
+            const summary = await runPipeline(config, { ...(values.corpus ? { corpus: resolve(values.corpus) } : {}), log: () => {}, needDocs: true, out: resolve(config.root, config.cacheDir, 'export-out') });
+            const { files, problems } = await exportLabels(summary.docs, store);
+            const dir = resolve(values.labels);
+            let n = 0;
+            for (const [name, lines] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+              await writeFileAtomic(join(dir, name), `${lines.join('\n')}\n`);
+              n += lines.length;
+            }
+            for (const p of problems) io.err(`${p}\n`);
+            io.err(`wrote ${n} labels of ${files.size} statements to ${values.labels} (score them at first sight with: node --import tsx scripts/label.ts admit --batch NAME ${join(values.labels, '*.jsonl')})\n`);
+            return problems.length ? 1 : 0;
+          }
           if (sub === 'export') {
             const text = exportGold(store);
             if (values.out) await writeFileAtomic(resolve(values.out), text);

@@ -16,7 +16,7 @@ import { loadRules, loadRegistry, compileRules, type CompiledRules, type Registr
 import { classify } from './classify.js';
 import { aggregate, attribute, type Scope, type Override } from './aggregate/index.js';
 import { renderAll, json } from './render/index.js';
-import { attach, overrideFrom, type ReviewStore } from './review/index.js';
+import { applyDecisions, type ReviewStore } from './review/index.js';
 
 export interface RunOptions {
   corpus?: string;
@@ -221,9 +221,14 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
     docs.push(d);
   }
 
-  const override = opts.override ?? (opts.reviews ? overrideFrom(attach(docs, opts.reviews)) : undefined);
-  const agg = aggregate(docs, registry, scope, override);
-  const rendered = renderAll(agg, docs);
+  // Analysts' decisions replace the automatic tags in the outputs (objectives,
+  // grades, subcategories, domains, governance); the returned documents keep the
+  // automatic tags, which the review page compares decisions against.
+  const applied = !opts.override && opts.reviews ? applyDecisions(docs, opts.reviews) : undefined;
+  const outDocs = applied?.docs ?? docs;
+  const override = opts.override ?? applied?.override;
+  const agg = aggregate(outDocs, registry, scope, override);
+  const rendered = renderAll(agg, outDocs);
   const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0);
   const passages = docs.reduce((n, d) => n + d.passages.length, 0);
@@ -267,6 +272,9 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
     `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}`,
     `  re-processed ${processed.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
+  if (applied && (applied.applied || applied.stale.length)) {
+    lines.push(`  reviews: ${applied.applied} reviewed passages use the analysts' labels${applied.stale.length ? `; ${applied.stale.length} decisions are stale (their passage text no longer occurs) and were not applied` : ''}`);
+  }
   for (const d of duplicates) lines.push(`  ${d.file}: same statement as ${d.of}; cited once with both addresses`);
   for (const d of docs) for (const m of d.messages.filter((x) => x.severity !== 'info')) lines.push(`  ${formatMessage(m)}`);
   lines.push(`  outputs: ${relative(process.cwd(), outDir) || outDir}/ (matrix.md, matrix.csv, matrix.json, profiles/, passages.jsonl, run-report.json)`);

@@ -106,6 +106,7 @@ export function passagesJsonl(docs: Doc[]): string {
           governance: p.tags.governance,
           governance_grade: p.tags.governanceGrade ?? null,
           evidence: p.tags.evidence.map((e) => ({ rule: e.ruleId, label: e.label, match: e.match, start: e.start, end: e.end, scope: e.scope, rules_version: e.rulesVersion })),
+          ...(p.review ? { review: p.review } : {}),
         }),
       );
     }
