@@ -263,8 +263,11 @@
     return r ? cache.get(r.id) : undefined;
   }
 
+  /** What the reviewer sees and edits: their staged edits, else their own decision, else the labels in force. */
   function labelsOf(it) {
-    return staged || it.labels;
+    if (staged) return staged;
+    const mine = it.reviews.find((r) => r.reviewer === reviewer.value.trim());
+    return mine ? mine.labels : it.labels;
   }
 
   function highlighted(text, marks) {
@@ -349,6 +352,8 @@
     p.appendChild(highlighted(it.text, it.highlights));
     parts.push(p);
     for (const a of it.after) parts.push(el('div', a.text + ' …', 'context near'));
+    // Reviewers who decided this passage, side by side, before the labels being edited.
+    if (it.reviews.length >= 2 || it.adjudicated) parts.push(sideBySide(it));
     if (docView) {
       const dv = el('div', 'loading the document…');
       dv.id = 'docview';
@@ -425,7 +430,6 @@
     const info = el('p', 'status: ' + it.status + (it.disputed ? ', disputed' : '') + (it.adjudicated ? ', adjudicated' : '') + (dec ? ' (' + dec.action + (dec.final ? ', final' : '') + ' by ' + dec.reviewer + ', ' + dec.at.slice(0, 16).replace('T', ' ') + (dec.note ? '; note: ' + dec.note : '') + ')' : '') + (staged ? ' — unsaved changes, press ' + shown('accept') + ' to save' : ''), 'context');
     info.id = 'status';
     parts.push(info);
-    if (it.reviews.length >= 2 || it.adjudicated) parts.push(sideBySide(it));
     const extra = [];
     if (!it.details.length && it.cooperation) extra.push('cooperation language but no objective: a missed commitment?');
     if (it.why.length) extra.push('uncertain: ' + it.why.join('; '));
@@ -638,15 +642,10 @@
     const it = current();
     if (!r || !it || it.status === 'stale') return;
     const body = { id: r.id, action, reviewer: reviewer.value };
-    if (staged && action !== 'reject') {
-      body.action = 'correct';
-      body.labels = staged;
-    }
-    if (final) {
-      body.final = true;
-      body.labels = staged || it.labels;
-      body.action = 'correct';
-    }
+    // Accepting records the labels shown (a colleague's correction, say), not necessarily the tagger's;
+    // the server calls it a correction when they differ from the automatic ones.
+    if (action !== 'reject' && (staged || it.decision)) body.labels = labelsOf(it);
+    if (final) body.final = true;
     const n = note || stagedNote.trim();
     if (n) body.note = n;
     const j = await api('/api/decide', body);

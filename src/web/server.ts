@@ -226,8 +226,8 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
           }
           if (b.action === 'correct' && !labels) throw new HttpError(400, 'labels: a correction needs the labels');
           const before = labelsOf(e.passage.tags);
-          // Accepting with labels other than the automatic ones is a correction.
-          const action = b.action === 'accept' && labels && labelsSignature(labels) !== labelsSignature(before) ? 'correct' : b.action;
+          // Labels other than the automatic ones make a correction; the automatic ones, an acceptance.
+          const action = b.action === 'reject' || !labels ? b.action : labelsSignature(labels) === labelsSignature(before) ? 'accept' : 'correct';
           const decision = store.add({ ...base(e, who(b.reviewer)), action, ...(labels ? { after: labels } : {}), ...(b.note ? { note: b.note } : {}), ...(b.final ? { final: true } : {}) });
           queue.refresh();
           return send(res, 200, { ok: true, seq: decision.seq, action, ...after(e) });
