@@ -342,7 +342,10 @@
         s.appendChild(a);
         s.appendChild(document.createTextNode(' (' + shown('source') + ') · '));
       }
-      s.appendChild(document.createTextNode(it.source.file + (it.source.line ? ':' + it.source.line : '') + (it.source.page ? ', page ' + it.source.page : '') + (it.source.element ? ' (' + it.source.element + ')' : '') + ' · whole document: ' + shown('document')));
+      const file = el('span', it.source.file.split(/[\\/]/).pop());
+      file.title = it.source.file;
+      s.appendChild(file);
+      s.appendChild(document.createTextNode((it.source.line ? ':' + it.source.line : '') + (it.source.page ? ', page ' + it.source.page : '') + (it.source.element ? ' (' + it.source.element + ')' : '') + ' · whole document: ' + shown('document')));
       parts.push(s);
     }
     if (it.listIntro) parts.push(el('div', 'list introduced by: “' + it.listIntro + '”', 'context'));
@@ -430,10 +433,7 @@
     const info = el('p', 'status: ' + it.status + (it.disputed ? ', disputed' : '') + (it.adjudicated ? ', adjudicated' : '') + (dec ? ' (' + dec.action + (dec.final ? ', final' : '') + ' by ' + dec.reviewer + ', ' + dec.at.slice(0, 16).replace('T', ' ') + (dec.note ? '; note: ' + dec.note : '') + ')' : '') + (staged ? ' — unsaved changes, press ' + shown('accept') + ' to save' : ''), 'context');
     info.id = 'status';
     parts.push(info);
-    const extra = [];
-    if (!it.details.length && it.cooperation) extra.push('cooperation language but no objective: a missed commitment?');
-    if (it.why.length) extra.push('uncertain: ' + it.why.join('; '));
-    if (extra.length) parts.push(el('p', extra.join(' · '), 'context'));
+    if (it.why.length) parts.push(el('p', 'uncertain: ' + it.why.join('; '), 'context'));
     const help = el('div', null);
     help.id = 'help';
     help.textContent = 'Keys: ' + shown('next') + '/' + shown('previous') + ' next/previous · ' + shown('accept') + ' accept (saves changes) · ' + shown('reject') + ' reject all objectives · ' + OBJ.map((o) => shown('objective.' + o)).join(' ') + ' toggle ' + OBJ.join(', ') + ' · ' + TAX.grades.map((g) => shown('grade.' + g)).join(' ') + ' set the grade (' + TAX.grades.join(', ') + ') of the marked row · ' + shown('focus') + ' mark the next row · ' + shown('governance') + ' governance · ' + shown('note') + ' note · ' + shown('undo') + ' undo · ' + shown('acceptShown') + ' accept everything shown · ' + shown('undoBulk') + ' undo the last bulk action · ' + shown('search') + ' search · ' + shown('document') + ' whole document · ' + shown('source') + ' open the source · ' + shown('help') + ' all keys';

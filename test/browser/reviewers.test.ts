@@ -112,7 +112,6 @@ describe('two reviewers in Chromium', () => {
     expect(numbers.length).toBeGreaterThan(0);
     expect(Math.min(...numbers.map((a) => a.alpha))).toBeLessThan(1);
     expect(await page.locator('#disputed-list li').count()).toBe(2);
-    if (process.env['ACCORDS_SCREENSHOT_DIR']) await page.screenshot({ path: join(shots, 'review-agreement.png') });
   }, 60_000);
 
   it('records an adjudication and exports it with both reviewers beside it', async () => {
