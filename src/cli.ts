@@ -294,7 +294,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
               n += lines.length;
             }
             for (const p of problems) io.err(`${p}\n`);
-            io.err(`wrote ${n} labels of ${files.size} statements to ${values.labels} (score them at first sight with: node --import tsx scripts/label.ts admit --batch NAME ${join(values.labels, '*.jsonl')})\n`);
+            io.err(`wrote ${n} label${n === 1 ? '' : 's'} of ${files.size} statement${files.size === 1 ? '' : 's'} to ${values.labels} (score them at first sight with: node --import tsx scripts/label.ts admit --batch NAME ${join(values.labels, '*.jsonl')})\n`);
             return problems.length ? 1 : 0;
           }
           if (sub === 'export') {

@@ -273,7 +273,8 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
     `  re-processed ${processed.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
   if (applied && (applied.applied || applied.stale.length)) {
-    lines.push(`  reviews: ${applied.applied} reviewed passages use the analysts' labels${applied.stale.length ? `; ${applied.stale.length} decisions are stale (their passage text no longer occurs) and were not applied` : ''}`);
+    const stale = applied.stale.length;
+    lines.push(`  reviews: ${applied.applied} reviewed passage${applied.applied === 1 ? ' uses' : 's use'} the analysts' labels${stale ? `; ${stale} decision${stale === 1 ? ' is' : 's are'} stale (the passage text no longer occurs) and not applied` : ''}`);
   }
   for (const d of duplicates) lines.push(`  ${d.file}: same statement as ${d.of}; cited once with both addresses`);
   for (const d of docs) for (const m of d.messages.filter((x) => x.severity !== 'info')) lines.push(`  ${formatMessage(m)}`);

@@ -287,6 +287,7 @@ export async function exportLabels(docs: Doc[], store: ReviewStore): Promise<{ f
   return { files, problems };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const pct = (x: number | null) => (x === null ? '   –' : x.toFixed(3));
 const clip = (s: string, n: number) => {
   const t = s.replace(/\s+/g, ' ').trim();
@@ -320,7 +321,7 @@ export function reviewStats(store: ReviewStore, opts: { examples?: number } = {}
   const reviews = store.allReviews();
   const names = new Set([...reviews.values()].flat().map((d) => d.reviewer));
   const lines = [
-    `${effective.size} reviewed passages (${store.size()} decisions in the history), ${names.size} reviewer${names.size === 1 ? '' : 's'}${disputed ? `; ${disputed} passage${disputed === 1 ? ' the reviewers disagree on is' : 's the reviewers disagree on are'} left out of the figures below until adjudicated` : ''}`,
+    `${plural(effective.size, 'reviewed passage')} (${plural(store.size(), 'decision')} in the history), ${plural(names.size, 'reviewer')}${disputed ? `; ${disputed} passage${disputed === 1 ? ' the reviewers disagree on is' : 's the reviewers disagree on are'} left out of the figures below until adjudicated` : ''}`,
     '',
     'reviewer vs tagger, per objective:',
     'objective      tagger  reviewer  agreed  precision  recall',
@@ -342,9 +343,9 @@ export function reviewStats(store: ReviewStore, opts: { examples?: number } = {}
   }
 
   const ag = agreement(reviews, (k) => store.isAdjudicated(k));
-  lines.push('', `agreement between reviewers (Krippendorff's alpha over ${ag.units} passages decided by two or more of ${ag.reviewers.join(', ')}):`);
-  if (!ag.units) lines.push('  no passage has decisions by two reviewers yet');
+  if (!ag.units) lines.push('', `agreement between reviewers: no passage has decisions by two reviewers yet (${ag.reviewers.length === 1 ? `only ${ag.reviewers[0]} has decided` : `reviewers: ${ag.reviewers.join(', ')}`})`);
   else {
+    lines.push('', `agreement between reviewers (Krippendorff's alpha over ${plural(ag.units, 'passage')} decided by two or more of ${ag.reviewers.join(', ')}):`);
     lines.push('objective      passages  disagree  alpha (applies)  graded  alpha (grade, ordinal)');
     const row = (name: string, a: { units: number; disagreements: number; alpha: number }, g?: { n: number; alpha: number }) =>
       `${name.padEnd(14)} ${String(a.units).padStart(8)} ${String(a.disagreements).padStart(9)} ${alphaText(a.alpha).padStart(16)}${g ? `${String(g.n).padStart(8)} ${alphaText(g.alpha).padStart(22)}` : ''}`;
