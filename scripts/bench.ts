@@ -23,7 +23,7 @@ try {
   process.exit(2);
 }
 
-const rules = compileRules(await loadRules(resolve(config.root, config.rules)));
+const rules = compileRules(await loadRules(args.includes('--rules') ? resolve(args[args.indexOf('--rules') + 1]!) : resolve(config.root, config.rules)));
 
 let t0 = performance.now();
 const docs = [];

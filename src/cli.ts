@@ -9,10 +9,16 @@ import { isDomain, DOMAINS } from './core/taxonomy.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
 import { loadRules, compileRules, type CompiledRules } from './rules/index.js';
 import { classifyRaw } from './classify.js';
-import { runPipeline } from './pipeline.js';
+import { listCorpus, runPipeline } from './pipeline.js';
+import { extractFile } from './extract/index.js';
+import { segment } from './segment/index.js';
 import { loadGold, formatReport } from './eval/index.js';
 import { loadLocalGold, placedPassages } from './eval/local.js';
-import { evalLocal, evalShared, formatComparison, losses, summaryLine } from './eval/run.js';
+import { evalLocal, evalShared, formatComparison, logregVsMajority, summaryLine } from './eval/run.js';
+import { formatTotals, newest, readFirstSight, totals } from './eval/firstsight.js';
+import { formatRuleFigures, ruleFigures } from './eval/rulestats.js';
+import { gapPhrases, missedPhrases, noisyRules, type UntaggedPassage } from './eval/gaps.js';
+import { FLOORS, firstSightChecks, formatChecks, labelChecks, sharedChecks, type FloorCheck } from './eval/floors.js';
 import { explain } from './explain.js';
 import { openReviews, exportGold, exportLabels, importGold, reviewStats } from './review/index.js';
 import { startReviewServer } from './web/index.js';
@@ -21,8 +27,10 @@ const HELP = `accords - what technology partnerships actually agreed
 
 Usage:
   accords run [--corpus DIR] [--out DIR] [--domain D] [--from DATE] [--until DATE] [--fetch] [--full] [--quiet]
-      read every statement in the corpus, tag it, write profiles and the objectives matrix to out/;
-      --fetch fetches new statements first, --full re-processes documents that did not change
+      read every statement in the corpus, tag it, write profiles, the objectives matrix, the
+      study's measures and the HTML report (out/report/index.html) to out/; --domain, --from
+      and --until scope them (citation codes stay the same); --fetch fetches new statements
+      first, --full re-processes documents that did not change
   accords fetch [--sources FILE] [--corpus DIR]
       get every listed document and every new feed item into the corpus (under fetched/)
   accords review [--port N] [--db FILE] [--host H] [--reviewer NAME] [--corpus DIR]
@@ -33,11 +41,16 @@ Usage:
       back; or stats: tagger vs reviewers, agreement between reviewers (Krippendorff's alpha),
       per-rule precision and the rules analysts reject most with a proposed exception
   accords tag [FILE]
-      read JSONL {"id","text","heading"?} (stdin without FILE), write one JSONL line of tags per input
-  accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--verbose]
-      score the tagger on analyst labels (default ../shared/gold) and on the project's own
-      labels (test/gold), each side by side with a keyword dictionary and a naive Bayes
-      classifier cross-validated over the same labels
+      read JSONL {"id","text","heading"?|"headings"?,"title"?,"lead_in"?,"kind"?} (stdin without
+      FILE), write one JSONL line of tags per input, with every tag considered and why
+  accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--rules] [--verbose]
+      score the tagger: first the first-sight log (statements scored before any rule was
+      changed for them), then the analyst labels (../shared/gold) and the project's labels
+      (test/gold), side by side with a keyword dictionary, a TF-IDF logistic regression and
+      the majority label; exits 1 while a floor is not met; --rules adds per-rule figures
+  accords rules gaps [--corpus DIR] [--labels DIR] [--top N]
+      where the vocabularies fall short: the commonest phrases in passages with cooperation
+      language but no objective, and the rules the labels most often contradict
   accords explain "<text>" [--heading H] | --file FILE --at OFFSET
       show each tag with its rule, the words it matched and how the grade was decided;
       with --file, for the passage of FILE at character OFFSET, read with its headings
@@ -101,6 +114,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.out(HELP);
     return command ? 0 : 2;
   }
+  // `accords eval --rules` (no folder after it) asks for per-rule figures; `--rules DIR`
+  // elsewhere names the rule folder.
+  let ruleFiguresWanted = false;
+  if (command === 'eval') {
+    const i = rest.indexOf('--rules');
+    if (i >= 0 && (i === rest.length - 1 || rest[i + 1]!.startsWith('-'))) {
+      ruleFiguresWanted = true;
+      rest.splice(i, 1);
+    }
+  }
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -113,6 +136,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         gold: { type: 'string' },
         labels: { type: 'string' },
         folds: { type: 'string' },
+        top: { type: 'string' },
         file: { type: 'string' },
         at: { type: 'string' },
         domain: { type: 'string' },
@@ -182,7 +206,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         for await (const line of lines) {
           n++;
           if (!line.trim()) continue;
-          let rec: { id?: unknown; text?: unknown; heading?: unknown; title?: unknown };
+          let rec: { id?: unknown; text?: unknown; heading?: unknown; headings?: unknown; title?: unknown; lead_in?: unknown; kind?: unknown };
           try {
             rec = JSON.parse(line) as typeof rec;
           } catch {
@@ -195,11 +219,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             io.err(`${file ?? 'stdin'}:${n}: no "text" string; line skipped\n`);
             continue;
           }
+          // Context, so a passage scored alone is read as the pipeline reads it: its
+          // headings (outermost first), the document's title, the sentence introducing its list.
+          const headings = Array.isArray(rec.headings) ? rec.headings.filter((h): h is string => typeof h === 'string' && !!h) : typeof rec.heading === 'string' && rec.heading ? [rec.heading] : [];
+          const leadIn = typeof rec.lead_in === 'string' && rec.lead_in.trim() ? rec.lead_in : undefined;
+          const kind = rec.kind === 'item' || rec.kind === 'sentence' ? rec.kind : leadIn ? 'item' : undefined;
+          if (rec.kind !== undefined && rec.kind !== 'item' && rec.kind !== 'sentence') io.err(`${file ?? 'stdin'}:${n}: "kind" must be "item" or "sentence"; read as ${kind ?? 'unknown'}\n`);
           const tags = classifyRaw(
             {
               text: rec.text,
-              headings: typeof rec.heading === 'string' && rec.heading ? [rec.heading] : [],
+              headings,
               ...(typeof rec.title === 'string' ? { title: rec.title } : {}),
+              ...(leadIn ? { listIntro: leadIn } : {}),
+              ...(kind ? { kind } : {}),
             },
             rules,
           );
@@ -214,6 +246,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
               governance_grade: tags.governanceGrade ?? null,
               concreteness: tags.concreteness,
               evidence: tags.evidence.map((e) => ({ rule: e.ruleId, label: e.label, match: e.match, start: e.start, end: e.end, scope: e.scope })),
+              candidates: (tags.candidates ?? []).map((c) => ({ rule: c.ruleId, label: c.label, match: c.match, kept: c.kept, reason: c.reason })),
             })}\n`,
           );
         }
@@ -229,36 +262,64 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const onlyLabels = values.labels !== undefined && values.gold === undefined;
         const sections: string[] = [];
         const summary: string[] = [];
-        let lost = 0;
+        const checks: FloorCheck[] = [];
+        const cv = `logreg and majority: ${folds}-fold cross-validation by statement over these labels`;
+        // The headline: how the tagger did on statements before any rule was changed for them.
+        const log = await readFirstSight(join(labelsDir, 'first-sight.jsonl'));
+        if (values.gold === undefined && log.length) {
+          const recent = newest(log, FLOORS.firstSight.minPassages);
+          const t = totals(recent);
+          sections.push(
+            `== First sight (${join(labelsDir, 'first-sight.jsonl')}): each statement scored before any rule was changed for it\n`,
+            formatTotals('newest batches', t),
+            formatTotals('all first-sight entries', totals(log)),
+            ...[...new Set(log.map((e) => e.batch))].map((b) => formatTotals(`  batch ${b}`, totals(log.filter((e) => e.batch === b))).split('\n').slice(0, 2).join('\n')),
+            '',
+          );
+          checks.push(...firstSightChecks(t));
+        }
         if (!onlyLabels) {
           const gold = await loadGold(goldPath);
           const s = evalShared(gold, rules, folds);
-          sections.push(`== Shared gold: ${goldPath}\n`, formatReport(s.quotes?.accords, s.docs?.accords, !!values.verbose, false), formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s), '');
-          lost += losses(s).length;
+          sections.push(`== Shared gold: ${goldPath}\n`, formatReport(s.quotes?.accords, s.docs?.accords, !!values.verbose, false), formatComparison(`Side by side on the same passages (${cv})`, s), logregVsMajority(s), '');
+          if (values.gold === undefined) checks.push(...sharedChecks(s));
           summary.push(summaryLine('shared', s));
         }
         if (values.gold === undefined) {
           if (existsSync(labelsDir)) {
             const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
             sections.push(...local.problems.map((p) => `  SKIPPED ${p}`));
-            // Each sub-folder is its own set (rules are developed on one, checked on another).
-            for (const set of local.sets) {
-              const labels = local.labels.filter((l) => l.set === set);
+            // Each sub-folder is its own set, and all of them together are one more.
+            const sets = local.sets.length > 1 ? [...local.sets, '*'] : local.sets;
+            for (const set of sets) {
+              const labels = set === '*' ? local.labels : local.labels.filter((l) => l.set === set);
               const s = evalLocal({ ...local, labels }, rules, folds);
-              const where = set ? join(labelsDir, set) : labelsDir;
+              const where = set === '*' ? `${labelsDir} (all sets)` : set ? join(labelsDir, set) : labelsDir;
               sections.push(
-                `== Project labels: ${where} (${labels.length} passages of ${new Set(labels.map((l) => l.gold.doc)).size} statements, reported apart)\n`,
+                `== Project labels: ${where} (${labels.length} passages of ${new Set(labels.map((l) => l.gold.doc)).size} statements)\n`,
                 formatReport(undefined, s.docs?.accords, !!values.verbose, false),
-                formatComparison(`Side by side on the same passages (bayes: ${folds}-fold cross-validation over these labels)`, s),
+                formatComparison(`Side by side on the same passages (${cv})`, s),
+                logregVsMajority(s),
                 '',
               );
-              lost += losses(s).length;
-              summary.push(summaryLine(`labels${set ? `/${set}` : ''}`, s));
+              const name = `labels${set === '*' ? '' : set ? `/${set}` : ''}`;
+              if (set === '*' || sets.length === 1) checks.push(...labelChecks(name, s));
+              else checks.push(labelChecks(name, s).at(-1)!);
+              summary.push(summaryLine(name, s));
             }
           } else if (onlyLabels) throw new UserError('folder of labels not found', labelsDir);
         }
+        if (ruleFiguresWanted && existsSync(labelsDir)) {
+          const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
+          sections.push(`== Per rule, over the project's labels (${local.labels.length} passages): tags kept, how many the labels confirm (P), share of the objective's labelled passages found (R), and tags dropped where the label has the objective anyway\n`, formatRuleFigures(ruleFigures(local.labels, rules)), '');
+        }
+        if (checks.length) sections.push('== Floors (goals; see src/eval/floors.ts)\n', formatChecks(checks), '');
         io.out(`${sections.join('\n')}\n${summary.join('\n')}\n`);
-        if (lost) io.err(`accords: the tagger does not beat a baseline on ${lost} figure(s); see the side-by-side tables\n`);
+        const failed = checks.filter((c) => !c.ok);
+        if (failed.length) {
+          io.err(`accords: ${failed.length} floor(s) not met: ${failed.map((c) => c.name).join('; ')}\n`);
+          return 1;
+        }
         return 0;
       }
       case 'review': {
@@ -318,6 +379,38 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         } finally {
           store.close();
         }
+      }
+      case 'rules': {
+        const sub = positionals[0];
+        if (sub !== 'gaps') throw new UserError(`unknown rules command "${sub ?? ''}"`, undefined, undefined, 'accords rules gaps [--corpus DIR] [--labels DIR] [--top N]');
+        const rules = await rulesFor(config, values.rules);
+        const top = values.top ? Number(values.top) : 40;
+        if (!Number.isInteger(top) || top < 1) throw new UserError(`--top must be a whole number of at least 1, got "${values.top}"`);
+        const corpus = resolve(values.corpus ?? resolve(config.root, config.corpus));
+        const files = await listCorpus(corpus);
+        const items: UntaggedPassage[] = [];
+        for (const f of files) {
+          const ex = await extractFile(f, config.limits).catch(() => undefined);
+          if (!ex) continue;
+          for (const passage of segment(ex)) items.push({ doc: f, passage, title: ex.meta.title });
+        }
+        const g = gapPhrases(items, rules, top);
+        io.out(`== Phrases in passages with cooperation or commitment language but no objective (${g.untagged} of ${g.considered} passages of ${files.length} statements in ${corpus}), ranked by frequency weighed by how much more often they occur there than in all passages, words a rule already reads left out\n`);
+        io.out(`${'passages'.padStart(9)} ${'statements'.padStart(11)} ${'lift'.padStart(6)}  phrase\n`);
+        for (const p of g.phrases) io.out(`${String(p.passages).padStart(9)} ${String(p.statements).padStart(11)} ${p.lift.toFixed(1).padStart(6)}  ${p.phrase}\n`);
+        const labelsDir = resolve(values.labels ?? resolve(config.root, config.localGold));
+        if (existsSync(labelsDir) && existsSync(resolve(config.root, config.sharedCorpus))) {
+          const local = await loadLocalGold(labelsDir, resolve(config.root, config.sharedCorpus));
+          io.out(`\n== Phrases of labelled passages the tagger missed, per objective (missed passages; share of all labelled passages with the phrase that have the objective)\n`);
+          const missed = missedPhrases(local.labels, rules, Math.min(top, 25));
+          for (const [o, rows] of Object.entries(missed)) io.out(`${o}: ${rows.map((r) => `${r.phrase} ${r.missed} (${r.share.toFixed(2)})`).join(' | ') || 'none'}\n`);
+          io.out(`\n== Rules whose tags the labels (${labelsDir}, ${local.labels.length} passages) most often contradict\n`);
+          for (const r of noisyRules(local.labels, rules, Math.min(top, 20))) {
+            io.out(`${r.rule} (${r.label}): ${r.falseAlarms} of ${r.kept} tags contradicted\n`);
+            for (const e of r.examples) io.out(`    ${e}\n`);
+          }
+        }
+        return 0;
       }
       case 'explain': {
         const rules = await rulesFor(config, values.rules);

@@ -14,7 +14,7 @@ import { extractFile, SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { segment } from './segment/index.js';
 import { loadRules, loadRegistry, compileRules, type CompiledRules, type Registry } from './rules/index.js';
 import { classify } from './classify.js';
-import { aggregate, attribute, type Scope, type Override } from './aggregate/index.js';
+import { Aggregator, attribute, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { renderAll, json } from './render/index.js';
 import { applyDecisions, type ReviewStore } from './review/index.js';
 
@@ -81,7 +81,7 @@ async function stagesHash(): Promise<string> {
   const walk = async (d: string) => {
     for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.isDirectory()) await walk(join(d, e.name));
-      else if (e.name.endsWith('.ts')) files.push(join(d, e.name));
+      else if (/\.(?:ts|js|css)$/.test(e.name)) files.push(join(d, e.name));
     }
   };
   await walk(dir);
@@ -227,8 +227,11 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   const applied = !opts.override && opts.reviews ? applyDecisions(docs, opts.reviews) : undefined;
   const outDocs = applied?.docs ?? docs;
   const override = opts.override ?? applied?.override;
-  const agg = aggregate(outDocs, registry, scope, override);
-  const rendered = renderAll(agg, outDocs);
+  // Aggregation reads one compact summary per document, never whole documents.
+  const aggregator = new Aggregator(registry);
+  for (const d of outDocs) aggregator.add(summarize(d, registry, override));
+  const agg: Aggregate = aggregator.result(scope);
+  const rendered = renderAll(agg, outDocs, { documents: docs.length, rulesVersion: rules.version }, registry);
   const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0);
   const passages = docs.reduce((n, d) => n + d.passages.length, 0);
@@ -250,6 +253,8 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
       messages: d.messages,
     })),
     duplicates,
+    registry: agg.registry,
+    citation_codes: agg.codes,
     ...(opts.fetchReport ? { fetch: opts.fetchReport } : {}),
     processed: processed.length - reused,
     unchanged: reused,
@@ -278,6 +283,13 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   }
   for (const d of duplicates) lines.push(`  ${d.file}: same statement as ${d.of}; cited once with both addresses`);
   for (const d of docs) for (const m of d.messages.filter((x) => x.severity !== 'info')) lines.push(`  ${formatMessage(m)}`);
-  lines.push(`  outputs: ${relative(process.cwd(), outDir) || outDir}/ (matrix.md, matrix.csv, matrix.json, profiles/, passages.jsonl, run-report.json)`);
+  const without = agg.registry.withoutDocuments;
+  if (without.length) {
+    const evidence = without.filter((p) => p.evidence).map((p) => p.id);
+    lines.push(`  registry: ${agg.registry.partnerships} partnerships, ${agg.registry.withDocuments.length} with statements of their own, ${without.length} without (listed in run-report.json)${evidence.length ? `; ${evidence.length} of these get evidence from other statements: ${evidence.join(', ')}` : ''}`);
+  }
+  const out = relative(process.cwd(), outDir) || outDir;
+  lines.push(`  outputs: ${out}/ (matrix.md, matrix.csv, matrix.json, analysis.md, analysis.json, tables/, profiles/, passages.jsonl, run-report.json)`);
+  lines.push(`  report: ${join(out, 'report', 'index.html')} (open it in a browser; no server needed)`);
   return { text: lines.join('\n'), documents: docs.length, processed: processed.length - reused, reused, failed: failed.length, warnings, passages, docs };
 }

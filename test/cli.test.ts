@@ -64,3 +64,34 @@ describe('errors for the user', () => {
     expect(accords(['explain', '--file', join(dir, 'missing.md')]).stderr).toMatch(/missing\.md/);
   });
 });
+
+describe('reading a passage as the pipeline reads it, and saying why', () => {
+  it('accords tag takes the list lead-in, headings and title, and lists every tag considered', () => {
+    const line = (o: object) => JSON.stringify(o);
+    const r = accords(['tag'], [
+      line({ id: 'report', text: 'Setting up a working group on battery standards.', lead_in: 'This year the ministers launched the following initiatives:' }),
+      line({ id: 'plain', text: 'Setting up a working group on battery standards.' }),
+      line({ id: 'head', text: 'The labs will pool testbeds.', headings: ['Quantum'], title: 'A statement' }),
+      line({ id: 'guard', text: 'The partners will finance vaccine manufacturing capacity.' }),
+    ].join('\n'));
+    expect(r.status).toBe(0);
+    const [report, plain, head, guard] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(report.grades).toEqual({ policy: 'underway' });
+    expect(plain.grades).toEqual({ policy: 'commit' });
+    expect(head.domains).toEqual(['quantum']);
+    expect(guard.objectives).toEqual([]);
+    expect(guard.candidates.some((c: { kept: boolean; reason: string }) => !c.kept && /out of scope/.test(c.reason))).toBe(true);
+  });
+  it('accords explain shows the dropped candidates and the reason a passage got no objective', () => {
+    const r = accords(['explain', 'The partners will finance vaccine manufacturing capacity.']);
+    expect(r.stdout).toMatch(/objectives: none \(every proposed tag was dropped/);
+    expect(r.stdout).toMatch(/dropped .*out of scope: "vaccine"/);
+    const none = accords(['explain', 'Chips matter to the economy.']);
+    expect(none.stdout).toMatch(/objectives: none \(no rule proposed an objective/);
+  });
+  it('accords rules gaps lists phrases of untagged passages on a corpus', () => {
+    const r = accords(['rules', 'gaps', '--corpus', join(ROOT, 'corpus'), '--labels', join(ROOT, 'no-such-labels'), '--top', '5']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/== Phrases in passages with cooperation or commitment language but no objective \(\d+ of \d+ passages of \d+ statements/);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, loadConfig } from '../src/config/index.js';
 import { loadRules } from '../src/rules/index.js';
@@ -68,38 +68,62 @@ describe('configuration', () => {
 describe('rule files', () => {
   const copyRules = () => {
     const dir = tmp('accords-rules');
-    mkdirSync(dir, { recursive: true });
-    for (const f of readdirSync(join(ROOT, 'rules'))) copyFileSync(join(ROOT, 'rules', f), join(dir, f));
+    cpSync(join(ROOT, 'rules'), dir, { recursive: true });
     return dir;
   };
+  const example = '    examples:\n      - text: The board will meet.\n        governance: true\n';
   it('a bad label names the file, the line and what is allowed', async () => {
     const dir = copyRules();
-    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.bad\n    label: research/fundng\n    patterns: [grant]\n    examples:\n      - match: a grant\n');
+    writeFileSync(join(dir, 'extra.yaml'), `version: "1"\nrules:\n  - id: x.bad\n    kind: term\n    label: research/fundng\n    patterns: [grant]\n${example}`);
     const m = await messageAsync(loadRules(dir));
-    expect(m).toContain('extra.yaml:4');
-    expect(m).toContain('not an allowed label');
+    expect(m).toContain('extra.yaml:');
+    expect(m).toContain('needs a tag label');
     expect(m).toContain('research/funding');
+  });
+  it('an unknown kind lists the kinds', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), `version: "1"\nrules:\n  - id: x.kind\n    kind: phrase\n    label: governance\n    patterns: [board]\n${example}`);
+    const m = await messageAsync(loadRules(dir));
+    expect(m).toMatch(/extra\.yaml:4/);
+    expect(m).toContain('"term"|"cooccur"|"cue"|"exception"|"guard"');
   });
   it('broken YAML names the file and line', async () => {
     const dir = copyRules();
     writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x\n    patterns: [a, b\n');
     expect(await messageAsync(loadRules(dir))).toMatch(/extra\.yaml:\d+: not valid YAML/);
   });
-  it('a rule without examples is refused', async () => {
+  it('a rule without examples is refused, and so is an example that states nothing', async () => {
     const dir = copyRules();
-    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.noex\n    label: governance\n    patterns: [board]\n    examples: []\n');
+    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.noex\n    kind: term\n    label: governance\n    patterns: [board]\n    examples: []\n');
     expect(await messageAsync(loadRules(dir))).toContain('every rule needs at least one example');
+    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.noex\n    kind: term\n    label: governance\n    patterns: [board]\n    examples:\n      - text: The board met.\n');
+    expect(await messageAsync(loadRules(dir))).toContain('an example states what the tagger must output');
   });
   it('a bad pattern names the line of the pattern', async () => {
     const dir = copyRules();
-    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: x.pat\n    label: governance\n    patterns:\n      - ok\n      - (broken\n    examples:\n      - match: ok\n');
+    writeFileSync(join(dir, 'extra.yaml'), `version: "1"\nrules:\n  - id: x.pat\n    kind: term\n    label: governance\n    patterns:\n      - ok\n      - (broken\n${example}`);
+    const m = await messageAsync(loadRules(dir));
+    expect(m).toContain('extra.yaml:8');
+    expect(m).toContain('unbalanced');
+  });
+  it('a raw expression that needs backtracking is refused with its file and line', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), `version: "1"\nrules:\n  - id: x.re\n    kind: term\n    label: governance\n    patterns:\n      - /(board)\\1/\n${example}`);
     const m = await messageAsync(loadRules(dir));
     expect(m).toContain('extra.yaml:7');
-    expect(m).toContain('unbalanced');
+    expect(m).toContain('not allowed');
+  });
+  it('an unknown vocabulary is named with the known ones', async () => {
+    const dir = copyRules();
+    writeFileSync(join(dir, 'extra.yaml'), `version: "1"\nrules:\n  - id: x.voc\n    kind: term\n    label: governance\n    patterns: ["@boards"]\n${example}`);
+    const m = await messageAsync(loadRules(dir));
+    expect(m).toContain('unknown vocabulary "@boards"');
+    expect(m).toContain('supply-chain');
   });
   it('duplicate ids across files are refused', async () => {
     const dir = copyRules();
-    writeFileSync(join(dir, 'extra.yaml'), 'version: "1"\nrules:\n  - id: governance.bodies\n    label: governance\n    patterns: [board]\n    examples:\n      - match: the board\n');
+    writeFileSync(join(dir, 'extra.yaml'), `version: "1"\nrules:\n  - id: governance.bodies\n    kind: term\n    label: governance\n    patterns: [board]\n${example}`);
     expect(await messageAsync(loadRules(dir))).toContain('duplicate rule id "governance.bodies"');
   });
 });
+

@@ -22,9 +22,10 @@ describe('the demo corpus, end to end', () => {
     expect(summary.failed).toBe(0);
   });
   it('writes the matrix in three formats, profiles and passages', () => {
-    for (const f of ['matrix.md', 'matrix.csv', 'matrix.json', 'passages.jsonl', 'run-report.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['matrix.md', 'matrix.csv', 'matrix.json', 'analysis.md', 'analysis.json', 'tables/evidence.csv', 'passages.jsonl', 'run-report.json', 'report/index.html']) expect(existsSync(join(out, f)), f).toBe(true);
     const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
-    expect(matrix.rows.map((r: { id: string }) => r.id)).toEqual(['KS-TA-VL-ASCRI', 'NH-KS-TC', 'VL-NH-CD']);
+    // NH-KS-PSRP has no statement of its own: the Council's statements name it, so their passages are its evidence.
+    expect(matrix.rows.map((r: { id: string }) => r.id)).toEqual(['KS-TA-VL-ASCRI', 'NH-KS-PSRP', 'NH-KS-TC', 'VL-NH-CD']);
     for (const r of matrix.rows) {
       expect(existsSync(join(out, 'profiles', `${r.id}.md`))).toBe(true);
       expect(existsSync(join(out, 'profiles', `${r.id}.json`))).toBe(true);
@@ -57,12 +58,15 @@ describe('the demo corpus, end to end', () => {
     const p = readFileSync(join(out, 'profiles', `${row.id}.md`), 'utf8');
     expect(p).toMatch(/seem to lack a clear reference/);
   });
-  it('is deterministic: a second run writes identical files', async () => {
+  it('is deterministic: a second run writes identical files, report included', async () => {
     const out2 = join(tmp('accords-run2'), 'out');
-    await runPipeline(config, { out: out2, ...quiet });
-    for (const f of ['matrix.md', 'matrix.csv', 'matrix.json', 'passages.jsonl', 'profiles/NH-KS-TC.md']) {
-      expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out, f), 'utf8'));
-    }
+    // Re-processed from scratch, the other run read its documents from the cache: same bytes either way.
+    await runPipeline(config, { out: out2, full: true, ...quiet });
+    const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+    const names = files(out).filter((f) => f !== 'run-report.json');
+    expect(files(out2).filter((f) => f !== 'run-report.json')).toEqual(names);
+    expect(names).toEqual(expect.arrayContaining(['matrix.md', 'analysis.md', 'tables/evidence.csv', 'profiles/NH-KS-TC.json', 'report/index.html', 'report/partnerships/NH-KS-TC.html']));
+    for (const f of names) expect(readFileSync(join(out2, f)).equals(readFileSync(join(out, f))), f).toBe(true);
   });
   it('filters the matrix by domain and date', async () => {
     const out3 = join(tmp('accords-run3'), 'out');
@@ -70,7 +74,7 @@ describe('the demo corpus, end to end', () => {
     const m = JSON.parse(readFileSync(join(out3, 'matrix.json'), 'utf8'));
     expect(m.scope).toEqual({ domain: 'semiconductors', from: '2024-01-01', until: '2024-12-31' });
     const all = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
-    const count = (mm: { rows: { cells: Record<string, { passages: number }> }[] }) => mm.rows.reduce((n, r) => n + Object.values(r.cells).reduce((k, c) => k + c.passages, 0), 0);
+    const count = (mm: { rows: { cells: Record<string, { commitments: number }> }[] }) => mm.rows.reduce((n, r) => n + Object.values(r.cells).reduce((k, c) => k + c.commitments, 0), 0);
     expect(count(m)).toBeGreaterThan(0);
     expect(count(m)).toBeLessThan(count(all));
   });

@@ -71,6 +71,17 @@ export interface Evidence {
   rulesVersion: string;
 }
 
+/** A tag a rule proposed, and whether it was kept; when it was dropped, why (exception, out-of-scope guard, gate, missing partner). */
+export interface Candidate {
+  ruleId: string;
+  label: string;
+  match: string;
+  start: number;
+  end: number;
+  kept: boolean;
+  reason: string;
+}
+
 export interface ObjectiveTag {
   objective: Objective;
   subcategories: Subcategory[];
@@ -92,6 +103,8 @@ export interface PassageTags {
   evidence: Evidence[];
   /** The passage carries cooperation or commitment language (it may still have no objective). */
   cooperation?: boolean;
+  /** Every objective tag the rules proposed, kept or dropped, with the reason (absent when none). */
+  candidates?: Candidate[];
 }
 
 /** Who reviewed a passage, when an analyst's decision replaced its automatic tags in the outputs. */

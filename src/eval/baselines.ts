@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { DOMAINS, GRADES, OBJECTIVES, type Domain, type Grade, type Objective } from '../core/taxonomy.js';
 import type { GoldPassage } from './index.js';
 
 /**
- * Two simple alternatives the tagger has to beat, scored on the same passages:
- * a keyword dictionary and a naive Bayes classifier from `natural`.
+ * Three simple alternatives the tagger has to beat, scored on the same passages:
+ * a keyword dictionary, a TF-IDF logistic regression trained by cross-validation
+ * (see logreg.ts), and the majority label.
  */
 
 /** What any tagger predicts for a passage, in the shape eval scores. */
@@ -12,6 +12,10 @@ export interface Prediction {
   objectives: Array<{ objective: Objective; grade: Grade; why?: string }>;
   domains: Domain[];
   governance?: boolean;
+  /** A tagger that gives every objective the same grade says which (the majority baseline). */
+  constantGrade?: Grade;
+  /** Tags the tagger considered and dropped, with the reason (for the verbose report). */
+  dropped?: Array<{ label: string; why: string }>;
 }
 
 export interface EvalItem {
@@ -21,6 +25,8 @@ export interface EvalItem {
   heading?: string;
   /** Quotes are positive for one objective and say nothing of the others. */
   only?: Objective;
+  /** The statement the passage comes from: cross-validation keeps a statement's passages in one fold. */
+  group?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -83,79 +89,3 @@ export function keywordTagger(text: string, heading?: string): Prediction {
   };
 }
 
-// ---------------------------------------------------------------------------
-// (b) natural's naive Bayes, one yes/no classifier per objective and per domain and
-// one five-way classifier for the grade, trained and scored by k-fold cross-validation.
-
-interface NaturalClassifier {
-  keepStops?: boolean;
-  addDocument(text: string, label: string): void;
-  train(): void;
-  classify(text: string): string;
-}
-type BayesCtor = new () => NaturalClassifier;
-
-let Bayes: BayesCtor | undefined;
-function bayes(keepStops = false): NaturalClassifier {
-  // Only the classifiers: the package's index loads storage adapters that print to stdout.
-  Bayes ??= (createRequire(import.meta.url)('natural/lib/natural/classifiers/index.js') as { BayesClassifier: BayesCtor }).BayesClassifier;
-  const c = new Bayes();
-  c.keepStops = keepStops;
-  return c;
-}
-
-function train(items: EvalItem[], label: (it: EvalItem) => string | undefined, keepStops = false): NaturalClassifier | string | undefined {
-  const seen = new Set<string>();
-  const c = bayes(keepStops);
-  for (const it of items) {
-    const l = label(it);
-    if (l === undefined) continue;
-    const text = `${it.heading ?? ''} ${it.text}`.trim();
-    if (!text) continue;
-    c.addDocument(text, l);
-    seen.add(l);
-  }
-  if (seen.size === 0) return undefined;
-  // One class only in the training folds: that is the prediction.
-  if (seen.size === 1) return [...seen][0];
-  c.train();
-  return c;
-}
-
-const run = (c: NaturalClassifier | string | undefined, text: string, fallback: string): string => (c === undefined ? fallback : typeof c === 'string' ? c : c.classify(text));
-
-/** Predictions for every item, each made by classifiers that never saw it (k folds, by position). */
-export function bayesCrossValidated(items: EvalItem[], folds = 5): Prediction[] {
-  const out: Prediction[] = new Array(items.length);
-  for (let f = 0; f < folds; f++) {
-    const trainSet = items.filter((_, i) => i % folds !== f);
-    const fullyLabelled = trainSet.filter((it) => !it.only);
-    const objective = Object.fromEntries(
-      OBJECTIVES.map((o) => [o, train(trainSet, (it) => (it.only ? (it.only === o ? 'yes' : undefined) : it.gold.objectives.includes(o) ? 'yes' : 'no'))]),
-    ) as Record<Objective, ReturnType<typeof train>>;
-    const domain = Object.fromEntries(DOMAINS.map((d) => [d, train(fullyLabelled, (it) => ((it.gold.domains ?? []).includes(d) ? 'yes' : 'no'))])) as Record<Domain, ReturnType<typeof train>>;
-    const gradeDocs: EvalItem[] = [];
-    const gradeOf = new Map<EvalItem, string>();
-    for (const it of trainSet)
-      for (const o of it.gold.objectives) {
-        const g = it.gold.grades?.[o];
-        if (!g) continue;
-        const copy = { ...it };
-        gradeDocs.push(copy);
-        gradeOf.set(copy, g);
-      }
-    const grade = train(gradeDocs, (it) => gradeOf.get(it), true);
-    const gov = train(fullyLabelled, (it) => (it.gold.governance ? 'yes' : 'no'));
-    items.forEach((it, i) => {
-      if (i % folds !== f) return;
-      const text = `${it.heading ?? ''} ${it.text}`.trim();
-      const g = run(grade, text, 'commit') as Grade;
-      out[i] = {
-        objectives: OBJECTIVES.filter((o) => run(objective[o], text, 'no') === 'yes').map((o) => ({ objective: o, grade: g })),
-        domains: DOMAINS.filter((d) => run(domain[d], text, 'no') === 'yes'),
-        governance: run(gov, text, 'no') === 'yes',
-      };
-    });
-  }
-  return out;
-}

@@ -109,6 +109,7 @@ export function fromTags(tags: PassageTags): Prediction {
     })),
     domains: tags.domains,
     governance: tags.governance,
+    ...(tags.candidates?.some((c) => !c.kept) ? { dropped: tags.candidates.filter((c) => !c.kept).map((c) => ({ label: c.label, why: `${c.ruleId} "${c.match}": ${c.reason}` })) } : {}),
   };
 }
 
@@ -136,7 +137,8 @@ export function scoreDocs(items: Scored[]): DocScores {
         misses.push({ id: p.id, kind: 'false-alarm', label: o, detail: tag.why ?? '', text: p.text });
       } else if (inG) {
         counts[o].fn++;
-        misses.push({ id: p.id, kind: 'miss', label: o, detail: (p.subcategories ?? []).join(','), text: p.text });
+        const dropped = (pred.dropped ?? []).filter((d) => d.label.startsWith(`${o}/`)).map((d) => d.why);
+        misses.push({ id: p.id, kind: 'miss', label: o, detail: `${(p.subcategories ?? []).join(',')}${dropped.length ? ` [dropped: ${dropped.join('; ')}]` : ''}`, text: p.text });
       }
       const gg = p.grades?.[o];
       if (tag && inG && gg) {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { Passage } from '../core/doc.js';
@@ -74,7 +74,9 @@ export interface LocalGold {
 export async function loadLocalGold(dir: string, corpusDir: string): Promise<LocalGold> {
   if (!existsSync(dir)) throw new UserError('folder of project labels not found', dir, undefined, 'set `localGold` in pipeline.config.ts');
   const byFile = new Map<string, Array<{ label: Label; where: string; set: string }>>();
-  const names = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.jsonl')).sort();
+  // first-sight.jsonl is the log of first-sight figures, and second-reader/ holds a
+  // second reading of statements already in dev/ (for agreement): neither are labels to score.
+  const names = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.jsonl') && basename(n) !== 'first-sight.jsonl' && !n.startsWith('second-reader')).sort();
   for (const name of names) {
     const path = join(dir, name);
     const set = dirname(name) === '.' ? '' : dirname(name);

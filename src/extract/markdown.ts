@@ -13,6 +13,14 @@ const BULLET = /^(\s*)(?:[-*+•▪◦]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\))
 const ATX = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 // A paragraph that is nothing but bold text: "**Semiconductors:**" or "**Quantum: **".
 const BOLD_ONLY = /^\s*(?:\*\*|__)([^*_]+?)(?:\*\*|__)\s*$/;
+// Two bold runs side by side ("**Unleashing** **Civil Nuclear Energy**") read as one.
+const joinBold = (line: string) => line.replace(/(\*\*|__)\s+(\*\*|__)/g, ' ');
+// A bold title on a line of its own, closed by a hard line break ("**Research Security**  "),
+// with the text it heads on the next lines.
+const BOLD_TITLE_LINE = /^\s*(?:[-*+•▪◦]\s+)?(?:\*\*|__)([^*_]{2,120}?)(?:\*\*|__)(?: {2,}|\\)$/;
+// The same in HTML emphasis, possibly inside Markdown emphasis: "***<u>Announcing the Corridor</u>***  ".
+const TAG_TITLE_LINE = /^\s*(?:[-*+•▪◦]\s+)?[*_]{0,3}(?:<(?:u|b|strong|em)>)+([^<>*_]{2,120}?)(?:<\/(?:u|b|strong|em)>)+[*_]{0,3}(?: {2,}|\\)$/;
+const titleOf = (line: string): string | undefined => (BOLD_TITLE_LINE.exec(joinBold(line)) ?? TAG_TITLE_LINE.exec(line))?.[1]?.trim();
 
 function splitFrontMatter(src: string, file: string, messages: Message[]): { fm: Record<string, unknown>; body: string; bodyLine: number } {
   const m = /^(?:\uFEFF)?---\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)\s*(?:\r?\n|$)/.exec(src);
@@ -45,17 +53,29 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
   let bufLevel = 1;
   let bufLine = 0;
   let bufIndent = 0;
+  // The buffer's first line is a bold title closed by a hard line break.
+  let bufTitle: string | undefined;
   // Indents of open list levels, to turn indentation into nesting depth.
   let listIndents: number[] = [];
 
   const flush = () => {
     if (!buf.length) return;
-    const raw = buf.join(' ');
-    const bold = BOLD_ONLY.exec(raw);
+    // A titled block: a paragraph's title heads its section; an item's title is its lead-in.
+    if (bufTitle && buf.length > 1) {
+      if (bufKind === 'paragraph') {
+        blocks.push({ kind: 'heading', level: 7, raw: bufTitle.replace(/:$/, ''), source: { line: bufLine } });
+        buf = buf.slice(1);
+      } else buf[0] = `**${bufTitle.replace(/:$/, '')}:**`;
+    }
+    bufTitle = undefined;
+    const raw = joinBold(buf.join(' '));
+    // Emphasis written as HTML tags ("***<u>Title</u>***") reads as Markdown emphasis here.
+    const tagless = raw.replace(/<\/?(?:u|b|strong|em|i)>/gi, '');
+    const bold = BOLD_ONLY.exec(/^\s*\*{3}[^*]+\*{3}\s*$/.test(tagless) ? tagless.replace(/^\s*\*/, '').replace(/\*\s*$/, '') : tagless);
     if (bufKind === 'paragraph' && bold) {
       blocks.push({ kind: 'heading', level: 7, raw: bold[1]!.trim().replace(/:$/, ''), source: { line: bufLine } });
-    } else if (bufKind === 'paragraph' && buf.length === 1 && looksLikeHeading(raw.replace(/[*_]/g, '')) && !/^\s*>/.test(raw)) {
-      blocks.push({ kind: 'heading', level: 7, raw: raw.replace(/:\s*$/, ''), source: { line: bufLine } });
+    } else if (bufKind === 'paragraph' && buf.length === 1 && looksLikeHeading(tagless.replace(/[*_]/g, '')) && !/^\s*>/.test(raw)) {
+      blocks.push({ kind: 'heading', level: 7, raw: tagless.replace(/[*_]/g, '').replace(/:\s*$/, ''), source: { line: bufLine } });
     } else {
       blocks.push({ kind: bufKind, level: bufLevel, raw: raw.replace(/^\s*>\s?/, ''), source: { line: bufLine } });
     }
@@ -106,6 +126,7 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
       bufIndent = indent;
       bufLine = lineNo;
       buf = [bullet[2]!];
+      bufTitle = titleOf(line);
       blankSinceItem = false;
       continue;
     }
@@ -126,6 +147,7 @@ export function parseMarkdown(src: string, file: string): MarkdownResult {
       if (bufKind === 'paragraph') listIndents = [];
       bufLevel = 1;
       bufLine = lineNo;
+      bufTitle = titleOf(line);
     }
     buf.push(line.trim());
   }

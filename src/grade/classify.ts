@@ -2,8 +2,7 @@ import type { Evidence, ObjectiveTag, PassageTags } from '../core/doc.js';
 import type { Grade } from '../core/taxonomy.js';
 import type { TagLayer } from '../tag/index.js';
 import { evidenceOf } from '../tag/index.js';
-import type { Hit } from '../rules/matcher.js';
-import type { ActiveRule } from '../rules/compile.js';
+import type { ActiveRule, Hit } from '../rules/compile.js';
 import { gradeContext, gradeSpan, type GradeContext, type GradeResult } from './cues.js';
 
 // When an objective has evidence in several clauses, the first piece of
@@ -24,13 +23,13 @@ const DEFAULT_GRADE: Grade = 'commit';
 // so a grade never outlives the rules it was read with.
 const introGrades = new WeakMap<Hit<ActiveRule>[], GradeContext['intro'] | null>();
 
-function gradeIntro(text: string, hits: Hit<ActiveRule>[]): GradeContext['intro'] {
+function gradeIntro(text: string, hits: Hit<ActiveRule>[], report: boolean): GradeContext['intro'] {
   let g = introGrades.get(hits);
   if (g === undefined) {
     const at = Math.max(0, text.length - 1);
     const r = gradeSpan(gradeContext(text, hits), at, at + 1);
     const cue = r && hits.find((h) => h.item.rule.id === r.ruleId);
-    g = r ? { grade: r.grade, word: cue?.text ?? r.ruleId, ruleId: r.ruleId } : null;
+    g = r ? { grade: r.grade, word: cue?.text ?? r.ruleId, ruleId: r.ruleId, report } : report ? { grade: 'underway', word: 'the lead-in', ruleId: 'report', report } : null;
     introGrades.set(hits, g);
   }
   return g ?? undefined;
@@ -39,8 +38,8 @@ function gradeIntro(text: string, hits: Hit<ActiveRule>[]): GradeContext['intro'
 /** The grade stage: give every tag of a tag layer its grade and concreteness. */
 export function gradeLayer(layer: TagLayer): PassageTags {
   // A list's lead-in is graded like any passage, at its closing colon.
-  const intro = layer.intro ? gradeIntro(layer.intro.text, layer.intro.hits) : undefined;
-  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative, intro);
+  const intro = layer.intro ? gradeIntro(layer.intro.text, layer.intro.hits, layer.intro.report) : undefined;
+  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative, intro, layer.deliverable);
   const version = layer.version;
   const objectives: ObjectiveTag[] = [];
   const evidence: Evidence[] = [...layer.domainEvidence, ...layer.signalEvidence];
@@ -83,5 +82,6 @@ export function gradeLayer(layer: TagLayer): PassageTags {
     concreteness: layer.signals,
     evidence,
     cooperation: layer.cooperation,
+    ...(layer.candidates.length ? { candidates: layer.candidates } : {}),
   };
 }

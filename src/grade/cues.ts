@@ -1,7 +1,6 @@
 import type { Grade } from '../core/taxonomy.js';
 import { GRADES } from '../core/taxonomy.js';
-import type { Hit } from '../rules/matcher.js';
-import type { ActiveRule } from '../rules/compile.js';
+import type { ActiveRule, Hit } from '../rules/compile.js';
 
 /**
  * Grading reads the language that governs the clause carrying the evidence.
@@ -24,8 +23,10 @@ export interface GradeContext {
   conditionals: Hit<ActiveRule>[];
   /** Grade of the opening imperative, if the passage opens with one. */
   imperative?: { grade: Grade; word: string; ruleId: string };
-  /** For a list item, the cue of the lead-in that introduces the list. */
-  intro?: { grade: Grade; word: string; ruleId: string };
+  /** The bullet opens with a finished deliverable ("Signing an arrangement ..."). */
+  deliverable?: boolean;
+  /** For a list item, the cue of the lead-in that introduces the list; `report` when it reports outcomes. */
+  intro?: { grade: Grade; word: string; ruleId: string; report?: boolean };
   clauseEnds: number[];
   sentenceEnds: number[];
 }
@@ -37,6 +38,8 @@ export interface GradeResult {
 }
 
 const BASE_FORM_BEFORE = /\b(?:to|will|shall|would|could|may|might|can|must|and)\s+$/i;
+// "will continue to", "to maintain": what continues is running already, even after a modal.
+const CONTINUING = /^(?:continu|maintain|sustain)/i;
 const RELATIVE_BEFORE = /\b(?:that|which|who)\s+(?:\w+ly\s+)?$/i;
 
 function sameSentence(text: string, a: number, b: number): boolean {
@@ -52,19 +55,20 @@ function boundaries(text: string, re: RegExp): number[] {
   return ends;
 }
 
-export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?: GradeContext['imperative'], intro?: GradeContext['intro']): GradeContext {
+export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?: GradeContext['imperative'], intro?: GradeContext['intro'], deliverable?: boolean): GradeContext {
   const cues: Hit<ActiveRule>[] = [];
   const negations: Hit<ActiveRule>[] = [];
   const futures: Hit<ActiveRule>[] = [];
   const conditionals: Hit<ActiveRule>[] = [];
   for (const h of hits) {
-    const label = h.item.rule.label;
+    const label = h.item.rule.label!;
     if (label === 'negation') negations.push(h);
     else if (label === 'future') futures.push(h);
     else if (label === 'conditional') conditionals.push(h);
     // "set up", "put in place" after "to" or a modal are base forms, not reports:
     // "intend to set up" is governed by "intend", "will set up" by "will".
-    else if ((label === 'grade/underway' || label === 'grade/completed') && BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start))) continue;
+    // ("will continue to", "to maintain" stay reports of what is running: the ongoing cues keep their grade.)
+    else if ((label === 'grade/underway' || label === 'grade/completed') && !CONTINUING.test(h.text) && BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start))) continue;
     // The opening imperative decides for a cue that is the passage's first word ("Set up ...").
     else if (imperative && h.start <= 2 && imperative.ruleId !== h.item.rule.id && (label === 'grade/underway' || label === 'grade/completed') && imperative.grade === 'commit') continue;
     // "... the center that will enhance links": a modal or aim inside a relative
@@ -73,14 +77,17 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
     else if (RELATIVE_BEFORE.test(text.slice(Math.max(0, h.start - 24), h.start)) && cues.length && sameSentence(text, cues[cues.length - 1]!.start, h.start)) continue;
     else cues.push(h);
   }
+  // A cue inside a longer one is part of it: "announced plans to" commits; its "plans to" does not speak alone.
+  const longest = cues.filter((c) => !cues.some((o) => o !== c && o.start <= c.start && o.end >= c.end && o.end - o.start > c.end - c.start));
   return {
     text,
-    cues,
+    cues: longest,
     negations,
     futures,
     conditionals,
     ...(imperative ? { imperative } : {}),
     ...(intro ? { intro } : {}),
+    ...(deliverable ? { deliverable } : {}),
     clauseEnds: boundaries(text, /[;:](?=\s)|\s[–—]\s/g),
     sentenceEnds: boundaries(text, /[.!?](?=\s+["'(]?[A-Z])/g),
   };
@@ -96,7 +103,7 @@ function spanOf(ends: number[], pos: number): [number, number] {
 }
 
 function cueGrade(h: Hit<ActiveRule>): Grade {
-  return h.item.rule.label.slice('grade/'.length) as Grade;
+  return h.item.rule.label!.slice('grade/'.length) as Grade;
 }
 
 function lower(g: Grade): Grade {
@@ -158,6 +165,16 @@ export function gradeSpan(ctx: GradeContext, start: number, end: number): GradeR
   if (inClause) return adjust(ctx, inClause, 'governed by');
   const inSentence = nearestBefore(ss);
   if (inSentence) return adjust(ctx, inSentence, 'governed by');
+  // A list whose lead-in reports outcomes ("launched the following initiatives:")
+  // makes its bullets reports too, even those opening with a gerund or an
+  // imperative: underway, or completed for a finished deliverable (taxonomy section 3).
+  // An opening that is itself a weaker cue ("Exploring ...") keeps its grade.
+  if (ctx.intro?.report) {
+    const own = ctx.imperative && ctx.imperative.ruleId.startsWith('grade.') && (ctx.imperative.grade === 'explore' || ctx.imperative.grade === 'intend') ? ctx.imperative : undefined;
+    if (own) return { grade: own.grade, reason: `the bullet opening "${own.word}" (${own.grade}), under a lead-in that reports`, ruleId: own.ruleId };
+    const grade: Grade = ctx.deliverable || ctx.imperative?.grade === 'completed' ? 'completed' : 'underway';
+    return { grade, reason: `reported by the list's lead-in "${ctx.intro.word}" (${grade}${ctx.deliverable ? ': the bullet names a finished deliverable' : ''})`, ruleId: ctx.intro.ruleId };
+  }
   // A list whose lead-in only wishes or explores ("are intended to include:",
   // "will explore the following:") passes that grade to items that do not set
   // their own; otherwise bullets read as "we will" (taxonomy section 3).

@@ -85,18 +85,9 @@ export function applyDecisions(docs: Doc[], store: ReviewStore): Applied {
   });
   return {
     docs: out,
-    override: (p) => (reviewed.has(p.id) ? { objectives: p.tags.objectives, reviewed: true } : undefined),
+    override: (p) => (reviewed.has(p.id) ? { objectives: p.tags.objectives, domains: p.tags.domains, governance: p.tags.governance, reviewed: true } : undefined),
     applied: reviewed.size,
     stale: attached.stale,
-  };
-}
-
-/** Aggregation takes an analyst's labels over the automatic ones (objectives only; see applyDecisions for the rest). */
-export function overrideFrom(attached: Attached): Override {
-  return (p: TaggedPassage) => {
-    const d = attached.byPassage.get(p.id);
-    if (!d) return undefined;
-    return { objectives: reviewedTags(p.tags, labelsAfter(d), d.reviewer).objectives, reviewed: true };
   };
 }
 

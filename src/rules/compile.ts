@@ -1,42 +1,150 @@
-import { Matcher } from './matcher.js';
-import type { LoadedRule, RuleSet } from './load.js';
+import { checkRegex, compilePattern, type CompiledPattern, type Elem } from './pattern.js';
+import type { RE2JS } from 're2js';
+import { TokenTrie } from './trie.js';
+import type { LoadedRule, RuleSet, Term } from './load.js';
+import { IN_SCOPE_VOCABULARY, type RuleKind } from './schema.js';
+import { tokenize, type Tokens } from '../tag/tokens.js';
 
-/** A rule as the tagger uses it: the loaded rule plus its compiled side conditions. */
+/** A rule as the tagger and the grader hold it. */
 export interface ActiveRule {
   rule: LoadedRule;
-  with?: Matcher<true>;
-  unless?: Matcher<true>;
+  index: number;
 }
 
-export type Family = 'objective' | 'domain' | 'governance' | 'grade' | 'signal' | 'cooperation' | 'imperative';
+export type Role = 'patterns' | 'with' | 'unless';
+
+export interface TermRef {
+  /** The rule's index, or -1 for a word of the in-scope vocabulary (read by the gates, no rule of its own). */
+  rule: number;
+  role: Role;
+  term: Term;
+  /** For a case-sensitive pattern: the token sequence as written, checked against the words as written. */
+  cs?: Elem[];
+}
+
+interface RegexTerm extends TermRef {
+  re: RE2JS;
+  anchor?: string;
+}
 
 export interface CompiledRules {
   version: string;
   rules: LoadedRule[];
-  matchers: Record<Family, Matcher<ActiveRule>>;
+  active: ActiveRule[];
+  /** Every pattern, over lower-cased words; case-sensitive ones are checked against the words as written after a hit. */
+  ci: TokenTrie;
+  terms: TermRef[];
+  regexes: RegexTerm[];
+  /** Rule indices by kind. */
+  byKind: Record<RuleKind, number[]>;
 }
 
-export function familyOf(label: string): Family {
-  if (label.startsWith('domain/')) return 'domain';
-  if (label === 'governance') return 'governance';
-  if (label.startsWith('grade/') || label === 'negation' || label === 'future' || label === 'conditional') return 'grade';
-  if (label.startsWith('signal/')) return 'signal';
-  if (label === 'cooperation') return 'cooperation';
-  if (label === 'imperative' || label.startsWith('imperative/')) return 'imperative';
-  return 'objective';
+/** One occurrence of one term of one rule in a text. */
+export interface RuleHit {
+  rule: number;
+  role: Role;
+  term: TermRef;
+  /** Characters [start, end) of the text. */
+  start: number;
+  end: number;
 }
 
-/** Build one alternation per label family, so each passage is scanned a handful of times. */
+export interface Scan {
+  tokens: Tokens;
+  hits: RuleHit[];
+}
+
+/** Build the word tries of every rule set once; the tagger then scans each passage once. */
 export function compileRules(set: RuleSet): CompiledRules {
-  const entries: Record<Family, Array<{ pattern: string; owner: ActiveRule }>> = {
-    objective: [], domain: [], governance: [], grade: [], signal: [], cooperation: [], imperative: [],
+  const ci = new TokenTrie(false);
+  const terms: TermRef[] = [];
+  const add = (ref: TermRef, c: CompiledPattern) => {
+    if (!c.caseSensitive) {
+      const id = terms.length;
+      terms.push(ref);
+      for (const seq of c.seqs) ci.add(seq, id);
+      return;
+    }
+    // One id per written form, so a hit can be checked against the case it was written in.
+    for (const seq of c.seqs) {
+      const id = terms.length;
+      terms.push({ ...ref, cs: seq });
+      ci.add(seq.map((e) => (e.k === 'w' || e.k === 'p' ? { ...e, s: e.s.toLowerCase() } : e)), id);
+    }
   };
-  for (const rule of set.rules) {
-    const active: ActiveRule = { rule };
-    if (rule.with?.length) active.with = new Matcher(rule.with.map((pattern) => ({ pattern, owner: true as const })));
-    if (rule.unless?.length) active.unless = new Matcher(rule.unless.map((pattern) => ({ pattern, owner: true as const })));
-    for (const pattern of rule.patterns) entries[familyOf(rule.label)].push({ pattern, owner: active });
+  const regexes: RegexTerm[] = [];
+  const byKind: Record<RuleKind, number[]> = { term: [], cooccur: [], cue: [], exception: [], guard: [] };
+  set.rules.forEach((rule, index) => {
+    byKind[rule.kind].push(index);
+    for (const role of ['patterns', 'with', 'unless'] as const) {
+      for (const term of rule.terms[role]) {
+        const c = compilePattern(term.pattern);
+        const ref: TermRef = { rule: index, role, term };
+        if (c.regex) {
+          regexes.push({ ...ref, re: checkRegex(c.regex.source, term.pattern, c.caseSensitive), ...(c.regex.anchor ? { anchor: c.regex.anchor } : {}) });
+          continue;
+        }
+        add(ref, c);
+      }
+    }
+  });
+  // The in-scope vocabulary is read by the gates of rules that require technology.
+  const inScope = set.vocabularies.get(IN_SCOPE_VOCABULARY);
+  for (const term of inScope?.terms ?? []) add({ rule: -1, role: 'patterns', term }, compilePattern(term.pattern));
+  return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, terms, regexes, byKind };
+}
+
+/** Every occurrence of every term of every rule in the text, in order of position. */
+export function scan(rules: CompiledRules, text: string): Scan {
+  const tokens = tokenize(text);
+  const raw = rules.ci.match(tokens);
+  const seen = new Set<number>();
+  const hits: RuleHit[] = [];
+  for (const h of raw) {
+    // A gap can reach the same span by two paths: keep one.
+    const key = (h.term * 1e5 + h.from) * 1e5 + h.to;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const ref = rules.terms[h.term]!;
+    if (ref.cs && !caseFits(ref.cs, tokens, h.from, h.to)) continue;
+    hits.push({ rule: ref.rule, role: ref.role, term: ref, start: tokens.start[h.from]!, end: tokens.end[h.to]! });
   }
-  const matchers = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, new Matcher(v)])) as Record<Family, Matcher<ActiveRule>>;
-  return { version: set.version, rules: set.rules, matchers };
+  if (rules.regexes.length) {
+    const lower = text.toLowerCase();
+    for (const r of rules.regexes) {
+      if (r.anchor && !lower.includes(r.anchor)) continue;
+      // RE2's engine: linear in the text, whatever the expression.
+      const m = r.re.matcher(text);
+      while (m.find()) if (m.end() > m.start()) hits.push({ rule: r.rule, role: r.role, term: r, start: m.start(), end: m.end() });
+    }
+  }
+  hits.sort((a, b) => a.start - b.start || b.end - a.end || a.rule - b.rule);
+  return { tokens, hits };
+}
+
+/** A hit as the tag and grade stages pass it around: the rule, and the words in the text. */
+export interface Hit<T = ActiveRule> {
+  item: T;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function toHit(rules: CompiledRules, h: RuleHit, text: string): Hit {
+  return { item: rules.active[h.rule]!, start: h.start, end: h.end, text: text.slice(h.start, h.end) };
+}
+
+/**
+ * Does a case-sensitive form fit the words as written? Words and stems are compared
+ * from the first token forward up to a gap, and from the last token backward after it.
+ */
+function caseFits(seq: Elem[], t: Tokens, from: number, to: number): boolean {
+  const fits = (e: Elem, i: number) => (e.k === 'w' ? t.raw(i) === e.s : e.k === 'p' ? t.raw(i).startsWith(e.s) : true);
+  let i = from;
+  let k = 0;
+  for (; k < seq.length && seq[k]!.k !== 'gap'; k++, i++) if (!fits(seq[k]!, i)) return false;
+  if (k === seq.length) return true;
+  i = to;
+  for (let j = seq.length - 1; j > k && seq[j]!.k !== 'gap'; j--, i--) if (!fits(seq[j]!, i)) return false;
+  return true;
 }

@@ -1,6 +1,5 @@
-export { loadRules, loadRuleFile, parseYamlWithLines, type LoadedRule, type RuleSet } from './load.js';
-export { compilePattern, PatternError } from './pattern.js';
-export { Matcher, type Hit } from './matcher.js';
-export { ALLOWED_LABELS, RULE_KINDS, ruleFileSchema, type RuleDef } from './schema.js';
+export { loadRules, loadRuleFile, parseYamlWithLines, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
+export { compilePattern, checkRegex, PatternError } from './pattern.js';
+export { ALLOWED_LABELS, CUE_LABELS, TAG_LABELS, RULE_KINDS, SCOPES, ruleFileSchema, type RuleDef, type RuleExample } from './schema.js';
 export { loadRegistry, type Partnership, type Registry } from './registry.js';
-export { compileRules, familyOf, type ActiveRule, type CompiledRules, type Family } from './compile.js';
+export { compileRules, scan, toHit, type ActiveRule, type CompiledRules, type Hit, type RuleHit, type Scan } from './compile.js';

@@ -28,7 +28,20 @@ export interface Registry {
   hash: string;
   /** Find partnerships named in a free-text field or in running text. */
   resolveField(value: string): { ids: string[]; unknown: string[] };
+  /** Partnerships named in running text, most often named first. */
   findInText(text: string): string[];
+  /** Every place a partnership is named in running text (non-overlapping, in text order). */
+  mentions(text: string): Mention[];
+  /** The partnership's parent, its parent's parent, ... (nearest first). */
+  ancestors(id: string): string[];
+}
+
+export interface Mention {
+  id: string;
+  start: number;
+  end: number;
+  /** The words that named it. */
+  match: string;
 }
 
 function normalizeName(s: string): string {
@@ -71,15 +84,52 @@ export async function loadRegistry(file: string, ...extra: string[]): Promise<Re
   for (const p of parsed.data.partnerships) {
     for (const name of [p.id, p.name, ...p.aliases]) exact.set(normalizeName(name), p.id);
   }
-  // Aliases in running text, longest first so "U.S.-ROK CET Dialogue" wins over "ROK".
+  // Names in running text. Acronyms and names with inner capitals ("NALS",
+  // "iCET", "SCCD") match only as written, so "nationals" does not name NALS;
+  // other names match in any case. Both kinds match whole words only, and the
+  // longest name wins where two overlap ("U.S.-Japan-ROK" over "U.S.-Japan").
   const textAliases = parsed.data.partnerships
-    .flatMap((p) => [p.name, ...p.aliases].map((a) => ({ alias: a, id: p.id })))
-    .filter((a) => a.alias.length >= 4)
-    .sort((a, b) => b.alias.length - a.alias.length);
-  const aliasRe = new RegExp(
-    textAliases.map((a) => `(${a.alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+')})`).join('|'),
-    'gi',
-  );
+    .flatMap((p) => [p.id, p.name, ...p.aliases].map((a) => ({ alias: a, id: p.id })))
+    .filter((a, i, all) => all.findIndex((b) => b.alias === a.alias) === i)
+    .filter((a) => a.alias.length >= 4 || /^[A-Z0-9]{2,}$/.test(a.alias))
+    .sort((a, b) => b.alias.length - a.alias.length || (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
+  const caseSensitive = (a: string) => !/\s/.test(a) && (/^[^a-z]+$/.test(a) || /^\S*[a-z]\S*[A-Z]/.test(a));
+  const source = (list: typeof textAliases) =>
+    list.length ? `(?<![A-Za-z0-9])(?:${list.map((a) => `(${a.alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+').replace(/[-\u2010-\u2015]/g, '[-\u2010-\u2015]')})`).join('|')})(?![A-Za-z0-9])` : '(?!)';
+  const sensitiveList = textAliases.filter((a) => caseSensitive(a.alias));
+  const insensitiveList = textAliases.filter((a) => !caseSensitive(a.alias));
+  const matchers = [
+    { re: new RegExp(source(sensitiveList), 'g'), list: sensitiveList },
+    { re: new RegExp(source(insensitiveList), 'gi'), list: insensitiveList },
+  ];
+  const mentions = (text: string): Mention[] => {
+    const all: Mention[] = [];
+    for (const { re, list } of matchers) {
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text))) {
+        for (let g = 1; g < m.length; g++) {
+          if (m[g] !== undefined) {
+            all.push({ id: list[g - 1]!.id, start: m.index, end: m.index + m[0].length, match: m[0] });
+            break;
+          }
+        }
+      }
+    }
+    all.sort((a, b) => a.start - b.start || b.end - a.end);
+    const kept: Mention[] = [];
+    for (const m of all) {
+      const last = kept.at(-1);
+      if (last && m.start < last.end) continue;
+      kept.push(m);
+    }
+    return kept;
+  };
+  const ancestors = (id: string): string[] => {
+    const out: string[] = [];
+    for (let p = byId.get(id)?.parent; p && !out.includes(p); p = byId.get(p)?.parent) out.push(p);
+    return out;
+  };
 
   return {
     partnerships: parsed.data.partnerships,
@@ -98,18 +148,11 @@ export async function loadRegistry(file: string, ...extra: string[]): Promise<Re
     },
     findInText(text) {
       const found = new Map<string, number>();
-      aliasRe.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = aliasRe.exec(text))) {
-        for (let g = 1; g < m.length; g++) {
-          if (m[g] !== undefined) {
-            const id = textAliases[g - 1]!.id;
-            found.set(id, (found.get(id) ?? 0) + 1);
-            break;
-          }
-        }
-      }
+      for (const m of mentions(text)) found.set(m.id, (found.get(m.id) ?? 0) + 1);
+      // Most often named first; ties in the order first named.
       return [...found.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
     },
+    mentions,
+    ancestors,
   };
 }

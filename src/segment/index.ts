@@ -60,8 +60,8 @@ export function segment(doc: SegmentInput): Passage[] {
       intro = intros[intros.length - 1]?.text;
     }
     if (block.kind === 'heading') {
-      // A section heading ends a lead-in's reach; a bold line inside the list does not.
-      if (block.level < 7) intros = [];
+      // A list's lead-in governs its items through any sub-headings under it, until
+      // the next sentence of running text (taxonomy section 3).
       while (stack.length && stack[stack.length - 1]!.level >= block.level) stack.pop();
       push('heading', block.start, block.end, stack.map((h) => h.text), block);
       stack.push({ level: block.level, text: doc.text.slice(block.start, block.end) });
@@ -83,7 +83,7 @@ export function segment(doc: SegmentInput): Passage[] {
         if (s < body.length) start = block.start + s;
       }
     }
-    if (block.kind === 'item' && block.end - start <= MAX_ITEM_CHARS) {
+    if (block.kind === 'item' && block.end - block.start <= MAX_ITEM_CHARS) {
       push('item', start, block.end, headings, block);
       if (doc.text.slice(start, block.end).trim().endsWith(':')) intros.push({ level: block.level, text: lastSentence(doc.text.slice(start, block.end)) });
       continue;

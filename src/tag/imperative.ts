@@ -1,7 +1,6 @@
 import nlp from 'compromise';
 import type { Grade } from '../core/taxonomy.js';
-import type { ActiveRule, CompiledRules } from '../rules/compile.js';
-import type { Hit } from '../rules/matcher.js';
+import type { CompiledRules, Hit } from '../rules/compile.js';
 
 /**
  * Fact-sheet bullets are bare imperatives under a lead-in ("Launch a joint
@@ -35,24 +34,24 @@ function isBaseVerb(word: string, rest: string): boolean {
   return verdict;
 }
 
-export function imperativeGrade(text: string, rules: CompiledRules, gradeHits?: Hit<ActiveRule>[], kind?: string): { grade: Grade; word: string; ruleId: string } | undefined {
+export function imperativeGrade(text: string, _rules: CompiledRules, gradeHits: Hit[], openerHits: Hit[], kind?: string): { grade: Grade; word: string; ruleId: string } | undefined {
   // List items may open in lower case ("The three governments will:" / "set up a ...").
   const m = /^[\s"'(•\-–*]*([A-Za-z][a-z]+)\b/.exec(text);
   if (!m) return undefined;
   const word = m[1]!;
   const at = m.index + m[0].length - word.length;
+  // "State Department ...", "Energy Secretary ...": a name, not an imperative.
+  const next = /^\s+([A-Z][a-z]+)/.exec(text.slice(at + word.length, at + word.length + 30))?.[1];
+  if (next && /^[A-Z]/.test(word) && !/ing$/.test(word) && !/^(?:The|A|An|Our|Their|New|Joint|U)$/.test(next)) return undefined;
   // A cue that opens the passage ("Explore ...", "Continue ...") sets its own grade.
-  // The passage's cues are usually at hand already; otherwise look at its opening words.
-  const opening = gradeHits
-    ? gradeHits.find((h) => h.start === at && h.item.rule.label.startsWith('grade/'))
-    : rules.matchers.grade.match(text.slice(at, at + 60)).find((h) => h.start === 0 && h.item.rule.label.startsWith('grade/'));
-  const openers = rules.matchers.imperative.match(text.slice(at, at + 40)).filter((h) => h.start === 0);
+  const opening = gradeHits.find((h) => h.start === at && h.item.rule.label?.startsWith('grade/'));
+  const openers = openerHits.filter((h) => h.start === at);
   // An opening that names its own grade ("Concluding ...", "Working toward ...") decides in a bullet.
-  const graded = kind === 'sentence' ? undefined : openers.find((h) => h.item.rule.label.startsWith('imperative/'));
-  if (graded) return { grade: graded.item.rule.label.slice('imperative/'.length) as Grade, word: graded.text, ruleId: graded.item.rule.id };
+  const graded = kind === 'sentence' ? undefined : openers.find((h) => h.item.rule.label!.startsWith('imperative/'));
+  if (graded) return { grade: graded.item.rule.label!.slice('imperative/'.length) as Grade, word: graded.text, ruleId: graded.item.rule.id };
   const listed = openers.find((h) => h.item.rule.label === 'imperative');
   if (opening) {
-    const grade = opening.item.rule.label.slice(6) as Grade;
+    const grade = opening.item.rule.label!.slice(6) as Grade;
     // "Set up ..." opening a bullet is the base form, not a report that it was set up.
     if ((grade === 'underway' || grade === 'completed') && listed && listed.end >= opening.end - opening.start && opening.item.rule.id !== 'grade.underway.ongoing') {
       return { grade: 'commit', word: opening.text, ruleId: listed.item.rule.id };

@@ -1,9 +1,10 @@
 import type { ConcretenessSignal, Domain, Grade, Objective, Subcategory } from '../core/taxonomy.js';
 import { CONCRETENESS_SIGNALS, DOMAINS, OBJECTIVES } from '../core/taxonomy.js';
-import type { Evidence, PassageKind } from '../core/doc.js';
-import type { Hit } from '../rules/matcher.js';
-import type { ActiveRule, CompiledRules } from '../rules/compile.js';
+import type { Candidate, Evidence, PassageKind } from '../core/doc.js';
+import { scan, toHit, type CompiledRules, type Hit, type RuleHit } from '../rules/compile.js';
+import type { LoadedRule } from '../rules/load.js';
 import { imperativeGrade } from './imperative.js';
+import { units, unitOf, type Units } from './units.js';
 
 export { imperativeGrade } from './imperative.js';
 
@@ -21,7 +22,7 @@ export interface TagInput {
 export interface ObjectiveHits {
   objective: Objective;
   subcategories: Subcategory[];
-  hits: Hit<ActiveRule>[];
+  hits: Hit[];
 }
 
 /** What the tagger found; the grade stage turns it into graded tags. */
@@ -30,76 +31,126 @@ export interface TagLayer {
   objectives: ObjectiveHits[];
   domains: Domain[];
   domainEvidence: Evidence[];
-  governance: Hit<ActiveRule>[];
+  governance: Hit[];
   signals: ConcretenessSignal[];
   signalEvidence: Evidence[];
-  gradeHits: Hit<ActiveRule>[];
+  /** Grade cues, negations, futures and conditions of the passage. */
+  gradeHits: Hit[];
   imperative?: { grade: Grade; word: string; ruleId: string };
-  /** For a list item: the sentence introducing the list and its grade cues, graded by the grade stage. */
-  intro?: { text: string; hits: Hit<ActiveRule>[] };
+  /** The bullet opens with a finished deliverable ("Signing ...", "Released ..."): read so under a lead-in that reports. */
+  deliverable?: boolean;
+  /** For a list item: the sentence introducing the list and its cues, graded by the grade stage. */
+  intro?: { text: string; hits: Hit[]; report: boolean };
   /** Why objectives were withheld, when they were. */
   withheld?: string;
   /** Cooperation or commitment language was found (headings are never read for it). */
   cooperation: boolean;
+  /** Every tag the rules proposed, kept or dropped, with the reason. */
+  candidates: Candidate[];
   version: string;
 }
 
-export function evidenceOf(h: Hit<ActiveRule>, scope: Evidence['scope'], version: string): Evidence {
-  return { ruleId: h.item.rule.id, label: h.item.rule.label, match: h.text, start: h.start, end: h.end, scope, rulesVersion: version };
+export function evidenceOf(h: Hit, scope: Evidence['scope'], version: string): Evidence {
+  return { ruleId: h.item.rule.id, label: h.item.rule.label ?? h.item.rule.kind, match: h.text, start: h.start, end: h.end, scope, rulesVersion: version };
 }
 
-/**
- * Apply a rule's side conditions. `unless`: the hit does not count when an
- * exception phrase overlaps it ("Ministry of Science and ICT" is not telecom).
- * `with`: a partner phrase must occur within `window` words (or anywhere in the
- * passage when no window is set).
- */
-export function accept(h: Hit<ActiveRule>, text: string): boolean {
-  const { rule } = h.item;
-  if (h.item.unless) {
-    const lo = Math.max(0, h.start - 80);
-    const around = text.slice(lo, h.end + 80);
-    for (const u of h.item.unless.match(around)) {
-      if (u.start + lo < h.end && u.end + lo > h.start) return false;
+const isGradeCue = (label: string | undefined) => !!label?.startsWith('grade/');
+const GRADE_FAMILY = new Set(['negation', 'future', 'conditional']);
+
+/** Hits of one scan, sorted out by what their rules do. */
+interface Sorted {
+  text: string;
+  rules: CompiledRules;
+  /** Pattern hits of term and cooccur rules, before any exception. */
+  proposals: RuleHit[];
+  partners: Map<number, RuleHit[]>;
+  unless: Map<number, RuleHit[]>;
+  exceptions: RuleHit[];
+  guards: RuleHit[];
+  guardOverrides: Map<number, RuleHit[]>;
+  cues: RuleHit[];
+  /** Words of the in-scope vocabulary (technology and the economy). */
+  inScope: RuleHit[];
+}
+
+function sortHits(rules: CompiledRules, text: string, hits: RuleHit[]): Sorted {
+  const s: Sorted = { text, rules, proposals: [], partners: new Map(), unless: new Map(), exceptions: [], guards: [], guardOverrides: new Map(), cues: [], inScope: [] };
+  const push = (m: Map<number, RuleHit[]>, h: RuleHit) => {
+    const l = m.get(h.rule);
+    if (l) l.push(h);
+    else m.set(h.rule, [h]);
+  };
+  for (const h of hits) {
+    if (h.rule < 0) {
+      s.inScope.push(h);
+      continue;
     }
+    const kind = rules.rules[h.rule]!.kind;
+    if (h.role === 'unless') push(s.unless, h);
+    else if (kind === 'guard') h.role === 'with' ? push(s.guardOverrides, h) : s.guards.push(h);
+    else if (h.role === 'with') push(s.partners, h);
+    else if (kind === 'cue') s.cues.push(h);
+    else if (kind === 'exception') s.exceptions.push(h);
+    else s.proposals.push(h);
   }
-  if (h.item.with) {
-    if (!rule.window) return h.item.with.test(text);
-    const left = text.slice(0, h.start).split(/\s+/);
-    const right = text.slice(h.end).split(/\s+/);
-    const around = `${left.slice(Math.max(0, left.length - rule.window)).join(' ')} ${h.text} ${right.slice(0, rule.window).join(' ')}`;
-    return h.item.with.test(around);
-  }
-  return true;
+  return s;
 }
 
-function domainsIn(text: string, rules: CompiledRules, scope: Evidence['scope'], evidence: Evidence[], lower?: string): Set<Domain> {
+const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
+
+/** The rule's own exception words ("unless") overlapping the hit, if any. */
+function ownException(s: Sorted, h: RuleHit): RuleHit | undefined {
+  return s.unless.get(h.rule)?.find((u) => overlaps(u, h));
+}
+
+function vetoes(rule: LoadedRule, label: string): boolean {
+  const v = rule.vetoes ?? [];
+  const objective = label.split('/')[0]!;
+  return v.includes(label) || v.includes(objective) || ((OBJECTIVES as readonly string[]).includes(objective) && v.includes('objectives'));
+}
+
+/** A cue hit that is not cancelled by its own exception words. */
+function liveCues(s: Sorted): RuleHit[] {
+  return s.cues.filter((h) => !ownException(s, h));
+}
+
+// Headings, titles and lead-ins repeat for every passage under them: read each once per rule set.
+const contextCache = new WeakMap<CompiledRules, Map<string, Sorted>>();
+function sortedContext(rules: CompiledRules, text: string): Sorted {
+  let cache = contextCache.get(rules);
+  if (!cache) contextCache.set(rules, (cache = new Map()));
+  let s = cache.get(text);
+  if (!s) {
+    s = sortHits(rules, text, scan(rules, text).hits);
+    if (cache.size > 5000) cache.clear();
+    cache.set(text, s);
+  }
+  return s;
+}
+
+function scopesOf(rule: LoadedRule): Set<string> {
+  return new Set(rule.scope ?? []);
+}
+
+/** Domain and other tag hits of a text that survive their own and shared exceptions. */
+function tagHits(s: Sorted, prefix: string, where: 'text' | 'heading' | 'title'): RuleHit[] {
+  return s.proposals.filter((h) => {
+    const rule = s.rules.rules[h.rule]!;
+    if (!rule.label?.startsWith(prefix)) return false;
+    if (where !== 'text' && !scopesOf(rule).has(where)) return false;
+    if (ownException(s, h)) return false;
+    return !s.exceptions.some((e) => overlaps(e, h) && vetoes(s.rules.rules[e.rule]!, rule.label!));
+  });
+}
+
+function domainsIn(s: Sorted, where: 'text' | 'heading' | 'title', evidence: Evidence[]): Set<Domain> {
   const found = new Set<Domain>();
-  for (const h of rules.matchers.domain.match(text, lower)) {
-    if (!accept(h, text)) continue;
-    const d = h.item.rule.label.slice('domain/'.length) as Domain;
-    if (!found.has(d)) evidence.push(evidenceOf(h, scope, rules.version));
+  for (const h of tagHits(s, 'domain/', where)) {
+    const d = s.rules.rules[h.rule]!.label!.slice('domain/'.length) as Domain;
+    if (!found.has(d)) evidence.push(evidenceOf(toHit(s.rules, h, s.text), where, s.rules.version));
     found.add(d);
   }
   return found;
-}
-
-// Headings and titles repeat for every passage under them: match each once.
-const contextCache = new WeakMap<CompiledRules, Map<string, { found: Set<Domain>; evidence: Evidence[] }>>();
-
-function domainsInContext(text: string, rules: CompiledRules, scope: 'heading' | 'title', evidence: Evidence[]): Set<Domain> {
-  let cache = contextCache.get(rules);
-  if (!cache) contextCache.set(rules, (cache = new Map()));
-  const key = `${scope}\u0000${text}`;
-  let entry = cache.get(key);
-  if (!entry) {
-    const ev: Evidence[] = [];
-    entry = { found: domainsIn(text, rules, scope, ev), evidence: ev };
-    if (cache.size > 5000) cache.clear();
-    cache.set(key, entry);
-  }
-  evidence.push(...entry.evidence);
-  return entry.found;
 }
 
 function specific(ds: Set<Domain>): Domain[] {
@@ -108,18 +159,18 @@ function specific(ds: Set<Domain>): Domain[] {
 
 /**
  * Domains: the passage's own specific domains; failing those, the innermost
- * heading's; failing those, a single-topic title's; and cet-general only when
- * no specific field is named anywhere in that chain.
+ * heading's; failing those, a single-topic title's; and cet-general only when no
+ * specific field is named anywhere in that chain.
  */
-function tagDomains(input: TagInput, rules: CompiledRules, lower: string): { domains: Domain[]; evidence: Evidence[] } {
+function tagDomains(input: TagInput, own: Sorted, rules: CompiledRules): { domains: Domain[]; evidence: Evidence[] } {
   const evidence: Evidence[] = [];
-  const own = domainsIn(input.text, rules, 'text', evidence, lower);
-  const ownSpecific = specific(own);
+  const mine = domainsIn(own, 'text', evidence);
+  const ownSpecific = specific(mine);
   if (ownSpecific.length) return { domains: ownSpecific, evidence: evidence.filter((e) => e.label !== 'domain/cet-general') };
-  let general = own.has('cet-general');
+  let general = mine.has('cet-general');
   for (const heading of [...(input.headings ?? [])].reverse()) {
     const hEv: Evidence[] = [];
-    const hs = domainsInContext(heading, rules, 'heading', hEv);
+    const hs = domainsIn(sortedContext(rules, heading), 'heading', hEv);
     const sp = specific(hs);
     if (sp.length) return { domains: sp, evidence: hEv.filter((e) => e.label !== 'domain/cet-general') };
     if (hs.has('cet-general') && !general) {
@@ -129,41 +180,114 @@ function tagDomains(input: TagInput, rules: CompiledRules, lower: string): { dom
   }
   if (input.title) {
     const tEv: Evidence[] = [];
-    const sp = specific(domainsInContext(input.title, rules, 'title', tEv));
+    const sp = specific(domainsIn(sortedContext(rules, input.title), 'title', tEv));
     if (sp.length === 1) return { domains: sp, evidence: tEv.filter((e) => e.label === `domain/${sp[0]}`) };
   }
   return general ? { domains: ['cet-general'], evidence } : { domains: [], evidence: [] };
 }
 
-// Lead-ins repeat for every item under them: match each once.
-const introCache = new WeakMap<CompiledRules, Map<string, Hit<ActiveRule>[]>>();
+/** The words one token-window apart: number of words strictly between two spans. */
+function wordsBetween(u: Units, a: { start: number; end: number }, b: { start: number; end: number }): number {
+  const [first, second] = a.start <= b.start ? [a, b] : [b, a];
+  if (second.start < first.end) return 0;
+  return u.wordsBetween(first.end, second.start);
+}
 
-/** The grade cues (and negations, futures) of a list's lead-in ("... are intended to include:"). */
-function introHits(intro: string, rules: CompiledRules): Hit<ActiveRule>[] {
+interface Proposal {
+  rule: LoadedRule;
+  anchor: RuleHit;
+  partner?: RuleHit;
+  start: number;
+  end: number;
+}
+
+/** Term hits propose as they are; cooccur hits only with a partner in reach. */
+function proposals(s: Sorted, u: Units, labelPrefix: (label: string) => boolean): { kept: Proposal[]; dropped: Candidate[] } {
+  const kept: Proposal[] = [];
+  const dropped: Candidate[] = [];
+  const drop = (rule: LoadedRule, h: RuleHit, reason: string) =>
+    dropped.push({ ruleId: rule.id, label: rule.label!, match: s.text.slice(h.start, h.end), start: h.start, end: h.end, kept: false, reason });
+  for (const h of s.proposals) {
+    const rule = s.rules.rules[h.rule]!;
+    if (!rule.label || !labelPrefix(rule.label)) continue;
+    const own = ownException(s, h);
+    if (own) {
+      drop(rule, h, `exception "${s.text.slice(own.start, own.end)}" of rule ${rule.id}`);
+      continue;
+    }
+    if (rule.kind === 'term') {
+      kept.push({ rule, anchor: h, start: h.start, end: h.end });
+      continue;
+    }
+    // cooccur: a partner from `with` within the window, the order and the unit the rule asks for.
+    const window = rule.window ?? 12;
+    const order = rule.order ?? 'any';
+    const unit = unitScope(rule, 'clause');
+    let best: RuleHit | undefined;
+    for (const p of s.partners.get(h.rule) ?? []) {
+      if (ownException(s, p) || overlaps(p, h)) continue;
+      if (order === 'after' && p.start < h.end) continue;
+      if (order === 'before' && p.end > h.start) continue;
+      if (unit !== 'passage' && unitOf(u, unit, h.start) !== unitOf(u, unit, p.start)) continue;
+      if (wordsBetween(u, h, p) > window) continue;
+      if (!best || Math.abs(p.start - h.start) < Math.abs(best.start - h.start)) best = p;
+    }
+    if (!best) {
+      drop(rule, h, `no word of its \`with\` list within ${window} words in the same ${unit}`);
+      continue;
+    }
+    kept.push({ rule, anchor: h, partner: best, start: Math.min(h.start, best.start), end: Math.max(h.end, best.end) });
+  }
+  return { kept, dropped };
+}
+
+function unitScope(rule: LoadedRule, fallback: 'clause' | 'sentence' | 'passage'): 'clause' | 'sentence' | 'passage' {
+  const sc = rule.scope ?? [];
+  if (sc.includes('clause')) return 'clause';
+  if (sc.includes('sentence')) return 'sentence';
+  if (sc.includes('passage')) return 'passage';
+  return fallback;
+}
+
+// Lead-ins repeat for every item under them: their cues are read once per rule set.
+const introCache = new WeakMap<CompiledRules, Map<string, TagLayer['intro'] | null>>();
+function introOf(rules: CompiledRules, intro: string): TagLayer['intro'] {
   let cache = introCache.get(rules);
   if (!cache) introCache.set(rules, (cache = new Map()));
-  let hits = cache.get(intro);
-  if (!hits) {
-    hits = rules.matchers.grade.match(intro).filter((h) => accept(h, intro));
+  let r = cache.get(intro);
+  if (r === undefined) {
+    r = readIntro(rules, intro) ?? null;
     if (cache.size > 5000) cache.clear();
-    cache.set(intro, hits);
+    cache.set(intro, r);
   }
-  return hits;
+  return r ?? undefined;
+}
+
+function readIntro(rules: CompiledRules, intro: string): TagLayer['intro'] {
+  const s = sortedContext(rules, intro);
+  const cues = liveCues(s);
+  const hits = cues.filter((h) => {
+    const l = rules.rules[h.rule]!.label!;
+    return isGradeCue(l) || GRADE_FAMILY.has(l);
+  });
+  const report = cues.some((h) => rules.rules[h.rule]!.label === 'report');
+  if (!hits.some((h) => isGradeCue(rules.rules[h.rule]!.label)) && !report) return undefined;
+  return { text: intro, hits: hits.map((h) => toHit(rules, h, intro)), report };
 }
 
 export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   const { text } = input;
   const version = rules.version;
-  const lower = text.toLowerCase();
-  const { domains, evidence: domainEvidence } = tagDomains(input, rules, lower);
+  const sc = scan(rules, text);
+  const s = sortHits(rules, text, sc.hits);
+  const { domains, evidence: domainEvidence } = tagDomains(input, s, rules);
 
   const signalEvidence: Evidence[] = [];
   const signals = new Set<ConcretenessSignal>();
-  for (const h of rules.matchers.signal.match(text, lower)) {
-    if (!accept(h, text)) continue;
-    const s = h.item.rule.label.slice('signal/'.length) as ConcretenessSignal;
-    if (!signals.has(s)) signalEvidence.push(evidenceOf(h, 'text', version));
-    signals.add(s);
+  for (const h of tagHits(s, 'signal/', 'text')) {
+    const sig = rules.rules[h.rule]!.label!.slice('signal/'.length) as ConcretenessSignal;
+    if (!signals.has(sig)) signalEvidence.push(evidenceOf(toHit(rules, h, text), 'text', version));
+    signals.add(sig);
   }
 
   const base: TagLayer = {
@@ -172,43 +296,99 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
     domains,
     domainEvidence,
     governance: [],
-    signals: CONCRETENESS_SIGNALS.filter((s) => signals.has(s)),
+    signals: CONCRETENESS_SIGNALS.filter((x) => signals.has(x)),
     signalEvidence,
     gradeHits: [],
     cooperation: false,
+    candidates: [],
     version,
   };
-  // Headings name a topic; they state nothing the governments do.
-  if (input.kind === 'heading') return base;
+  // Headings name a topic; they state nothing the governments do. A short line
+  // ending in a colon ("Export Control Cooperation:") is a heading cut as a sentence.
+  if (input.kind === 'heading' || (sc.tokens.length <= 8 && /:\s*$/.test(text))) return base;
 
-  const gradeHits = rules.matchers.grade.match(text, lower).filter((h) => accept(h, text));
-  const imperative = imperativeGrade(text, rules, gradeHits, input.kind);
-  base.gradeHits = gradeHits;
+  const u = units(text, sc.tokens);
+  const cues = liveCues(s);
+  const gradeHits = cues.filter((h) => {
+    const l = rules.rules[h.rule]!.label!;
+    return isGradeCue(l) || GRADE_FAMILY.has(l);
+  });
+  base.gradeHits = gradeHits.map((h) => toHit(rules, h, text));
+  const openers = cues.filter((h) => rules.rules[h.rule]!.label!.startsWith('imperative'));
+  const imperative = imperativeGrade(text, rules, base.gradeHits, openers.map((h) => toHit(rules, h, text)), input.kind);
   if (imperative) base.imperative = imperative;
-  base.governance = rules.matchers.governance.match(text, lower).filter((h) => accept(h, text));
-
-  const isCue = (h: Hit<ActiveRule>) => h.item.rule.label.startsWith('grade/');
+  const first = /^[\s"'(•\-–*]*[A-Za-z]/.exec(text);
+  if (first && cues.some((h) => h.start === first[0].length - 1 && rules.rules[h.rule]!.label === 'report/completed')) base.deliverable = true;
   if (input.kind === 'item' && input.listIntro) {
-    const hits = introHits(input.listIntro, rules);
-    if (hits.some(isCue)) base.intro = { text: input.listIntro, hits };
+    const intro = introOf(rules, input.listIntro);
+    if (intro) base.intro = intro;
   }
-  const cooperative = gradeHits.some(isCue) || !!imperative || !!base.intro || rules.matchers.cooperation.test(text, lower);
-  // Without cooperation or commitment language the passage describes the world
-  // and gets no objective, so its topic words are not even looked for.
-  base.cooperation = cooperative;
-  if (!cooperative) {
-    base.withheld = 'no cooperation or commitment language: the passage describes, it does not agree';
-    return base;
-  }
-  const objectiveHits = rules.matchers.objective.match(text, lower).filter((h) => accept(h, text));
+
+  // Governance: its own rules, with the shared exceptions.
+  const gov = proposals(s, u, (l) => l === 'governance');
+  base.governance = gov.kept.filter((p) => !s.exceptions.some((e) => overlaps(e, p.anchor) && vetoes(rules.rules[e.rule]!, 'governance'))).map((p) => toHit(rules, p.anchor, text));
+
+  // Commitment: a grade cue, an opening imperative, a governing lead-in; cooperation adds
+  // the words that show the governments act together.
+  const commitmentAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label) && (unit === 'passage' || unitOf(u, unit, c.start) === unitOf(u, unit, pos)));
+  const cooperationAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => cues.some((c) => rules.rules[c.rule]!.label === 'cooperation' && (unit === 'passage' || unitOf(u, unit, c.start) === unitOf(u, unit, pos)));
+  const governing = !!imperative || !!base.intro;
+  const inScopeAt = (pos: number) => s.inScope.some((h) => unitOf(u, 'sentence', h.start) === unitOf(u, 'sentence', pos));
+  base.cooperation = governing || gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label)) || cues.some((c) => rules.rules[c.rule]!.label === 'cooperation');
+
+  const { kept, dropped } = proposals(s, u, (l) => (OBJECTIVES as readonly string[]).includes(l.split('/')[0]!));
+  const candidates: Candidate[] = [...dropped];
   const byObjective = new Map<Objective, ObjectiveHits>();
-  for (const h of objectiveHits) {
-    const [objective, sub] = h.item.rule.label.split('/') as [Objective, Subcategory];
+  for (const p of kept) {
+    const label = p.rule.label!;
+    const cand: Candidate = { ruleId: p.rule.id, label, match: text.slice(p.start, p.end), start: p.start, end: p.end, kept: false, reason: '' };
+    candidates.push(cand);
+    // Shared exceptions ("subsidiary" is not a subsidy).
+    const ex = s.exceptions.find((e) => (overlaps(e, p.anchor) || (p.partner && overlaps(e, p.partner))) && vetoes(rules.rules[e.rule]!, label));
+    if (ex) {
+      cand.reason = `exception "${text.slice(ex.start, ex.end)}" (rule ${rules.rules[ex.rule]!.id})`;
+      continue;
+    }
+    // Out-of-scope guards (taxonomy section 1) apply before any objective.
+    // A guard word vetoes the tags it stands near (within its window, in its unit):
+    // "training of naval officers", not a list that also names health.
+    const guard = s.guards.find((g) => {
+      const gr = rules.rules[g.rule]!;
+      if (!vetoes(gr, label) || ownException(s, g)) return false;
+      const unit = unitScope(gr, 'clause');
+      if (unit !== 'passage' && unitOf(u, unit, g.start) !== unitOf(u, unit, p.start)) return false;
+      if (gr.window !== undefined && wordsBetween(u, g, p.anchor) > gr.window && (!p.partner || wordsBetween(u, g, p.partner) > gr.window)) return false;
+      const keep = (s.guardOverrides.get(g.rule) ?? []).some((o) => !ownException(s, o) && (unit === 'passage' || unitOf(u, unit, o.start) === unitOf(u, unit, p.start)));
+      return !keep;
+    });
+    if (guard) {
+      cand.reason = `out of scope: "${text.slice(guard.start, guard.end)}" (guard ${rules.rules[guard.rule]!.id})`;
+      continue;
+    }
+    // The gate: what the sentence (or clause) must also say for the tag to stand.
+    const req = p.rule.requires ?? 'cooperation';
+    const requires = new Set(Array.isArray(req) ? req : [req]);
+    const unit = unitScope(p.rule, 'sentence');
+    const lead = !p.rule.scope || p.rule.scope.includes('item');
+    let missing = '';
+    if (requires.has('commitment') && !(lead && governing) && !commitmentAt(p.start, unit)) missing = `no commitment language in its ${unit}`;
+    else if (requires.has('cooperation') && !(lead && governing) && !commitmentAt(p.start, unit) && !cooperationAt(p.start, unit)) missing = `no cooperation or commitment language in its ${unit}`;
+    else if (requires.has('technology') && !domains.length && !inScopeAt(p.start)) missing = 'not about technology or the economy: no domain and no word of the in-scope vocabulary in its sentence';
+    if (missing) {
+      cand.reason = missing;
+      continue;
+    }
+    cand.kept = true;
+    cand.reason = 'kept';
+    const [objective, sub] = label.split('/') as [Objective, Subcategory];
     let entry = byObjective.get(objective);
     if (!entry) byObjective.set(objective, (entry = { objective, subcategories: [], hits: [] }));
     if (!entry.subcategories.includes(sub)) entry.subcategories.push(sub);
-    entry.hits.push(h);
+    entry.hits.push(toHit(rules, p.anchor, text));
+    if (p.partner) entry.hits.push(toHit(rules, p.partner, text));
   }
+  base.candidates = candidates.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
   base.objectives = OBJECTIVES.filter((o) => byObjective.has(o)).map((o) => byObjective.get(o)!);
+  if (!base.objectives.length && !base.cooperation) base.withheld = 'no cooperation or commitment language: the passage describes, it does not agree';
   return base;
 }

@@ -228,15 +228,19 @@ describe('the review page on the whole shared corpus', () => {
       expect(now.objectives, d.text).toEqual(was.objectives);
       expect(now.review).toBeUndefined();
     }
-    // Profiles show the edited passage as governance evidence with its grade, and its research evidence as reviewed.
-    const doc = run.docs.find((d) => d.passages.some((p) => p.id === done.edited!.passageId))!;
-    for (const pid of doc.partnerships) {
-      const profile = JSON.parse(readFileSync(join(out, 'profiles', `${pid}.json`), 'utf8'));
-      expect(profile.governance).toContainEqual(expect.objectContaining({ text: done.edited!.text, grade: 'underway' }));
-      const research = Object.values(profile.objectives.research.bySubcategory).flat() as Array<{ passageId: string; reviewed: boolean }>;
-      expect(research.find((x) => x.passageId === done.edited!.passageId)).toMatchObject({ reviewed: true });
-      const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
-      expect(matrix.rows.find((r: { id: string }) => r.id === pid).cells.research.reviewed).toBe(true);
+    // Profiles read the edited passage for governance, and show its research evidence, reviewed, under the new subcategory;
+    // the untagged passage is commercial evidence now.
+    const profileOf = (id: string) => {
+      const doc = run.docs.find((d) => d.passages.some((p) => p.id === id))!;
+      return doc.partnerships.map((pid) => JSON.parse(readFileSync(join(out, 'profiles', `${pid}.json`), 'utf8')));
+    };
+    for (const profile of profileOf(done.edited!.passageId)) {
+      expect(profile.governance.passages).toContainEqual(expect.objectContaining({ text: done.edited!.text }));
+      const sub = want.objectives.find((o) => o.objective === 'research')!.subcategories![0]!;
+      expect(profile.objectives.research.bySubcategory[sub]).toContainEqual(expect.objectContaining({ text: done.edited!.text, reviewed: true, domains: expect.arrayContaining(want.domains) }));
+    }
+    for (const profile of profileOf(done.untagged!.passageId)) {
+      expect(profile.objectives.commercial.bySubcategory['industry-engagement']).toContainEqual(expect.objectContaining({ text: done.untagged!.text, grade: 'intend', reviewed: true }));
     }
   }, 120_000);
 });

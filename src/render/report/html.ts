@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+
+/**
+ * Page frame of the static report: one HTML file per page with its style and
+ * script inline, so it opens from disk with no server. A Content-Security-Policy
+ * allows nothing but that inline style and script (by hash), and no request of
+ * any kind: even if an escaping mistake let markup through, it could neither
+ * run nor load anything.
+ */
+
+const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+
+let cached: { style: string; script: string } | undefined;
+
+/**
+ * The client script: the measures and the view functions exactly as the
+ * pipeline runs them, then the page's behaviour. Their `import` and `export`
+ * lines are taken out, so the three files share one scope.
+ */
+function assets(): { style: string; script: string } {
+  if (cached) return cached;
+  const measures = readFileSync(new URL('../../aggregate/measures.js', import.meta.url), 'utf8');
+  const strip = (src: string) =>
+    src
+      .replace(/^\/\/ @ts-(?:check|nocheck)\n/m, '')
+      .replace(/^import [^;]+;\n/gm, '')
+      .replace(/^export (?=(?:async )?function |const |let |class )/gm, '');
+  const script = `(function () {\n'use strict';\n${strip(measures)}\n${strip(asset('view.js'))}\n${strip(asset('client.js'))}\n})();\n`;
+  if (/^\s*(?:import|export)\b/m.test(script)) throw new Error('report script: an import or export was left in the inlined sources');
+  cached = { style: asset('style.css'), script };
+  return cached;
+}
+
+function hash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/** Text and attribute values, escaped for HTML. */
+export function esc(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** JSON for a <script type="application/json"> block: nothing in it can close the element or start markup. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+export interface PageParts {
+  title: string;
+  body: string;
+  /** JSON data for the page's script (index page only). */
+  data?: unknown;
+  /** Whether the page runs the client script. */
+  script?: boolean;
+}
+
+export function page(parts: PageParts): string {
+  const { style, script } = assets();
+  const csp = [
+    "default-src 'none'",
+    `style-src ${hash(style)}`,
+    parts.script ? `script-src ${hash(script)}` : "script-src 'none'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    `<title>${esc(parts.title)}</title>`,
+    `<style>${style}</style>`,
+    '</head>',
+    '<body>',
+    parts.body,
+    ...(parts.data !== undefined ? [`<script type="application/json" id="accords-data">${jsonForScript(parts.data)}</script>`] : []),
+    ...(parts.script ? [`<script>${script}</script>`] : []),
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}

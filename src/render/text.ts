@@ -1,0 +1,62 @@
+/**
+ * Writing untrusted text (statement text, titles, addresses) into Markdown and
+ * CSV safely: Markdown never turns it into markup or links, CSV follows RFC
+ * 4180 and never lets a spreadsheet read a cell as a formula.
+ */
+
+export function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** An http(s) address, or undefined: nothing else becomes a link. */
+export function safeUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  const u = url.trim();
+  return /^https?:\/\/[^\s<>"'`]+$/i.test(u) ? u : undefined;
+}
+
+/**
+ * Text as Markdown shows it literally: one line, the characters that make
+ * emphasis, code, links, HTML and table cells escaped with a backslash, and "&"
+ * escaped where it would start an entity, so neither "<script>" nor "**" nor
+ * "[x](javascript:...)" becomes markup.
+ */
+export function md(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\\`*_[\]<>|~]/g, '\\$&')
+    .replace(/^[#+-]/, '\\$&')
+    .replace(/&(?=#?[a-zA-Z0-9]+;)/g, '&amp;');
+}
+
+/** A link when the address is http(s), otherwise the text and the address as plain text. */
+export function mdLink(text: string, url: string | undefined): string {
+  const safe = safeUrl(url);
+  if (safe) return `[${md(text)}](<${safe.replace(/[<>\s]/g, encodeURIComponent)}>)`;
+  return url ? `${md(text)} (${md(url)})` : md(text);
+}
+
+/**
+ * One CSV field per RFC 4180: quoted when it holds a comma, a quote or a line
+ * break, quotes doubled. A text starting with = + - @ (or a tab or carriage
+ * return) is prefixed with an apostrophe so that spreadsheet programs show it
+ * as text instead of running it as a formula. Numbers and booleans are
+ * written as they are.
+ */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  let t = value;
+  if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/**
+ * A whole CSV file: a header and rows, CRLF line ends as RFC 4180 has them,
+ * and a UTF-8 byte-order mark so spreadsheet programs read accents and
+ * curly quotes as UTF-8.
+ */
+export function csv(header: string[], rows: Array<Array<string | number | boolean | null | undefined>>): string {
+  return `\uFEFF${[header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+}

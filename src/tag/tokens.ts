@@ -1,0 +1,139 @@
+/**
+ * Words of a passage, found once and shared by every rule: the matcher walks these
+ * tokens, never the characters again.
+ *
+ * A token is a run of letters and digits ("semiconductors", "2024", "5G"), an
+ * abbreviation with inner periods ("U.S."), a word with an inner "&" or apostrophe
+ * ("R&D", "don't"), a number with separators ("1,200.5"), or a currency sign. Hyphens
+ * and other punctuation separate tokens, so "co-production" is "co" "production"; a
+ * possessive "'s" is dropped ("Korea's" is "Korea"), and an abbreviation's closing
+ * period is punctuation ("U.S." is "U.S"). `norm` is the lower-cased form; `flags`
+ * mark numbers, years and capitalised words for the pattern language's token classes.
+ *
+ * Written as a loop over character codes rather than a regular expression with
+ * Unicode classes: this runs for every passage and is several times faster.
+ */
+export interface Tokens {
+  text: string;
+  start: Int32Array;
+  end: Int32Array;
+  /** The token as written (sliced from the text when asked for: most are never needed). */
+  raw(i: number): string;
+  norm: string[];
+  flags: Uint8Array;
+  length: number;
+}
+
+export const NUM = 1;
+export const YEAR = 2;
+export const CAP = 4;
+
+const LETTER = /\p{L}|\p{N}/u;
+function wordCode(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+  // Typographic marks are not letters; anything else outside ASCII is asked of Unicode.
+  if (c === 0x2019 || c === 0x2018 || c === 0x201c || c === 0x201d || c === 0x2013 || c === 0x2014 || c === 0xa0) return false;
+  return LETTER.test(String.fromCharCode(c));
+}
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const CURRENCY = new Set([0x24, 0x20ac, 0xa3, 0xa5, 0x20a9]);
+
+// A text of n characters holds at most n tokens.
+let scratchStart = new Int32Array(4096);
+let scratchEnd = new Int32Array(4096);
+let scratchFlags = new Uint8Array(4096);
+
+export function tokenize(text: string): Tokens {
+  const lower = text.toLowerCase();
+  // Lower-casing changes the length of a few strings ("İ"): then each token is lowered alone.
+  const sameLength = lower.length === text.length;
+  const n = text.length;
+  // Scratch buffers shared by every call (the result copies out what it needs).
+  if (scratchStart.length < n + 1) {
+    scratchStart = new Int32Array(n + 64);
+    scratchEnd = new Int32Array(n + 64);
+    scratchFlags = new Uint8Array(n + 64);
+  }
+  const start = scratchStart;
+  const end = scratchEnd;
+  const flags = scratchFlags;
+  const norm: string[] = [];
+  let k = 0;
+  const push = (s: number, e: number) => {
+    let w = sameLength ? lower.slice(s, e) : text.slice(s, e).toLowerCase();
+    if (w.includes('’')) w = w.replace(/’/g, "'");
+    const c0 = text.charCodeAt(s);
+    let fl = 0;
+    if (isDigit(c0)) {
+      fl |= NUM;
+      if (e - s === 4 && (w.startsWith('19') || w.startsWith('20')) && isDigit(w.charCodeAt(2)) && isDigit(w.charCodeAt(3))) fl |= YEAR;
+    } else if (c0 !== w.charCodeAt(0)) fl |= CAP;
+    start[k] = s;
+    end[k] = e;
+    flags[k] = fl;
+    norm.push(w);
+    k++;
+  };
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (CURRENCY.has(c)) {
+      push(i, i + 1);
+      i++;
+      continue;
+    }
+    if (!wordCode(c)) {
+      i++;
+      continue;
+    }
+    const s = i;
+    // An abbreviation: single letters joined by periods ("U.S.", "e.g.").
+    if (isAsciiLetter(c) && text.charCodeAt(i + 1) === 46 && isAsciiLetter(text.charCodeAt(i + 2)) && !wordCode(text.charCodeAt(i + 3) || 32)) {
+      let j = i;
+      while (isAsciiLetter(text.charCodeAt(j)) && text.charCodeAt(j + 1) === 46 && isAsciiLetter(text.charCodeAt(j + 2)) && !wordCode(text.charCodeAt(j + 3) || 32)) j += 2;
+      push(s, j + 1);
+      i = j + 1;
+      if (text.charCodeAt(i) === 46) i++;
+      continue;
+    }
+    const numeric = isDigit(c);
+    let j = i + 1;
+    for (;;) {
+      while (j < n && wordCode(text.charCodeAt(j))) j++;
+      const d = text.charCodeAt(j);
+      const next = text.charCodeAt(j + 1);
+      // Joiners inside a word: & ' ’ between word characters; . , between digits of a number.
+      if ((d === 38 || d === 39 || d === 0x2019) && j + 1 < n && wordCode(next)) {
+        j += 2;
+        continue;
+      }
+      if (numeric && (d === 46 || d === 44) && isDigit(next)) {
+        j += 2;
+        continue;
+      }
+      break;
+    }
+    let e = j;
+    // Possessives: "Korea's", "partners’s" -> the noun.
+    const p = text.charCodeAt(e - 2);
+    if (e - s > 2 && (p === 39 || p === 0x2019) && (text.charCodeAt(e - 1) === 115 || text.charCodeAt(e - 1) === 83)) e -= 2;
+    push(s, e);
+    i = j;
+  }
+  const st = start.slice(0, k);
+  const en = end.slice(0, k);
+  return { text, start: st, end: en, raw: (i) => text.slice(st[i]!, en[i]!), norm, flags: flags.slice(0, k), length: k };
+}
+
+/** The index of the first token starting at or after `pos`. */
+export function tokenAt(t: Tokens, pos: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t.start[mid]! < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

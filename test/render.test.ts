@@ -1,0 +1,92 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPipeline } from '../src/pipeline.js';
+import { loadConfig } from '../src/config/index.js';
+import { csv, csvField, md, mdLink, safeUrl } from '../src/render/index.js';
+import { jsonForScript } from '../src/render/report/html.js';
+import { ROOT, tmp } from './helpers.js';
+
+const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('render-cache') };
+
+describe('untrusted text in CSV and Markdown', () => {
+  it('quotes CSV fields per RFC 4180 and defuses formulas', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a, b')).toBe('"a, b"');
+    expect(csvField('say "yes"')).toBe('"say ""yes"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    for (const bad of ['+1', '-1+2', '@SUM(A1)', '\tx']) expect(csvField(bad).replace(/^"/, '')[0]).toBe("'");
+    expect(csvField(-3)).toBe('-3');
+    expect(csvField(null)).toBe('');
+    expect(csv(['a', 'b'], [[1, 'x']])).toBe('\uFEFFa,b\r\n1,x\r\n');
+  });
+
+  it('shows Markdown-looking text literally and links only http(s)', () => {
+    expect(md('<script>alert(1)</script> **bold** [x](javascript:alert(1)) a|b')).toBe('\\<script\\>alert(1)\\</script\\> \\*\\*bold\\*\\* \\[x\\](javascript:alert(1)) a\\|b');
+    expect(md('&amp; stays text')).toBe('&amp;amp; stays text');
+    expect(mdLink('Title', 'javascript:alert(1)')).toBe('Title (javascript:alert(1))');
+    expect(mdLink('Title', 'https://example.org/x?a=(1)')).toBe('[Title](<https://example.org/x?a=(1)>)');
+    expect(mdLink('Title', 'https://example.org/a b')).toBe('Title (https://example.org/a b)');
+    expect(safeUrl('HTTPS://example.org/x')).toBe('HTTPS://example.org/x');
+    expect(safeUrl('data:text/html,<b>')).toBeUndefined();
+  });
+
+  it('JSON in a script element cannot close it', () => {
+    const s = jsonForScript({ t: '</script><script>alert(1)</script>\u2028' });
+    expect(s).not.toMatch(/<|>|\u2028/);
+    expect(JSON.parse(s)).toEqual({ t: '</script><script>alert(1)</script>\u2028' });
+  });
+});
+
+describe('the report with hostile statements', () => {
+  // Entities in the markdown source become these characters in the statement's text.
+  const HOSTILE_TEXT = 'The two sides will fund joint research on &lt;/script&gt;&lt;script&gt;window.pwned=1&lt;/script&gt; and &lt;img src=x onerror="window.pwned=2"&gt; sensors in 2027.';
+  let out: string;
+  beforeAll(async () => {
+    const corpus = tmp('render-corpus');
+    cpSync(join(ROOT, 'test', 'fixtures', 'aggregate'), corpus, { recursive: true });
+    writeFileSync(
+      join(corpus, '2024-05-01_hostile.md'),
+      `---\ntitle: "A <b>bold</b> title with </title><script>window.pwned=3</script>"\ndate: 2024-05-01\npartnership: AL-BR-TC\nsource_url: "javascript:alert(document.domain)"\n---\n\n${HOSTILE_TEXT}\n`,
+    );
+    out = join(tmp('render-out'), 'out');
+    await runPipeline(config, { corpus, out, log: () => {} });
+  });
+
+  const htmlFiles = () => [
+    join(out, 'report', 'index.html'),
+    ...readdirSync(join(out, 'report', 'partnerships')).map((f) => join(out, 'report', 'partnerships', f)),
+    ...readdirSync(join(out, 'report', 'documents')).map((f) => join(out, 'report', 'documents', f)),
+  ];
+
+  it('writes no markup from statements and no link but http(s) and its own pages', () => {
+    for (const f of htmlFiles()) {
+      const all = readFileSync(f, 'utf8');
+      // The report's own script is checked apart: it holds markup templates, not statement text.
+      const html = all.replace(/<script>[\s\S]*?<\/script>/, '<script></script>');
+      expect(html, f).not.toContain('<script>window.pwned');
+      expect(html, f).not.toContain('<img src=x');
+      expect(html, f).not.toContain('<b>bold</b>');
+      for (const [, href] of html.matchAll(/href="([^"]*)"/g)) expect(/^(?:https?:\/\/|#|[\w./-]+\.html(?:#[\w-]+)?$|\.\.\/)/i.test(href!), `${f}: ${href}`).toBe(true);
+      // Only the report's own two script elements (data and code), on the index page.
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      expect(scripts, f).toEqual(f.endsWith('index.html') ? ['<script type="application/json" id="accords-data">', '<script>'] : []);
+      expect(all).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src (?:'sha256-[^']+'|'none'); img-src data:/);
+    }
+  });
+
+  it('shows the hostile words as text and quotes them in the Markdown profile safely', () => {
+    const doc = htmlFiles().find((f) => f.includes('documents') && readFileSync(f, 'utf8').includes('window.pwned=1'))!;
+    const html = readFileSync(doc, 'utf8');
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;');
+    expect(html).toContain('&lt;img src=x onerror=&quot;window.pwned=2&quot;&gt;');
+    // The index page carries it in its data block, where it cannot close the element.
+    const index = readFileSync(join(out, 'report', 'index.html'), 'utf8');
+    expect(index).toContain('\\u003c/script\\u003e\\u003cscript\\u003ewindow.pwned=1');
+    const profile = readFileSync(join(out, 'profiles', 'AL-BR-TC.md'), 'utf8');
+    expect(profile).toContain('\\</script\\>\\<script\\>window.pwned=1');
+    expect(profile).not.toContain('](javascript:');
+    expect(profile).toContain('(javascript:alert(document.domain))');
+  });
+});
