@@ -234,6 +234,14 @@ describe('the review API', () => {
     }
   });
 
+  it('shows the tags the rules considered and dropped, with their reasons', async () => {
+    const withDropped = find((p) => (p.tags.candidates ?? []).some((c) => !c.kept));
+    const item = (await get(`api/items?ids=${withDropped.p.id}`)).body['items'][0];
+    const dropped = withDropped.p.tags.candidates!.filter((c) => !c.kept);
+    expect(item.dropped).toEqual(dropped.map((c) => ({ rule: c.ruleId, label: c.label, match: c.match, reason: c.reason })));
+    expect(item.dropped[0].reason.length).toBeGreaterThan(0);
+  });
+
   it('links only web addresses as sources and shows a passage in its document', async () => {
     const odd = find((_p, d) => d.path.endsWith('odd-source.md'));
     const item = (await get(`api/items?ids=${odd.p.id}`)).body['items'][0];

@@ -434,6 +434,15 @@
     info.id = 'status';
     parts.push(info);
     if (it.why.length) parts.push(el('p', 'uncertain: ' + it.why.join('; '), 'context'));
+    if (it.dropped.length) {
+      const box = el('div', null, 'context');
+      box.id = 'dropped';
+      box.appendChild(el('div', 'considered and dropped by the rules:'));
+      const ul = el('ul');
+      for (const c of it.dropped) ul.appendChild(el('li', c.label + ' (' + c.rule + ', “' + c.match + '”): ' + c.reason));
+      box.appendChild(ul);
+      parts.push(box);
+    }
     const help = el('div', null);
     help.id = 'help';
     help.textContent = 'Keys: ' + shown('next') + '/' + shown('previous') + ' next/previous · ' + shown('accept') + ' accept (saves changes) · ' + shown('reject') + ' reject all objectives · ' + OBJ.map((o) => shown('objective.' + o)).join(' ') + ' toggle ' + OBJ.join(', ') + ' · ' + TAX.grades.map((g) => shown('grade.' + g)).join(' ') + ' set the grade (' + TAX.grades.join(', ') + ') of the marked row · ' + shown('focus') + ' mark the next row · ' + shown('governance') + ' governance · ' + shown('note') + ' note · ' + shown('undo') + ' undo · ' + shown('acceptShown') + ' accept everything shown · ' + shown('undoBulk') + ' undo the last bulk action · ' + shown('search') + ' search · ' + shown('document') + ' whole document · ' + shown('source') + ' open the source · ' + shown('help') + ' all keys';
@@ -545,7 +554,10 @@
         if (focus === o) focus = null;
       } else {
         const auto = it.details.find((x) => x.objective === o);
-        l.objectives.push({ objective: o, grade: auto ? auto.grade : 'commit', subcategories: auto ? auto.subcategories.slice() : [] });
+        // Without an automatic tag, the subcategories a dropped candidate proposed are the first guess.
+        const proposed = it.dropped.map((c) => c.label.split('/')).filter(([obj, sub]) => obj === o && TAX.subcategories[o].includes(sub)).map(([, sub]) => sub);
+        const subs = auto ? auto.subcategories.slice() : TAX.subcategories[o].filter((s) => proposed.includes(s));
+        l.objectives.push({ objective: o, grade: auto ? auto.grade : 'commit', subcategories: subs });
         l.objectives.sort((a, b) => OBJ.indexOf(a.objective) - OBJ.indexOf(b.objective));
         focus = o;
       }

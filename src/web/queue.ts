@@ -404,6 +404,8 @@ export class Queue {
       domainRules: p ? [...new Set(p.tags.evidence.filter((x) => x.label.startsWith('domain/')).map((x) => `${x.label.slice(7)}: ${x.ruleId}${x.scope !== 'text' ? ` (from the ${x.scope})` : ''}`))] : [],
       governanceRules: p ? [...new Set(p.tags.evidence.filter((x) => x.label === 'governance').map((x) => x.ruleId))] : [],
       cooperation: e.cooperation,
+      // Tags the rules proposed and dropped, with the reason: where a missed commitment usually shows.
+      dropped: p ? (p.tags.candidates ?? []).filter((c) => !c.kept).map((c) => ({ rule: c.ruleId, label: c.label, match: c.match, reason: c.reason })) : [],
       highlights: p ? p.tags.evidence.filter((x) => x.scope === 'text').map((x) => ({ start: x.start, end: x.end, label: x.label, rule: x.ruleId })) : [],
       decision: e.decision ? view(e.decision) : null,
       reviews: e.reviews.map(view),
