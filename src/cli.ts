@@ -346,8 +346,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         try {
           if (sub === 'export' && values.labels) {
             // Label files need each passage's place in its statement: read the corpus (cached documents make this quick).
-            const summary = await runPipeline(config, { ...(values.corpus ? { corpus: resolve(values.corpus) } : {}), log: () => {}, needDocs: true, out: resolve(config.root, config.cacheDir, 'export-out') });
-            const { files, problems } = await exportLabels(summary.docs, store);
+            const corpus = resolve(values.corpus ?? resolve(config.root, config.corpus));
+            const summary = await runPipeline(config, { corpus, log: () => {}, needDocs: true, out: resolve(config.root, config.cacheDir, 'export-out') });
+            const { files, problems } = await exportLabels(summary.docs, store, corpus);
             const dir = resolve(values.labels);
             let n = 0;
             for (const [name, lines] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {

@@ -125,7 +125,7 @@ describe('export, import and eval', () => {
     md.forEach(({ d, p }, i) => record(store, d, p, 'ana', i % 2 ? 'reject' : 'accept'));
     const pdf = all().find(({ d, p }) => d.path.endsWith('.pdf') && p.tags.objectives.length)!;
     record(store, pdf.d, pdf.p, 'ana', 'accept');
-    const { files, problems } = await exportLabels(summary.docs, store);
+    const { files, problems } = await exportLabels(summary.docs, store, corpus);
     expect(problems).toEqual([expect.stringMatching(/\.pdf: 1 decisions not exported as labels/)]);
     const dir = tmp('labels');
     mkdirSync(join(dir, 'dev'));
@@ -142,6 +142,15 @@ describe('export, import and eval', () => {
       expect(l, p.text).toBeDefined();
     }
     store.close();
+    // The same through the command line, with a configuration of its own (no cache written into the project).
+    const cfg = join(tmp('cfg'), 'labels.config.mts');
+    writeFileSync(cfg, `export default ${JSON.stringify({ rules: join(ROOT, 'rules'), corpus, cacheDir: tmp('labels-cache'), out: join(tmp('labels-out'), 'out'), review: { db: store.file } })};\n`);
+    const out = tmp('labels-cli');
+    const err: string[] = [];
+    expect(await main(['reviews', 'export', '--config', cfg, '--labels', out], { out: () => {}, err: (s) => err.push(s) })).toBe(1);
+    expect(err.join('')).toMatch(/wrote 5 labels of \d+ statements? to /);
+    expect(err.join('')).toMatch(/\.pdf: 1 decisions not exported as labels/);
+    for (const [name, lines] of files) expect(readFileSync(join(out, name), 'utf8')).toBe(`${lines.join('\n')}\n`);
   });
 
   it('accords reviews stats prints per-rule precision, the most rejected rules with their passages, and agreement', async () => {

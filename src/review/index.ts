@@ -1,4 +1,4 @@
-import { basename, extname, resolve } from 'node:path';
+import { basename, extname, relative, resolve, sep } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { Doc, TaggedPassage } from '../core/doc.js';
@@ -238,7 +238,7 @@ export async function importGold(store: ReviewStore, file: string): Promise<{ ad
  * `scripts/label.ts admit` scores into the first-sight log. Statements whose raw
  * file cannot be read as text (PDF) or where a passage cannot be placed are named.
  */
-export async function exportLabels(docs: Doc[], store: ReviewStore): Promise<{ files: Map<string, string[]>; problems: string[] }> {
+export async function exportLabels(docs: Doc[], store: ReviewStore, corpusDir?: string): Promise<{ files: Map<string, string[]>; problems: string[] }> {
   const attached = attach(docs, store);
   const files = new Map<string, string[]>();
   const problems: string[] = [];
@@ -264,7 +264,8 @@ export async function exportLabels(docs: Doc[], store: ReviewStore): Promise<{ f
       const l = labelsAfter(attached.byPassage.get(p.id)!);
       lines.push(
         JSON.stringify({
-          file: basename(d.path),
+          // Labels name a statement by its place in the corpus folder (its file name, for a flat folder).
+          file: corpusDir ? relative(resolve(corpusDir), path).split(sep).join('/') : basename(d.path),
           start: span.start,
           end: span.end,
           check: spanCheck(raw, span),

@@ -427,6 +427,13 @@
     note.addEventListener('input', () => {
       stagedNote = note.value;
     });
+    // Enter in the note saves the decision with it, as the accept key would.
+    note.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter') return;
+      ev.preventDefault();
+      note.blur();
+      decide('accept').catch((e) => flash('error: ' + e.message));
+    });
     parts.push(note);
 
     const dec = it.decision;

@@ -79,7 +79,11 @@ describe('two reviewers in Chromium', () => {
     await page.keyboard.press(grade === 'explore' ? 'd' : 'e'); // the same objective, another grade
     await page.keyboard.press('Enter');
     await go(ids[3]!);
-    await page.keyboard.press('a'); // agrees
+    // Agrees, with a note typed into the note field (Enter there saves).
+    await page.fill('#note', 'same reading as ana');
+    await page.press('#note', 'Enter');
+    await expect.poll(() => store.history().at(-1)?.note).toBe('same reading as ana');
+    expect(store.history().at(-1)).toMatchObject({ reviewer: 'ben', action: 'accept' });
     await expect.poll(() => badges(ids[1]!)).toContain('disputed');
     await expect.poll(() => badges(ids[2]!)).toContain('disputed');
     expect(await badges(ids[0]!)).not.toContain('disputed');
