@@ -25,7 +25,7 @@ import { formatRuleFigures, ruleFigures } from './eval/rulestats.js';
 import { gapPhrases, missedPhrases, noisyRules, type UntaggedPassage } from './eval/gaps.js';
 import { FLOORS, firstSightChecks, formatChecks, labelChecks, sharedChecks, type FloorCheck } from './eval/floors.js';
 import { explain } from './explain.js';
-import { openReviews, exportGold, importGold, reviewStats, checkReviewStore, damagedStoreHint } from './review/index.js';
+import { openReviews, exportGold, exportLabels, importGold, reviewStats, checkReviewStore, damagedStoreHint } from './review/index.js';
 import { startReviewServer } from './web/index.js';
 
 interface CommandSpec {
@@ -83,10 +83,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   reviews: {
-    usage: 'accords reviews export [--out FILE] | import FILE | stats [--db FILE]',
-    about: 'decisions as gold JSONL (usable by accords eval --gold FILE), read them back, or agreement figures',
+    usage: 'accords reviews export [--out FILE] [--labels DIR [--corpus DIR]] | import FILE | stats [--db FILE]',
+    about: "decisions as gold JSONL (usable by accords eval --gold FILE), or with --labels as label files of test/gold (file name and offsets; scripts/label.ts admit takes them); read them back; or stats: tagger vs reviewers, agreement between reviewers (Krippendorff's alpha), per-rule precision and the rules analysts reject most with a proposed exception",
     options: {
       out: { type: 'string', help: 'FILE  with export: write to FILE instead of standard output' },
+      labels: { type: 'string', help: 'DIR   with export: write label files of test/gold to DIR' },
+      corpus: { type: 'string', help: 'DIR   with export --labels: the folder of statements' },
       db: { type: 'string', help: 'FILE  the review database (default from review.db)' },
     },
   },
@@ -476,7 +478,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const port = values.port ?? 4173;
         io.err('reading the corpus...\n');
         const summary = await runPipeline(config, { ...(values.corpus ? { corpus: resolve(values.corpus) } : {}), log: () => {}, reviews: store, needDocs: true });
-        const server = await startReviewServer({ docs: summary.docs, store, port, ...(values.host ? { host: values.host } : {}), reviewer: values.reviewer ?? process.env['USER'] ?? '' });
+        const server = await startReviewServer({ docs: summary.docs, store, port, keys: config.review.keys, ...(values.host ? { host: values.host } : {}), reviewer: values.reviewer ?? process.env['USER'] ?? '' });
         io.err(`${summary.documents} documents, ${summary.passages} passages; decisions are saved in ${dbFile}\n`);
         io.out(`review page: ${server.url}\n(press Ctrl-C to stop; run accords run afterwards to bring the decisions into out/)\n`);
         await new Promise<void>((r) => {
@@ -491,6 +493,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const sub = positionals[0];
         const store = await openReviews(resolve(config.root, values.db ?? config.review.db));
         try {
+          if (sub === 'export' && values.labels) {
+            // Label files need each passage's place in its statement: read the corpus (cached documents make this quick).
+            const corpus = resolve(values.corpus ?? resolve(config.root, config.corpus));
+            const summary = await runPipeline(config, { corpus, log: () => {}, needDocs: true, out: resolve(config.root, config.cacheDir, 'export-out') });
+            const { files, problems } = await exportLabels(summary.docs, store, corpus);
+            const dir = resolve(values.labels);
+            let n = 0;
+            for (const [name, lines] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+              await writeFileAtomic(join(dir, name), `${lines.join('\n')}\n`);
+              n += lines.length;
+            }
+            for (const p of problems) io.err(`${p}\n`);
+            io.err(`wrote ${n} label${n === 1 ? '' : 's'} of ${files.size} statement${files.size === 1 ? '' : 's'} to ${values.labels} (score them at first sight with: node --import tsx scripts/label.ts admit --batch NAME ${join(values.labels, '*.jsonl')})\n`);
+            return problems.length ? 1 : 0;
+          }
           if (sub === 'export') {
             const text = exportGold(store);
             if (values.out) await writeFileAtomic(resolve(values.out), text);

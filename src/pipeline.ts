@@ -16,7 +16,7 @@ import { loadRules, loadRegistry, compileRules, type CompiledRules, type Registr
 import { classify } from './classify.js';
 import { Aggregator, attribute, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { renderAll, json } from './render/index.js';
-import { attach, overrideFrom, type ReviewStore } from './review/index.js';
+import { applyDecisions, type ReviewStore } from './review/index.js';
 
 export interface RunOptions {
   corpus?: string;
@@ -291,19 +291,25 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     docs.push(d);
   }
 
-  let override = opts.override;
-  if (!override && reviews) {
+  // Analysts' decisions replace the automatic tags in the outputs (objectives,
+  // grades, subcategories, domains, governance); the returned documents keep the
+  // automatic tags, which the review page compares decisions against. A store that
+  // cannot be read is reported, and the outputs are made from the automatic tags.
+  let applied: ReturnType<typeof applyDecisions> | undefined;
+  if (!opts.override && reviews) {
     try {
-      override = overrideFrom(attach(docs, reviews));
+      applied = applyDecisions(docs, reviews);
     } catch (err) {
       reviewProblem = `the review database could not be read (${(err as Error).message})`;
     }
   }
+  const outDocs = applied?.docs ?? docs;
+  const override = opts.override ?? applied?.override;
   // Aggregation reads one compact summary per document, never whole documents.
   const aggregator = new Aggregator(registry);
-  for (const d of docs) aggregator.add(summarize(d, registry, override));
+  for (const d of outDocs) aggregator.add(summarize(d, registry, override));
   const agg: Aggregate = aggregator.result(scope);
-  const rendered = renderAll(agg, docs, { documents: docs.length, rulesVersion: rules.version }, registry);
+  const rendered = renderAll(agg, outDocs, { documents: docs.length, rulesVersion: rules.version }, registry);
   const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + duplicates.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + listing.length;
   const passages = docs.reduce((n, d) => n + d.passages.length, 0);
@@ -352,6 +358,10 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     `  re-processed ${processed.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
   if (reviewProblem) lines.push(`  reviews NOT applied: ${reviewProblem}; the outputs show the automatic tags only`);
+  if (applied && (applied.applied || applied.stale.length)) {
+    const stale = applied.stale.length;
+    lines.push(`  reviews: ${applied.applied} reviewed passage${applied.applied === 1 ? ' uses' : 's use'} the analysts' labels${stale ? `; ${stale} decision${stale === 1 ? ' is' : 's are'} stale (the passage text no longer occurs) and not applied` : ''}`);
+  }
   for (const m of listing) lines.push(`  ${formatMessage(m)}`);
   for (const d of duplicates) {
     lines.push(`  ${printable(d.file)}: same statement as ${printable(d.of)}; cited once with both addresses`);

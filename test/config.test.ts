@@ -43,6 +43,20 @@ describe('configuration', () => {
   it('names a wrong type', () => {
     expect(message(() => parseConfig({ concurrency: 'two' }))).toContain('concurrency');
   });
+  it('review keys: defaults, partial overrides, and clear errors for a key bound twice or not a key', () => {
+    const c = parseConfig({ review: { keys: { accept: ['y'], grade: { explore: ['E'] } } } });
+    expect(c.review.keys.accept).toEqual(['y']);
+    expect(c.review.keys.grade).toMatchObject({ explore: ['E'], intend: ['i'] });
+    expect(c.review.keys.next).toEqual(['j', 'ArrowDown']);
+    expect(c.review.db).toBe('.accords/reviews.sqlite');
+    const twice = message(() => parseConfig({ review: { keys: { reject: ['a'] } } }, 'pipeline.config.ts'));
+    expect(twice).toContain('review.keys.reject: key "a" is bound to both accept and reject');
+    const name = message(() => parseConfig({ review: { keys: { undo: ['ctrl+z'] } } }));
+    expect(name).toMatch(/review\.keys\.undo\.0: a key is one character or one of Enter, Escape/);
+    const unknown = message(() => parseConfig({ review: { keys: { objective: { diplomacy: ['6'] } } } }));
+    expect(unknown).toContain('review.keys.objective: unknown key "diplomacy" (allowed: policy, research, commercial, preparedness, workforce)');
+    expect(message(() => parseConfig({ review: { keys: { accept: [] } } }))).toContain('review.keys.accept: bind at least one key');
+  });
   it('reports a config file that does not load', async () => {
     const dir = tmp('accords-cfg');
     const f = join(dir, 'bad.config.ts');

@@ -121,6 +121,8 @@ export function summarize(doc: Doc, registry: Registry, override?: Override): Do
         const ids = [...doc.partnerships, ...extra];
         if (!patterns.has(ids.join())) patterns.set(ids.join(), namesPattern(ids, registry));
         facts = governanceFacts(p.text, patterns.get(ids.join()), p.listIntro);
+        // An analyst's governance mark stands even when no body, chair, level or rhythm can be read from the words.
+        if (!facts && ov?.reviewed) facts = { bodies: [], chairs: [], levels: [], rhythm: [] };
       }
       const events = findEvents(p.text, doc.meta.date);
       if (!objectives.length && !facts && !events.length) continue;

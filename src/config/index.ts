@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { configSchema, type Config, type UserConfig } from './schema.js';
 
-export { configSchema, DEFAULTS, type Config, type UserConfig } from './schema.js';
+export { configSchema, DEFAULTS, NAMED_KEYS, type Config, type UserConfig, type KeyBindings } from './schema.js';
 
 /** Typed helper for pipeline.config.ts; validation happens when the file is loaded. */
 export function defineConfig(config: UserConfig): UserConfig {

@@ -107,8 +107,20 @@ export interface PassageTags {
   candidates?: Candidate[];
 }
 
+/** Who reviewed a passage, when an analyst's decision replaced its automatic tags in the outputs. */
+export interface ReviewMark {
+  reviewer: string;
+  at: string;
+  action: string;
+  /** The final decision on a passage reviewers disagreed on. */
+  adjudicated: boolean;
+  note: string | null;
+}
+
 export interface TaggedPassage extends Passage {
   tags: PassageTags;
+  /** Set only in the outputs, on passages whose tags are an analyst's. */
+  review?: ReviewMark;
 }
 
 export interface Doc {

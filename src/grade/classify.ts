@@ -1,5 +1,5 @@
 import type { Evidence, ObjectiveTag, PassageTags } from '../core/doc.js';
-import type { Grade } from '../core/taxonomy.js';
+import { GRADES, type Grade } from '../core/taxonomy.js';
 import type { TagLayer } from '../tag/index.js';
 import { evidenceOf } from '../tag/index.js';
 import type { ActiveRule, Hit } from '../rules/compile.js';
@@ -10,11 +10,14 @@ import { gradeContext, gradeSpan, type GradeContext, type GradeResult } from './
 // usually the main clause; later ones sit in "including ..." and "building
 // upon ..." tails that report context rather than what is agreed.
 function gradeHits(ctx: ReturnType<typeof gradeContext>, hits: Hit<ActiveRule>[]): GradeResult | undefined {
+  // Several clauses about one objective: the passage's grade for it is the strongest
+  // one (taxonomy section 3).
+  let best: GradeResult | undefined;
   for (const h of hits) {
     const g = gradeSpan(ctx, h.start, h.end);
-    if (g) return { ...g, reason: `${g.reason}, for "${h.text}"` };
+    if (g && (!best || GRADES.indexOf(g.grade) > GRADES.indexOf(best.grade))) best = { ...g, reason: `${g.reason}, for "${h.text}"` };
   }
-  return undefined;
+  return best;
 }
 
 const DEFAULT_GRADE: Grade = 'commit';

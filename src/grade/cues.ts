@@ -37,7 +37,10 @@ export interface GradeResult {
   ruleId: string;
 }
 
-const BASE_FORM_BEFORE = /\b(?:to|will|shall|would|could|may|might|can|must|and)\s+$/i;
+const BASE_FORM_BEFORE = /\b(?:to|will|shall|would|could|may|might|can|must)\s+$/i;
+// After "and", only a form that is both base and past ("set up", "put in place") is read as a base form.
+const AND_BEFORE = /\band\s+$/i;
+const BOTH_FORMS = /^(?:set|sets|put|hold)\b/i;
 // "will continue to", "to maintain": what continues is running already, even after a modal.
 const CONTINUING = /^(?:continu|maintain|sustain)/i;
 const RELATIVE_BEFORE = /\b(?:that|which|who)\s+(?:\w+ly\s+)?$/i;
@@ -68,7 +71,7 @@ export function gradeContext(text: string, hits: Hit<ActiveRule>[], imperative?:
     // "set up", "put in place" after "to" or a modal are base forms, not reports:
     // "intend to set up" is governed by "intend", "will set up" by "will".
     // ("will continue to", "to maintain" stay reports of what is running: the ongoing cues keep their grade.)
-    else if ((label === 'grade/underway' || label === 'grade/completed') && !CONTINUING.test(h.text) && BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start))) continue;
+    else if ((label === 'grade/underway' || label === 'grade/completed') && !CONTINUING.test(h.text) && (BASE_FORM_BEFORE.test(text.slice(Math.max(0, h.start - 12), h.start)) || (AND_BEFORE.test(text.slice(Math.max(0, h.start - 6), h.start)) && BOTH_FORMS.test(h.text)))) continue;
     // The opening imperative decides for a cue that is the passage's first word ("Set up ...").
     else if (imperative && h.start <= 2 && imperative.ruleId !== h.item.rule.id && (label === 'grade/underway' || label === 'grade/completed') && imperative.grade === 'commit') continue;
     // "... the center that will enhance links": a modal or aim inside a relative

@@ -41,6 +41,7 @@ export function passagesJsonl(docs: Doc[], registry?: Registry): string {
           evidence: p.tags.evidence.map((e) => ({ rule: e.ruleId, label: e.label, match: e.match, start: e.start, end: e.end, scope: e.scope, rules_version: e.rulesVersion })),
           // Every objective tag a rule proposed, kept or dropped, and why.
           candidates: (p.tags.candidates ?? []).map((c) => ({ rule: c.ruleId, label: c.label, match: c.match, start: c.start, end: c.end, kept: c.kept, reason: c.reason })),
+          ...(p.review ? { review: p.review } : {}),
         }),
       );
     }

@@ -1,21 +1,42 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Grade, Objective, Domain } from '../core/taxonomy.js';
+import type { Grade, Objective, Domain, Subcategory } from '../core/taxonomy.js';
 
 /** The labels an analyst can set on a passage. */
+export interface ObjectiveLabel {
+  objective: Objective;
+  grade: Grade;
+  /** Absent in decisions made before subcategories could be edited: the automatic ones then stand. */
+  subcategories?: Subcategory[];
+}
+
 export interface Labels {
-  objectives: Array<{ objective: Objective; grade: Grade; subcategories?: string[] }>;
+  objectives: ObjectiveLabel[];
   domains: Domain[];
   governance: boolean;
+  /** The grade of a governance passage; absent in older decisions (the automatic grade then stands). */
+  governanceGrade?: Grade | null;
 }
 
 export type Action = 'accept' | 'correct' | 'reject' | 'undo';
+
+/** One piece of the evidence behind the automatic labels: which rule matched which words. */
+export interface EvidenceRef {
+  rule: string;
+  label: string;
+  match: string;
+  start: number;
+  end: number;
+  scope: 'text' | 'heading' | 'title';
+}
 
 export interface Decision {
   seq: number;
   docKey: string;
   docHash: string;
+  /** The statement's file as the run named it (for label export); '' in older decisions. */
+  docFile: string;
   passageKey: string;
   passageId: string;
   text: string;
@@ -29,11 +50,18 @@ export interface Decision {
   undoes: number | null;
   /** Rules whose evidence stood behind the automatic labels. */
   rules: string[];
+  /** The evidence itself, with offsets into the text; [] in older decisions. */
+  evidence: EvidenceRef[];
+  /** Decisions made by one bulk action share this id, so they can be undone together. */
+  batch: string | null;
+  /** An adjudication: the final decision on a passage that reviewers disagreed on. */
+  final: boolean;
 }
 
 export interface NewDecision {
   docKey: string;
   docHash: string;
+  docFile?: string;
   passageKey: string;
   passageId: string;
   text: string;
@@ -44,6 +72,9 @@ export interface NewDecision {
   after?: Labels;
   note?: string;
   rules?: string[];
+  evidence?: EvidenceRef[];
+  batch?: string;
+  final?: boolean;
   at?: string;
 }
 
@@ -69,10 +100,20 @@ CREATE INDEX IF NOT EXISTS decisions_passage ON decisions (doc_key, passage_key,
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+// Columns added after the first release. A database written by an older version
+// gets them on open (ALTER TABLE ... ADD COLUMN keeps every existing row).
+const ADDED_COLUMNS: Array<[string, string]> = [
+  ['doc_file', `TEXT NOT NULL DEFAULT ''`],
+  ['evidence_json', `TEXT NOT NULL DEFAULT '[]'`],
+  ['batch', 'TEXT'],
+  ['final', 'INTEGER NOT NULL DEFAULT 0'],
+];
+
 interface Row {
   seq: number;
   doc_key: string;
   doc_hash: string;
+  doc_file: string;
   passage_key: string;
   passage_id: string;
   text: string;
@@ -85,6 +126,9 @@ interface Row {
   note: string | null;
   undoes: number | null;
   rules_json: string;
+  evidence_json: string;
+  batch: string | null;
+  final: number;
 }
 
 function toDecision(r: Row): Decision {
@@ -92,6 +136,7 @@ function toDecision(r: Row): Decision {
     seq: r.seq,
     docKey: r.doc_key,
     docHash: r.doc_hash,
+    docFile: r.doc_file,
     passageKey: r.passage_key,
     passageId: r.passage_id,
     text: r.text,
@@ -104,7 +149,24 @@ function toDecision(r: Row): Decision {
     note: r.note,
     undoes: r.undoes,
     rules: JSON.parse(r.rules_json) as string[],
+    evidence: JSON.parse(r.evidence_json) as EvidenceRef[],
+    batch: r.batch,
+    final: r.final === 1,
   };
+}
+
+export const keyOf = (docKey: string, passageKey: string): string => `${docKey}\u0000${passageKey}`;
+
+/** What a passage's decisions add up to. */
+interface PassageState {
+  /** Decisions other than undos, oldest first. */
+  decisions: Decision[];
+  undone: Set<number>;
+}
+
+/** The labels a decision leaves on its passage. */
+export function labelsAfter(d: Decision): Labels {
+  return d.after ?? d.before;
 }
 
 /**
@@ -112,9 +174,21 @@ function toDecision(r: Row): Decision {
  * deleted; undo is a decision of its own that names the one it undoes. Every
  * write is a committed transaction with synchronous=FULL in WAL mode, so an
  * acknowledged decision survives the process being killed.
+ *
+ * Several reviewers may decide on the same passage. Each reviewer's latest
+ * decision that was not undone is theirs; an adjudication (final) settles the
+ * passage; otherwise the latest decision by anyone is the one in force.
+ *
+ * The store keeps what the decisions add up to in memory and reads only rows it
+ * has not seen, so it stays current when another process writes to the same file.
  */
 export class ReviewStore {
   readonly db: Database.Database;
+  private state = new Map<string, PassageState>();
+  private bySeq = new Map<number, Decision>();
+  private lastSeq = 0;
+  private count = 0;
+  private readonly newRows: Database.Statement;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -123,75 +197,224 @@ export class ReviewStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const have = new Set((this.db.prepare('PRAGMA table_info(decisions)').all() as Array<{ name: string }>).map((c) => c.name));
+    this.db.transaction(() => {
+      for (const [name, type] of ADDED_COLUMNS) if (!have.has(name)) this.db.exec(`ALTER TABLE decisions ADD COLUMN ${name} ${type}`);
+    })();
+    this.db.exec('CREATE INDEX IF NOT EXISTS decisions_batch ON decisions (batch)');
+    this.newRows = this.db.prepare('SELECT * FROM decisions WHERE seq > ? ORDER BY seq');
+    this.sync();
+  }
+
+  private insertStmt?: Database.Statement;
+  private undoStmt?: Database.Statement;
+
+  private insert(d: NewDecision): number {
+    this.insertStmt ??= this.db.prepare(
+      `INSERT INTO decisions (doc_key, doc_hash, doc_file, passage_key, passage_id, text, heading, reviewer, at, action, before_json, after_json, note, rules_json, evidence_json, batch, final)
+         VALUES (@docKey, @docHash, @docFile, @passageKey, @passageId, @text, @heading, @reviewer, @at, @action, @before, @after, @note, @rules, @evidence, @batch, @final)`,
+    );
+    const info = this.insertStmt.run({
+      docKey: d.docKey,
+      docHash: d.docHash,
+      docFile: d.docFile ?? '',
+      passageKey: d.passageKey,
+      passageId: d.passageId,
+      text: d.text,
+      heading: d.heading ?? '',
+      reviewer: d.reviewer,
+      at: d.at ?? new Date().toISOString(),
+      action: d.action,
+      before: JSON.stringify(d.before),
+      // Rejecting removes every objective and the governance mark; the domains stay (they say what the passage is about).
+      after: d.action === 'reject' ? JSON.stringify({ objectives: [], domains: d.before.domains, governance: false, governanceGrade: null } satisfies Labels) : JSON.stringify(d.after ?? d.before),
+      note: d.note ?? null,
+      rules: JSON.stringify(d.rules ?? []),
+      evidence: JSON.stringify(d.evidence ?? []),
+      batch: d.batch ?? null,
+      final: d.final ? 1 : 0,
+    });
+    return Number(info.lastInsertRowid);
   }
 
   add(d: NewDecision): Decision {
-    const info = this.db
-      .prepare(
-        `INSERT INTO decisions (doc_key, doc_hash, passage_key, passage_id, text, heading, reviewer, at, action, before_json, after_json, note, rules_json)
-         VALUES (@docKey, @docHash, @passageKey, @passageId, @text, @heading, @reviewer, @at, @action, @before, @after, @note, @rules)`,
-      )
-      .run({
-        ...d,
-        heading: d.heading ?? '',
-        at: d.at ?? new Date().toISOString(),
-        before: JSON.stringify(d.before),
-        after: d.action === 'reject' ? JSON.stringify({ objectives: [], domains: d.before.domains, governance: false }) : JSON.stringify(d.after ?? d.before),
-        note: d.note ?? null,
-        rules: JSON.stringify(d.rules ?? []),
-      });
-    return this.get(Number(info.lastInsertRowid))!;
+    const seq = this.insert(d);
+    this.sync();
+    return this.bySeq.get(seq)!;
   }
 
-  /** Undo the passage's current decision (the latest one not already undone). */
+  /** Several decisions in one transaction (a bulk action): all are saved or none. */
+  addMany(list: NewDecision[]): Decision[] {
+    const seqs = this.db.transaction(() => list.map((d) => this.insert(d)))();
+    this.sync();
+    return seqs.map((s) => this.bySeq.get(s)!);
+  }
+
+  /** Undo the reviewer's own decision in force on the passage (the latest one not already undone). */
   undo(docKey: string, passageKey: string, reviewer: string): Decision | undefined {
-    return this.db.transaction(() => {
-      const current = this.current(docKey, passageKey);
-      if (!current) return undefined;
-      const info = this.db
-        .prepare(
-          `INSERT INTO decisions (doc_key, doc_hash, passage_key, passage_id, text, heading, reviewer, at, action, before_json, after_json, note, undoes, rules_json)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'undo', ?, NULL, NULL, ?, '[]')`,
-        )
-        .run(current.docKey, current.docHash, current.passageKey, current.passageId, current.text, current.heading, reviewer, new Date().toISOString(), JSON.stringify(current.after ?? current.before), current.seq);
-      return this.get(Number(info.lastInsertRowid));
+    const seq = this.db.transaction(() => {
+      this.sync();
+      const target = this.inForce(keyOf(docKey, passageKey)).filter((d) => d.reviewer === reviewer).at(-1);
+      return target ? this.insertUndo(target, reviewer, null) : undefined;
     })();
+    this.sync();
+    return seq === undefined ? undefined : this.bySeq.get(seq);
+  }
+
+  /** Undo every decision of a bulk action that is still in force. */
+  undoBatch(batch: string, reviewer: string): Decision[] {
+    const seqs = this.db.transaction(() => {
+      this.sync();
+      const rows = this.db.prepare(`SELECT seq FROM decisions WHERE batch = ? AND action != 'undo' ORDER BY seq`).all(batch) as Array<{ seq: number }>;
+      const out: number[] = [];
+      for (const { seq } of rows) {
+        const d = this.bySeq.get(seq)!;
+        if (this.state.get(keyOf(d.docKey, d.passageKey))?.undone.has(seq)) continue;
+        out.push(this.insertUndo(d, reviewer, batch));
+      }
+      return out;
+    })();
+    this.sync();
+    return seqs.map((s) => this.bySeq.get(s)!);
+  }
+
+  private insertUndo(target: Decision, reviewer: string, batch: string | null): number {
+    this.undoStmt ??= this.db.prepare(
+      `INSERT INTO decisions (doc_key, doc_hash, doc_file, passage_key, passage_id, text, heading, reviewer, at, action, before_json, after_json, note, undoes, rules_json, batch, final)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'undo', ?, NULL, NULL, ?, '[]', ?, 0)`,
+    );
+    const info = this.undoStmt.run(target.docKey, target.docHash, target.docFile, target.passageKey, target.passageId, target.text, target.heading, reviewer, new Date().toISOString(), JSON.stringify(labelsAfter(target)), target.seq, batch);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Read the rows written since the last look (by this process or another). Returns the passages they touch. */
+  sync(): Set<string> {
+    const rows = this.newRows.all(this.lastSeq) as Row[];
+    const touched = new Set<string>();
+    for (const r of rows) {
+      const d = toDecision(r);
+      const key = keyOf(d.docKey, d.passageKey);
+      let st = this.state.get(key);
+      if (!st) this.state.set(key, (st = { decisions: [], undone: new Set() }));
+      if (d.action === 'undo') {
+        if (d.undoes !== null) st.undone.add(d.undoes);
+      } else st.decisions.push(d);
+      this.bySeq.set(d.seq, d);
+      this.lastSeq = d.seq;
+      this.count++;
+      touched.add(key);
+    }
+    return touched;
+  }
+
+  /** The passages touched by decisions after seq, and the newest seq. */
+  changedSince(seq: number): { keys: Set<string>; seq: number } {
+    this.sync();
+    const keys = new Set<string>();
+    for (let s = seq + 1; s <= this.lastSeq; s++) {
+      const d = this.bySeq.get(s);
+      if (d) keys.add(keyOf(d.docKey, d.passageKey));
+    }
+    return { keys, seq: this.lastSeq };
+  }
+
+  /** How many decisions the history holds (undos included). */
+  size(): number {
+    this.sync();
+    return this.count;
+  }
+
+  /** Every passage (by key) that has decisions. */
+  keys(): string[] {
+    this.sync();
+    return [...this.state.keys()];
+  }
+
+  get latestSeq(): number {
+    return this.lastSeq;
+  }
+
+  private inForce(key: string): Decision[] {
+    const st = this.state.get(key);
+    return st ? st.decisions.filter((d) => !st.undone.has(d.seq)) : [];
+  }
+
+  /** Each reviewer's decision in force on the passage (adjudications apart), in order of decision. */
+  reviews(docKey: string, passageKey: string): Decision[] {
+    this.sync();
+    return this.reviewsOf(keyOf(docKey, passageKey));
+  }
+
+  private reviewsOf(key: string): Decision[] {
+    const latest = new Map<string, Decision>();
+    for (const d of this.inForce(key)) if (!d.final) latest.set(d.reviewer, d);
+    return [...latest.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The adjudication in force on the passage, if any. */
+  adjudication(docKey: string, passageKey: string): Decision | undefined {
+    this.sync();
+    return this.inForce(keyOf(docKey, passageKey)).filter((d) => d.final).at(-1);
+  }
+
+  /** Whether the passage (by its key) has an adjudication in force. */
+  isAdjudicated(key: string): boolean {
+    this.sync();
+    return this.inForce(key).some((d) => d.final);
+  }
+
+  private effectiveOf(key: string): Decision | undefined {
+    const live = this.inForce(key);
+    return live.filter((d) => d.final).at(-1) ?? live.at(-1);
   }
 
   get(seq: number): Decision | undefined {
-    const r = this.db.prepare('SELECT * FROM decisions WHERE seq = ?').get(seq) as Row | undefined;
-    return r ? toDecision(r) : undefined;
+    this.sync();
+    return this.bySeq.get(seq);
   }
 
   history(docKey?: string, passageKey?: string): Decision[] {
-    const rows = (docKey
-      ? this.db.prepare('SELECT * FROM decisions WHERE doc_key = ? AND passage_key = ? ORDER BY seq').all(docKey, passageKey)
-      : this.db.prepare('SELECT * FROM decisions ORDER BY seq').all()) as Row[];
-    return rows.map(toDecision);
+    this.sync();
+    const all = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
+    return docKey === undefined ? all : all.filter((d) => d.docKey === docKey && d.passageKey === passageKey);
   }
 
-  /** The decision in force for each passage: the latest one that is not an undo and was not undone. */
+  /** Every decision of a bulk action (undos included). */
+  batch(id: string): Decision[] {
+    return this.history().filter((d) => d.batch === id);
+  }
+
+  /** The decision in force for each passage: an adjudication, else the latest decision not undone. */
   effective(): Map<string, Decision> {
-    const all = this.history();
-    const undone = new Set(all.filter((d) => d.action === 'undo' && d.undoes !== null).map((d) => d.undoes!));
+    this.sync();
     const out = new Map<string, Decision>();
-    for (const d of all) {
-      const key = `${d.docKey}\u0000${d.passageKey}`;
-      if (d.action === 'undo' || undone.has(d.seq)) continue;
-      out.set(key, d);
+    for (const key of [...this.state.keys()].sort()) {
+      const d = this.effectiveOf(key);
+      if (d) out.set(key, d);
     }
-    // A passage whose latest decision was undone falls back to the one before it.
+    return out;
+  }
+
+  /** For each passage, every reviewer's decision in force (for agreement figures). */
+  allReviews(): Map<string, Decision[]> {
+    this.sync();
+    const out = new Map<string, Decision[]>();
+    for (const key of [...this.state.keys()].sort()) {
+      const r = this.reviewsOf(key);
+      if (r.length) out.set(key, r);
+    }
     return out;
   }
 
   current(docKey: string, passageKey: string): Decision | undefined {
-    return this.effective().get(`${docKey}\u0000${passageKey}`);
+    this.sync();
+    return this.effectiveOf(keyOf(docKey, passageKey));
   }
 
   /** Changes whenever a decision is added: part of the outputs' fingerprint. */
   version(): string {
-    const r = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS m FROM decisions').get() as { n: number; m: number };
-    return `${r.n}:${r.m}`;
+    this.sync();
+    return `${this.count}:${this.lastSeq}`;
   }
 
   close(): void {

@@ -10,13 +10,14 @@
  *   (the |our )?supply      a group followed by ? is optional; by * repeats (up to twice)
  *   exchange ~ information  ~ allows up to four words in between
  *   #num #year #Cap         a number, a year (1900-2099), a capitalised word
+ *   #ing #ed                a word ending in -ing (6 letters or more), in -ed (5 or more)
  *   =CET Dialogue           a leading = makes the whole pattern case-sensitive
  *   /regex/                 a raw regular expression (escape hatch, use sparingly; RE2 syntax)
  *
  * A pattern expands to its plain forms ("groups?" to "group" and "groups"); forms are
  * words, so a pattern never matches inside a word unless it ends in a stem (*).
  */
-export type TokenClass = 'num' | 'year' | 'Cap';
+export type TokenClass = 'num' | 'year' | 'Cap' | 'ing' | 'ed';
 
 export type Elem = { k: 'w'; s: string } | { k: 'p'; s: string } | { k: 'c'; c: TokenClass } | { k: 'gap'; max: number };
 
@@ -36,7 +37,7 @@ import { RE2JS } from 're2js';
 /** More forms than this means the pattern should be split into several. */
 export const MAX_FORMS = 50_000;
 const GAP = 4;
-const CLASSES = new Set<string>(['num', 'year', 'Cap']);
+const CLASSES = new Set<string>(['num', 'year', 'Cap', 'ing', 'ed']);
 
 function cross(a: string[], b: string[], pattern: string): string[] {
   if (a.length * b.length > MAX_FORMS) throw new PatternError(`"${pattern}" expands to more than ${MAX_FORMS} forms: split it into several patterns`);

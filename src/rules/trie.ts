@@ -1,5 +1,5 @@
 import type { Elem, TokenClass } from './pattern.js';
-import { CAP, NUM, YEAR, type Tokens } from '../tag/tokens.js';
+import { CAP, ED, ING, NUM, YEAR, type Tokens } from '../tag/tokens.js';
 
 /**
  * Every pattern of every rule in one trie over words, walked once from each token of
@@ -27,7 +27,7 @@ export interface TrieHit {
   to: number;
 }
 
-const CLASS_FLAG: Record<TokenClass, number> = { num: NUM, year: YEAR, Cap: CAP };
+const CLASS_FLAG: Record<TokenClass, number> = { num: NUM, year: YEAR, Cap: CAP, ing: ING, ed: ED };
 
 /** The bucket of a stem or word: its first three character codes in one number. */
 const key3 = (w: string) => w.charCodeAt(0) * 0x100000000 + w.charCodeAt(1) * 0x10000 + w.charCodeAt(2);

@@ -27,6 +27,9 @@ export interface Tokens {
 export const NUM = 1;
 export const YEAR = 2;
 export const CAP = 4;
+/** A word ending in -ing (a gerund or participle: "expanding"), or in -ed ("expanded"). */
+export const ING = 8;
+export const ED = 16;
 
 const LETTER = /\p{L}|\p{N}/u;
 function wordCode(c: number): boolean {
@@ -68,7 +71,12 @@ export function tokenize(text: string): Tokens {
     if (isDigit(c0)) {
       fl |= NUM;
       if (e - s === 4 && (w.startsWith('19') || w.startsWith('20')) && isDigit(w.charCodeAt(2)) && isDigit(w.charCodeAt(3))) fl |= YEAR;
-    } else if (c0 !== w.charCodeAt(0)) fl |= CAP;
+    } else {
+      if (c0 !== w.charCodeAt(0)) fl |= CAP;
+      const l = w.length;
+      if (l > 5 && w.charCodeAt(l - 1) === 103 && w.charCodeAt(l - 2) === 110 && w.charCodeAt(l - 3) === 105) fl |= ING;
+      else if (l > 4 && w.charCodeAt(l - 1) === 100 && w.charCodeAt(l - 2) === 101) fl |= ED;
+    }
     start[k] = s;
     end[k] = e;
     flags[k] = fl;

@@ -1,2 +1,3 @@
 export { startReviewServer, type ReviewServer, type ReviewServerOptions } from './server.js';
-export { buildQueue, filterQueue, type QueueItem, type Filters } from './queue.js';
+export { Queue, filtersSchema, type Entry, type Filters } from './queue.js';
+export { plan, withoutRule, type BulkOp } from './bulk.js';

@@ -121,8 +121,9 @@ describe('the review page in Chromium', () => {
     await page.locator('#list li').first().waitFor();
     await expect.poll(() => statusOf(0)).toBe('accepted');
     expect(await statusOf(1)).toBe('corrected');
-    // The screenshot shown in the README.
-    await page.locator('#list li').nth(1).click();
+    // The screenshot shown in the README: a tagged passage with its evidence.
+    await page.locator('#list li', { hasText: 'share information on stocks' }).click();
+    await page.locator('#labels tr.focus').waitFor();
     const shotDir = process.env['ACCORDS_SCREENSHOT_DIR'] ?? tmp('shots');
     mkdirSync(shotDir, { recursive: true });
     await page.screenshot({ path: join(shotDir, 'review-page.png') });
