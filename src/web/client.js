@@ -104,6 +104,16 @@
   }
 
   async function load(keepId) {
+    // The list says it is busy while a new queue is on its way: keys pressed meanwhile act on the old one.
+    $('list').setAttribute('aria-busy', 'true');
+    try {
+      await loadQueue(keepId);
+    } finally {
+      $('list').removeAttribute('aria-busy');
+    }
+  }
+
+  async function loadQueue(keepId) {
     const keep = keepId || (rows[sel] && rows[sel].id);
     const j = await api('/api/queue?' + new URLSearchParams(filterValues()));
     rows = j.items;
@@ -638,7 +648,8 @@
   }
   function takeNext() {
     const it = current();
-    if (!it || !it.reviews.length) return flash('only one reviewer decided this passage');
+    if (!it) return flash('the passage is still loading');
+    if (!it.reviews.length) return flash('only one reviewer decided this passage');
     takeIndex = (takeIndex + 1) % it.reviews.length;
     take(it.reviews[takeIndex].labels);
     flash('took ' + it.reviews[takeIndex].reviewer + '’s labels');

@@ -31,6 +31,7 @@ describe('two reviewers in Chromium', () => {
   const as = async (name: string) => {
     await page.fill('#reviewer', name);
     await page.locator('#reviewer').dispatchEvent('change');
+    await page.locator('#labels').waitFor(); // the passage is fetched again for the new reviewer
     await page.locator('#passage').click(); // leave the field, so keys reach the page
   };
   const go = async (id: string) => {
@@ -121,6 +122,7 @@ describe('two reviewers in Chromium', () => {
   it('records an adjudication and exports it with both reviewers beside it', async () => {
     // From the agreement page to the disputed passage.
     await page.locator('#disputed-list li button').first().click();
+    await page.locator('#list:not([aria-busy])').waitFor(); // the disputed queue has arrived
     await page.locator('#reviews').waitFor();
     const id = (await page.locator('#list li.sel').getAttribute('data-id'))!;
     await as('cleo');
