@@ -1,4 +1,4 @@
-import { stemmer } from 'stemmer';
+import { createRequire } from 'node:module';
 import { DOMAINS, GRADES, OBJECTIVES, type Domain, type Grade, type Objective } from '../core/taxonomy.js';
 import type { EvalItem, Prediction } from './baselines.js';
 
@@ -6,9 +6,9 @@ import type { EvalItem, Prediction } from './baselines.js';
  * The statistical baselines, trained and scored by cross-validation over a label
  * set, so no passage is predicted by a model that saw it:
  *
- * - `logreg`: a TF-IDF logistic regression. Features are the Porter stems (the
- *   `stemmer` package, Porter's 1980 algorithm) of the passage's words, as
- *   unigrams and bigrams, plus the stems of its heading marked apart; sublinear term frequency, smoothed inverse document
+ * - `logreg`: a TF-IDF logistic regression. Features are the Porter stems (natural's
+ *   stemmer) of the passage's words, as unigrams and bigrams, plus the stems of its
+ *   heading marked apart; sublinear term frequency, smoothed inverse document
  *   frequency, L2-normalised rows; features seen in fewer than two training
  *   passages are dropped. One yes/no model per objective, per domain and for
  *   governance, with balanced class weights (the positive class is rare), and one
@@ -22,8 +22,12 @@ import type { EvalItem, Prediction } from './baselines.js';
  * repeated within a statement cannot be learned in one fold and scored in another.
  */
 
+type Stemmer = { stem(word: string): string };
+let stemmer: Stemmer | undefined;
 function stem(word: string): string {
-  return stemmer(word);
+  // Only the stemmer: the package's entry point loads storage adapters that print to stdout.
+  stemmer ??= createRequire(import.meta.url)('natural/lib/natural/stemmers/porter_stemmer.js') as Stemmer;
+  return stemmer.stem(word);
 }
 
 const WORD = /[a-z0-9]+(?:&[a-z0-9]+)?/g;
