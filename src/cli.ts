@@ -1,9 +1,14 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isIP } from 'node:net';
+import { z } from 'zod';
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { loadSources, fetchAll } from './fetch/index.js';
 import { writeFileAtomic } from './core/fsutil.js';
+import { printable, printableLines } from './core/printable.js';
+import { realDate } from './extract/meta.js';
+import type { Scope } from './aggregate/index.js';
 import { UserError } from './core/errors.js';
 import { isDomain, DOMAINS } from './core/taxonomy.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
@@ -20,45 +25,148 @@ import { formatRuleFigures, ruleFigures } from './eval/rulestats.js';
 import { gapPhrases, missedPhrases, noisyRules, type UntaggedPassage } from './eval/gaps.js';
 import { FLOORS, firstSightChecks, formatChecks, labelChecks, sharedChecks, type FloorCheck } from './eval/floors.js';
 import { explain } from './explain.js';
-import { openReviews, exportGold, exportLabels, importGold, reviewStats } from './review/index.js';
+import { openReviews, exportGold, exportLabels, importGold, reviewStats, checkReviewStore, damagedStoreHint } from './review/index.js';
 import { startReviewServer } from './web/index.js';
+
+interface CommandSpec {
+  usage: string;
+  about: string;
+  /** Options of this command besides --config, --rules and --help. */
+  options: Record<string, { type: 'string' | 'boolean'; short?: string; help: string }>;
+  details?: string;
+}
+
+const COMMON = {
+  config: { type: 'string', help: 'FILE  the configuration (default pipeline.config.ts)' },
+  rules: { type: 'string', help: 'DIR   the rule folder (default from the configuration)' },
+  help: { type: 'boolean', short: 'h', help: '      this text' },
+} as const;
+
+const COMMANDS: Record<string, CommandSpec> = {
+  run: {
+    usage: 'accords run [--corpus DIR] [--out DIR] [--domain D] [--from DATE] [--until DATE] [--fetch] [--sources FILE] [--full] [--quiet] [--db FILE]',
+    about: "read every statement in the corpus, tag it, and write profiles, the objectives matrix, the study's measures and the HTML report (out/report/index.html) to out/",
+    options: {
+      corpus: { type: 'string', help: 'DIR   the folder of statements (default from the configuration)' },
+      out: { type: 'string', help: 'DIR   the output folder, replaced as a whole at the end of the run' },
+      domain: { type: 'string', help: 'D     scope the matrix and measures to one domain (citation codes stay the same)' },
+      from: { type: 'string', help: 'DATE  only statements dated on or after DATE (YYYY-MM-DD)' },
+      until: { type: 'string', help: 'DATE  only statements dated on or before DATE (YYYY-MM-DD)' },
+      fetch: { type: 'boolean', help: '      fetch new statements first (see accords fetch --help)' },
+      sources: { type: 'string', help: 'FILE  with --fetch: the list of documents and feeds' },
+      full: { type: 'boolean', help: '      re-process documents that did not change' },
+      db: { type: 'string', help: 'FILE  the review database whose decisions override automatic tags' },
+      quiet: { type: 'boolean', short: 'q', help: '      print only the summary' },
+    },
+    details: 'Exit codes: 0 all went well, 1 some documents failed or reviews could not be applied (the rest was written), 2 nothing was run (a usage or configuration error, or out/ in use by another run).',
+  },
+  fetch: {
+    usage: 'accords fetch [--sources FILE] [--corpus DIR] [--quiet]',
+    about: 'get every listed document and every new feed item into the corpus (under fetched/)',
+    options: {
+      sources: { type: 'string', help: 'FILE  documents and feeds to fetch (default corpus/sources.yaml)' },
+      corpus: { type: 'string', help: 'DIR   the corpus folder; statements go to DIR/fetched/' },
+      quiet: { type: 'boolean', short: 'q', help: '      print only the summary' },
+    },
+    details:
+      'Loopback, private and link-local addresses are refused, after redirects and name resolution, unless fetch.allowPrivateAddresses is true in the configuration. A feed item whose fetch fails is tried again on the next runs (up to 5) until it succeeds or is given up on; the reasons are kept in .accords/cache/http/feeds.json.',
+  },
+  review: {
+    usage: 'accords review [--port N] [--db FILE] [--host ADDR] [--reviewer NAME] [--corpus DIR]',
+    about: 'serve the review page (http://127.0.0.1:PORT); decisions go to the review database',
+    options: {
+      port: { type: 'string', help: 'N     the port (default 4173; 0 picks a free one)' },
+      db: { type: 'string', help: 'FILE  the review database (default from review.db)' },
+      host: { type: 'string', help: 'ADDR  listen on this address instead of 127.0.0.1 (then every request needs the token)' },
+      reviewer: { type: 'string', help: 'NAME  who is reviewing (default $USER)' },
+      corpus: { type: 'string', help: 'DIR   the folder of statements' },
+    },
+  },
+  reviews: {
+    usage: 'accords reviews export [--out FILE] [--labels DIR [--corpus DIR]] | import FILE | stats [--db FILE]',
+    about: "decisions as gold JSONL (usable by accords eval --gold FILE), or with --labels as label files of test/gold (file name and offsets; scripts/label.ts admit takes them); read them back; or stats: tagger vs reviewers, agreement between reviewers (Krippendorff's alpha), per-rule precision and the rules analysts reject most with a proposed exception",
+    options: {
+      out: { type: 'string', help: 'FILE  with export: write to FILE instead of standard output' },
+      labels: { type: 'string', help: 'DIR   with export: write label files of test/gold to DIR' },
+      corpus: { type: 'string', help: 'DIR   with export --labels: the folder of statements' },
+      db: { type: 'string', help: 'FILE  the review database (default from review.db)' },
+    },
+  },
+  tag: {
+    usage: 'accords tag [FILE]',
+    about: 'read JSONL {"id","text","heading"?|"headings"?,"title"?,"lead_in"?,"kind"?} (standard input without FILE), write one JSONL line of tags per input line, with every tag considered and why',
+    options: {},
+    details: 'Messages go to standard error; a bad line is skipped with a message naming it, and the exit code is 1.',
+  },
+  eval: {
+    usage: 'accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--rules] [--verbose]',
+    about: "score the tagger: first the first-sight log (statements scored before any rule was changed for them), then the analyst labels (../shared/gold) and the project's labels (test/gold), side by side with a keyword dictionary, a TF-IDF logistic regression and the majority label; exits 1 while a floor is not met",
+    options: {
+      gold: { type: 'string', help: 'DIR|FILE  analyst labels, or one JSONL file (an export of review decisions)' },
+      labels: { type: 'string', help: "DIR       the project's own labels (default test/gold)" },
+      folds: { type: 'string', help: 'K         cross-validation folds (default 5, at least 2)' },
+      verbose: { type: 'boolean', short: 'v', help: '          list misses and false alarms with the rules that fired' },
+    },
+    details: '--rules with no folder after it adds per-rule figures over the project\'s labels.',
+  },
+  rules: {
+    usage: 'accords rules gaps [--corpus DIR] [--labels DIR] [--top N]',
+    about: 'where the vocabularies fall short: the commonest phrases in passages with cooperation language but no objective, and the rules the labels most often contradict',
+    options: {
+      corpus: { type: 'string', help: 'DIR   the folder of statements' },
+      labels: { type: 'string', help: "DIR   the project's own labels (default test/gold)" },
+      top: { type: 'string', help: 'N     how many phrases to list (default 40)' },
+    },
+  },
+  explain: {
+    usage: 'accords explain "<text>" [--heading H] | --file FILE --at OFFSET',
+    about: 'show each tag with its rule, the words it matched and how the grade was decided; with --file, for the passage of FILE at character OFFSET, read with its headings',
+    options: {
+      heading: { type: 'string', help: 'H       the heading the text sits under' },
+      file: { type: 'string', help: 'FILE    a statement' },
+      at: { type: 'string', help: 'OFFSET  a character offset into FILE' },
+    },
+  },
+};
+
+function commandHelp(name: string): string {
+  const c = COMMANDS[name]!;
+  const opts = { ...c.options, ...COMMON };
+  const lines = [`Usage: ${c.usage}`, '', wrap(c.about, 2), '', 'Options:'];
+  for (const [k, o] of Object.entries(opts)) {
+    // "DIR   the folder..." -> "--corpus DIR" and "the folder..."
+    const m = /^\s*([A-Z][A-Z|]*)\s+(.*)$/.exec(o.help);
+    const name = `${'short' in o && o.short ? `-${o.short}, ` : ''}--${k}${m ? ` ${m[1]}` : ''}`;
+    lines.push(`  ${name.padEnd(22)}${(m ? m[2]! : o.help).trim()}`);
+  }
+  if (c.details) lines.push('', ...c.details.split('\n').map((l) => wrap(l, 0)));
+  return `${lines.join('\n')}\n`;
+}
+
+function wrap(text: string, indent: number, width = 100): string {
+  const out: string[] = [];
+  let line = '';
+  for (const w of text.split(' ')) {
+    if (line && line.length + w.length + 1 > width - indent) {
+      out.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(line);
+  return out.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
 
 const HELP = `accords - what technology partnerships actually agreed
 
 Usage:
-  accords run [--corpus DIR] [--out DIR] [--domain D] [--from DATE] [--until DATE] [--fetch] [--full] [--quiet]
-      read every statement in the corpus, tag it, write profiles, the objectives matrix, the
-      study's measures and the HTML report (out/report/index.html) to out/; --domain, --from
-      and --until scope them (citation codes stay the same); --fetch fetches new statements
-      first, --full re-processes documents that did not change
-  accords fetch [--sources FILE] [--corpus DIR]
-      get every listed document and every new feed item into the corpus (under fetched/)
-  accords review [--port N] [--db FILE] [--host H] [--reviewer NAME] [--corpus DIR]
-      serve the review page (http://127.0.0.1:PORT); decisions go to the review database
-  accords reviews export [--out FILE] [--labels DIR [--corpus DIR]] | import FILE | stats [--db FILE]
-      decisions as gold JSONL (usable by accords eval --gold FILE), or with --labels as label
-      files of test/gold (file name and offsets; scripts/label.ts admit takes them); read them
-      back; or stats: tagger vs reviewers, agreement between reviewers (Krippendorff's alpha),
-      per-rule precision and the rules analysts reject most with a proposed exception
-  accords tag [FILE]
-      read JSONL {"id","text","heading"?|"headings"?,"title"?,"lead_in"?,"kind"?} (stdin without
-      FILE), write one JSONL line of tags per input, with every tag considered and why
-  accords eval [--gold DIR|FILE] [--labels DIR] [--folds K] [--rules] [--verbose]
-      score the tagger: first the first-sight log (statements scored before any rule was
-      changed for them), then the analyst labels (../shared/gold) and the project's labels
-      (test/gold), side by side with a keyword dictionary, a TF-IDF logistic regression and
-      the majority label; exits 1 while a floor is not met; --rules adds per-rule figures
-  accords rules gaps [--corpus DIR] [--labels DIR] [--top N]
-      where the vocabularies fall short: the commonest phrases in passages with cooperation
-      language but no objective, and the rules the labels most often contradict
-  accords explain "<text>" [--heading H] | --file FILE --at OFFSET
-      show each tag with its rule, the words it matched and how the grade was decided;
-      with --file, for the passage of FILE at character OFFSET, read with its headings
+${Object.entries(COMMANDS)
+  .map(([, c]) => `  ${c.usage}\n${wrap(c.about, 6)}`)
+  .join('\n')}
 
 Options for every command:
   --config FILE   the configuration (default pipeline.config.ts)
   --rules DIR     the rule folder (default from the configuration)
-  -h, --help      this text
+  -h, --help      this text; accords COMMAND --help (or accords help COMMAND) for one command's options
 `;
 
 interface Io {
@@ -75,9 +183,58 @@ async function rulesFor(config: LoadedConfig, dir?: string): Promise<CompiledRul
   return compileRules(await loadRules(resolve(config.root, dir ?? config.rules)));
 }
 
-function checkDate(name: string, v: string | undefined): string | undefined {
-  if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new UserError(`--${name} must be a date written YYYY-MM-DD, got "${v}"`);
-  return v;
+/** A string flag checked by `problem`, which returns what is wrong with the value (or nothing). */
+const flag = (problem: (v: string) => string | undefined) =>
+  z
+    .string()
+    .superRefine((v, ctx) => {
+      const why = problem(v);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    })
+    .optional();
+
+const flagDate = (name: string) =>
+  flag((v) => (!/^\d{4}-\d{2}-\d{2}$/.test(v) ? `--${name} must be a date written YYYY-MM-DD, got "${v}"` : realDate(v) === undefined ? `--${name} must be a real date, and ${v} is not one` : undefined));
+
+const whole = (name: string, min: number, max: number, what: string) =>
+  flag((v) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `--${name} must be ${what}, got "${v}"`)).transform((v) => (v === undefined ? undefined : Number(v)));
+
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Values of flags are checked as they enter: real dates in order, whole numbers in range, known names. */
+const FLAGS = z
+  .object({
+    from: flagDate('from'),
+    until: flagDate('until'),
+    domain: flag((v) => (isDomain(v) ? undefined : `--domain "${v}" is not a domain (allowed: ${DOMAINS.join(', ')})`)),
+    port: whole('port', 0, 65535, 'a port number (0 to 65535)'),
+    folds: whole('folds', 2, 1000, 'a whole number of at least 2'),
+    top: whole('top', 1, 100_000, 'a whole number of at least 1'),
+    at: whole('at', 0, Number.MAX_SAFE_INTEGER, 'a character offset (0 or more)'),
+    host: flag((v) => (isIP(v.replace(/^\[|\]$/g, '')) > 0 || HOST_NAME.test(v) ? undefined : `--host must be an address or a host name, got "${v}"`)),
+  })
+  .passthrough();
+
+function checkFlags<T extends Record<string, unknown>>(values: T): Omit<T, 'port' | 'folds' | 'top' | 'at'> & { port?: number; folds?: number; top?: number; at?: number } {
+  const r = FLAGS.safeParse(values);
+  if (!r.success) {
+    const first = r.error.issues[0]!;
+    throw new UserError(first.message, undefined, undefined, first.path[0] === 'domain' ? undefined : 'see accords COMMAND --help');
+  }
+  return r.data as Omit<T, 'port' | 'folds' | 'top' | 'at'> & { port?: number; folds?: number; top?: number; at?: number };
+}
+
+/** The matrix scope from the flags over the configuration: real dates, and a range in order. */
+function scopeFrom(values: { domain?: string; from?: string; until?: string }, config: LoadedConfig): Scope {
+  const scope: Scope = {
+    domain: (values.domain as Scope['domain']) ?? config.matrix.domain,
+    from: values.from ?? config.matrix.from,
+    until: values.until ?? config.matrix.until,
+  };
+  if (scope.from && scope.until && scope.from > scope.until) {
+    throw new UserError(`the date range is backwards: from ${scope.from} until ${scope.until}`, undefined, undefined, '--from must not be after --until (either may come from matrix.from / matrix.until in the configuration)');
+  }
+  return scope;
 }
 
 /** A progress bar on a terminal; plain lines otherwise (logs, CI, pipes). */
@@ -99,9 +256,14 @@ async function doFetch(config: LoadedConfig, sourcesFile: string | undefined, co
   const report = await fetchAll(sources, { corpus, cacheDir: resolve(config.root, config.cacheDir, 'http'), http: config.fetch, log });
   const count = (st: string) => report.items.filter((i) => i.status === st).length;
   const failed = report.items.filter((i) => i.status === 'failed' || i.status === 'disallowed');
+  const retried = failed.filter((i) => i.feed && !i.givenUp).length;
   const lines = [
     `fetch: ${report.items.length} addresses, new ${count('new')}, updated ${count('updated')}, unchanged ${count('unchanged')}, duplicates ${count('duplicate')}, failed ${count('failed')}, disallowed by robots.txt ${count('disallowed')}; ${report.requests} requests (${report.conditional} conditional), ${report.seconds.toFixed(1)} s`,
-    ...failed.map((i) => `  ${i.url}: ${i.status}: ${i.error ?? ''}`),
+    ...report.repaired.map((r) => `  repaired: ${printable(r)}`),
+    ...failed.map((i) => `  ${printable(i.url)}: ${i.status}: ${printable(i.error ?? '')}${i.givenUp ? ' (given up: not tried again)' : i.feed ? ' (feed item: tried again on the next fetch)' : ''}`),
+    ...report.items.flatMap((i) => (i.warnings ?? []).map((w) => `  ${printable(i.url)}: warning: ${printable(w)}`)),
+    ...(retried ? [`  ${retried} feed item(s) will be tried again on the next fetch`] : []),
+    ...(report.givenUp.length ? [`  ${report.givenUp.length} feed item(s) given up on, with the reasons, in ${printable(join(resolve(config.root, config.cacheDir), 'http', 'feeds.json'))}`] : []),
   ];
   const reportPath = join(resolve(config.root, config.cacheDir), 'fetch-report.json');
   await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
@@ -111,8 +273,17 @@ async function doFetch(config: LoadedConfig, sourcesFile: string | undefined, co
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
+    const about = command === 'help' ? rest[0] : undefined;
+    if (about && COMMANDS[about]) {
+      io.out(commandHelp(about));
+      return 0;
+    }
     io.out(HELP);
     return command ? 0 : 2;
+  }
+  if (!COMMANDS[command]) {
+    io.err(`accords: unknown command "${printable(command)}"\n\n${HELP}`);
+    return 2;
   }
   // `accords eval --rules` (no folder after it) asks for per-rule figures; `--rules DIR`
   // elsewhere names the rule folder.
@@ -125,44 +296,23 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
   }
   try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        rules: { type: 'string' },
-        corpus: { type: 'string' },
-        out: { type: 'string' },
-        gold: { type: 'string' },
-        labels: { type: 'string' },
-        folds: { type: 'string' },
-        top: { type: 'string' },
-        file: { type: 'string' },
-        at: { type: 'string' },
-        domain: { type: 'string' },
-        from: { type: 'string' },
-        until: { type: 'string' },
-        heading: { type: 'string' },
-        sources: { type: 'string' },
-        fetch: { type: 'boolean' },
-        full: { type: 'boolean' },
-        port: { type: 'string' },
-        db: { type: 'string' },
-        host: { type: 'string' },
-        reviewer: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        verbose: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      io.out(HELP);
+    const spec = COMMANDS[command]!;
+    const options = Object.fromEntries(Object.entries({ ...spec.options, ...COMMON }).map(([k, o]) => [k, { type: o.type, ...('short' in o && o.short ? { short: o.short } : {}) }])) as ParseArgsConfig['options'];
+    const parsed = parseArgs({ args: rest, allowPositionals: true, options });
+    if ((parsed.values as Record<string, unknown>)['help']) {
+      io.out(commandHelp(command));
       return 0;
     }
+    const values = checkFlags(parsed.values as Record<string, string | boolean | undefined> as {
+      config?: string; rules?: string; corpus?: string; out?: string; gold?: string; labels?: string; folds?: string; top?: string; file?: string; at?: string;
+      domain?: string; from?: string; until?: string; heading?: string; sources?: string; fetch?: boolean; full?: boolean; port?: string;
+      db?: string; host?: string; reviewer?: string; quiet?: boolean; verbose?: boolean;
+    });
+    const positionals = parsed.positionals;
     const config = await loadConfig(values.config);
     switch (command) {
       case 'fetch': {
-        const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${l}\n`));
+        const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${printableLines(l)}\n`));
         io.out(`${r.text}\n`);
         return r.failed ? 1 : 0;
       }
@@ -170,23 +320,24 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         let fetchFailed = 0;
         let fetchReport: unknown;
         if (values.fetch) {
-          const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${l}\n`));
+          const r = await doFetch(config, values.sources, values.corpus, values.quiet ? () => {} : (l) => io.err(`${printableLines(l)}\n`));
           io.out(`${r.text}\n`);
           fetchFailed = r.failed;
           fetchReport = r.report;
         }
-        if (values.domain && !isDomain(values.domain)) throw new UserError(`--domain "${values.domain}" is not a domain`, undefined, undefined, `allowed: ${DOMAINS.join(', ')}`);
-        const store = existsSync(resolve(config.root, values.db ?? config.review.db)) ? await openReviews(resolve(config.root, values.db ?? config.review.db)) : undefined;
+        const matrix = scopeFrom(values, config);
+        // A damaged review store is reported and left untouched; the outputs are made from the automatic tags.
+        const dbFile = resolve(config.root, values.db ?? config.review.db);
+        const damaged = existsSync(dbFile) ? checkReviewStore(dbFile) : undefined;
+        if (damaged) io.err(`accords: ${printable(dbFile)}: the review database is damaged: ${printable(damaged)}\n  reviews are NOT applied to this run's outputs\n  hint: ${printable(damagedStoreHint(dbFile))}\n`);
+        const store = existsSync(dbFile) && !damaged ? await openReviews(dbFile) : undefined;
         const summary = await runPipeline(config, {
           ...(store ? { reviews: store } : {}),
+          ...(damaged ? { reviewProblem: `${dbFile} is damaged (${damaged})` } : {}),
           ...(values.corpus ? { corpus: resolve(values.corpus) } : {}),
           ...(values.out ? { out: resolve(values.out) } : {}),
           ...(values.rules ? { rules: resolve(values.rules) } : {}),
-          matrix: {
-            domain: (values.domain as never) ?? config.matrix.domain,
-            from: checkDate('from', values.from) ?? config.matrix.from,
-            until: checkDate('until', values.until) ?? config.matrix.until,
-          },
+          matrix,
           log: values.quiet ? () => {} : (s) => io.err(`${s}\n`),
           ...(values.full ? { full: true } : {}),
           ...(fetchReport ? { fetchReport } : {}),
@@ -194,7 +345,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         });
         store?.close();
         io.out(`${summary.text}\n`);
-        return summary.failed > 0 || fetchFailed > 0 ? 1 : 0;
+        return summary.failed > 0 || fetchFailed > 0 || summary.reviewProblem ? 1 : 0;
       }
       case 'tag': {
         const rules = await rulesFor(config, values.rules);
@@ -254,8 +405,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       case 'eval': {
         const rules = await rulesFor(config, values.rules);
-        const folds = values.folds ? Number(values.folds) : 5;
-        if (!Number.isInteger(folds) || folds < 2) throw new UserError(`--folds must be a whole number of at least 2, got "${values.folds}"`);
+        const folds = values.folds ?? 5;
         // --gold may also name one JSONL file (an export of review decisions).
         const goldPath = resolve(values.gold ?? resolve(config.root, config.gold));
         const labelsDir = resolve(values.labels ?? resolve(config.root, config.localGold));
@@ -325,8 +475,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'review': {
         const dbFile = resolve(config.root, values.db ?? config.review.db);
         const store = await openReviews(dbFile);
-        const port = values.port ? Number(values.port) : 4173;
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, got "${values.port}"`);
+        const port = values.port ?? 4173;
         io.err('reading the corpus...\n');
         const summary = await runPipeline(config, { ...(values.corpus ? { corpus: resolve(values.corpus) } : {}), log: () => {}, reviews: store, needDocs: true });
         const server = await startReviewServer({ docs: summary.docs, store, port, keys: config.review.keys, ...(values.host ? { host: values.host } : {}), reviewer: values.reviewer ?? process.env['USER'] ?? '' });
@@ -385,8 +534,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const sub = positionals[0];
         if (sub !== 'gaps') throw new UserError(`unknown rules command "${sub ?? ''}"`, undefined, undefined, 'accords rules gaps [--corpus DIR] [--labels DIR] [--top N]');
         const rules = await rulesFor(config, values.rules);
-        const top = values.top ? Number(values.top) : 40;
-        if (!Number.isInteger(top) || top < 1) throw new UserError(`--top must be a whole number of at least 1, got "${values.top}"`);
+        const top = values.top ?? 40;
         const corpus = resolve(values.corpus ?? resolve(config.root, config.corpus));
         const files = await listCorpus(corpus);
         const items: UntaggedPassage[] = [];
@@ -417,8 +565,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const rules = await rulesFor(config, values.rules);
         if (values.file !== undefined) {
           // A passage of a statement, read with its headings, title and list lead-in.
-          const at = Number(values.at ?? 0);
-          if (!Number.isInteger(at) || at < 0) throw new UserError(`--at must be a character offset (0 or more), got "${values.at}"`);
+          const at = values.at ?? 0;
           const file = resolve(values.file);
           if (!existsSync(file)) throw new UserError('file not found', file);
           const { passages } = await placedPassages(file);
@@ -434,7 +581,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return 0;
       }
       default:
-        io.err(`unknown command "${command}"\n\n${HELP}`);
+        io.err(`accords: unknown command "${printable(command)}"\n\n${HELP}`);
         return 2;
     }
   } catch (err) {
@@ -443,7 +590,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return 2;
     }
     if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`accords: ${(err as Error).message}\n(see accords --help)\n`);
+      io.err(`accords: ${printableLines((err as Error).message)}\n(see accords ${command} --help)\n`);
       return 2;
     }
     throw err;

@@ -1,14 +1,14 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { writeFile, mkdir, readFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
-import { formatMessage } from './core/messages.js';
+import { formatMessage, type Message } from './core/messages.js';
 import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
-import { writeFileAtomic } from './core/fsutil.js';
-import { replaceDirAtomic } from './core/fsutil.js';
+import { printable } from './core/printable.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFileAtomic, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { extractFile, SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { segment } from './segment/index.js';
@@ -36,6 +36,8 @@ export interface RunOptions {
   reviews?: ReviewStore;
   /** Always return the processed documents (the review server needs them), even when outputs are up to date. */
   needDocs?: boolean;
+  /** Why the review store could not be used (it is damaged): the outputs then say that reviews were not applied. */
+  reviewProblem?: string;
 }
 
 export interface RunSummary {
@@ -50,22 +52,44 @@ export interface RunSummary {
   warnings: number;
   passages: number;
   docs: Doc[];
+  /** Set when the review store could not be used: the outputs hold the automatic tags only. */
+  reviewProblem?: string;
 }
 
 // Files in a corpus folder that describe it rather than being statements.
 const NOT_STATEMENTS = /^(readme|license|changelog)(\.[a-z]+)?$/i;
 
-export async function listCorpus(dir: string): Promise<string[]> {
+/**
+ * The statements in a corpus folder and its sub-folders, in a stable order.
+ * A sub-folder that cannot be read, or an entry that is not a regular file (a
+ * pipe, a device, a broken link), is reported in `problems` and skipped: the
+ * rest of the corpus is still read. Links to folders are not followed.
+ */
+export async function listCorpus(dir: string, problems: Message[] = []): Promise<string[]> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UserError('corpus folder not found', dir, undefined, 'pass --corpus DIR or set `corpus` in pipeline.config.ts');
   }
   const out: string[] = [];
   const walk = async (d: string) => {
-    for (const entry of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch (err) {
+      if (d === dir) throw new UserError(`the corpus folder cannot be read: ${(err as Error).message}`, dir, undefined, 'check its permissions');
+      problems.push(problem('corpus/unreadable-folder', relative(process.cwd(), d) || d, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.name.startsWith('.')) continue;
       const p = join(d, entry.name);
       if (entry.isDirectory()) await walk(p);
-      else if (SUPPORTED_EXTENSIONS.includes(extname(entry.name).toLowerCase()) && !NOT_STATEMENTS.test(entry.name)) out.push(p);
+      else if (SUPPORTED_EXTENSIONS.includes(extname(entry.name).toLowerCase()) && !NOT_STATEMENTS.test(entry.name)) {
+        // Only regular files (or links to them): reading a pipe or a device would never end.
+        const st = await stat(p).catch((err: NodeJS.ErrnoException) => err);
+        if (st instanceof Error) problems.push(problem('extract/unreadable', relative(process.cwd(), p) || p, st.code ?? st.message));
+        else if (!st.isFile()) problems.push(problem('extract/unreadable', relative(process.cwd(), p) || p, 'not a regular file (a pipe, a device or a folder)'));
+        else out.push(p);
+      }
     }
   };
   await walk(dir);
@@ -126,24 +150,57 @@ export async function processFile(path: string, config: LoadedConfig, rules: Com
   }
 }
 
+/** A path as the user knows it: relative to the working folder when inside it, else whole. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/**
+ * Run every stage over the corpus and write out/. One run at a time per
+ * output folder and per cache of processed documents: both are locked for the
+ * run (a second run at the same time stops with a message naming the first).
+ */
 export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): Promise<RunSummary> {
+  const outDir = opts.out ?? resolve(config.root, config.out);
+  const docCache = join(resolve(config.root, config.cacheDir), 'docs');
+  const locks: Lock[] = [];
+  try {
+    locks.push(await acquireLock(`${outDir}.lock`, `the output folder ${shown(outDir)}/`));
+    locks.push(await acquireLock(join(docCache, '.lock'), `the cache ${shown(docCache)}/`));
+    return await runLocked(config, opts, outDir, docCache);
+  } finally {
+    for (const l of locks.reverse()) await l.release();
+  }
+}
+
+async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string, docCache: string): Promise<RunSummary> {
   const log = opts.log ?? (() => {});
   const corpus = opts.corpus ?? resolve(config.root, config.corpus);
-  const outDir = opts.out ?? resolve(config.root, config.out);
   const rulesDir = opts.rules ?? resolve(config.root, config.rules);
   const started = Date.now();
+
+  // What an interrupted run left: a swap cut between its two renames, staging folders, temporary files.
+  const recovery = await recoverDir(outDir);
+  const outName = shown(outDir);
+  if (recovery.restored) log(`${outName}/ was missing after an interrupted run; restored it from ${recovery.restored}`);
+  if (recovery.removed.length) log(`removed ${recovery.removed.length} leftover folder(s) of interrupted runs: ${recovery.removed.join(', ')}`);
+  await removeTempFiles(docCache);
 
   const ruleSet = await loadRules(rulesDir);
   const rules = compileRules(ruleSet);
   const corpusRegistry = join(corpus, 'partnerships.yaml');
   const registry = await loadRegistry(join(rulesDir, 'partnerships.yaml'), ...(existsSync(corpusRegistry) ? [corpusRegistry] : []));
-  const files = await listCorpus(corpus);
-  if (!files.length) throw new UserError('no statements (.md .txt .html .pdf) in the corpus folder', corpus);
+  const listing: Message[] = [];
+  const files = await listCorpus(corpus, listing);
+  if (!files.length) {
+    if (listing.length) throw new UserError(`no statement in the corpus folder could be read:\n${listing.map((m) => `  ${formatMessage(m)}`).join('\n')}`, corpus);
+    throw new UserError('no statements (.md .txt .html .pdf) in the corpus folder', corpus);
+  }
 
   // Incremental runs: a document is re-processed only when its bytes, its
   // sidecar metadata, the rules, the registry, the limits or the code changed.
   const salt = sha256(JSON.stringify([rules.version, registry.hash, config.limits, await stagesHash()]));
-  const docCache = join(resolve(config.root, config.cacheDir), 'docs');
   await mkdir(docCache, { recursive: true });
 
   const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
@@ -151,15 +208,27 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   // When no input, rule, setting or scope changed since the outputs were
   // written, there is nothing to do: the outputs are already what a run would write.
   const keys = await Promise.all(files.map((f) => docKey(f, salt).catch(() => `unreadable:${f}`)));
-  const fingerprint = sha256(JSON.stringify([salt, scope, files.map((f) => relative(corpus, f)), keys, !!opts.override, opts.reviews?.version() ?? '', opts.fetchReport ? 'fetch' : '']));
+  // A review store that cannot be read is reported, and the outputs are made from the automatic tags.
+  let reviewProblem = opts.reviewProblem;
+  let reviews = reviewProblem ? undefined : opts.reviews;
+  let reviewsVersion = '';
+  try {
+    reviewsVersion = reviews?.version() ?? '';
+  } catch (err) {
+    reviewProblem = `the review database could not be read (${(err as Error).message})`;
+    reviews = undefined;
+  }
+  const fingerprint = sha256(JSON.stringify([salt, scope, files.map((f) => relative(corpus, f)), keys, listing, !!opts.override, reviewsVersion, reviewProblem ?? '', opts.fetchReport ? 'fetch' : '']));
   if (!opts.full && !opts.override && !opts.needDocs) {
     const previous = await readFile(join(outDir, 'run-report.json'), 'utf8').then((t) => (JSON.parse(t) as { fingerprint?: string }).fingerprint).catch(() => undefined);
     if (previous === fingerprint) {
       const text = [
-        `accords: ${files.length} documents unchanged since the last run (rules ${rules.version}); outputs in ${relative(process.cwd(), outDir) || outDir}/ are up to date, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `accords: ${files.length} documents unchanged since the last run (rules ${rules.version}); outputs in ${printable(outName)}/ are up to date, ${((Date.now() - started) / 1000).toFixed(1)} s`,
         '  re-processed 0, unchanged ' + files.length + ' (use --full to re-process everything)',
+        ...(reviewProblem ? [`  reviews NOT applied: ${reviewProblem}; the outputs show the automatic tags only`] : []),
+        ...listing.map((m) => `  ${formatMessage(m)}`),
       ].join('\n');
-      return { text, documents: files.length, processed: 0, reused: files.length, failed: 0, warnings: 0, passages: 0, docs: [], upToDate: true };
+      return { text, documents: files.length, processed: 0, reused: files.length, failed: 0, warnings: 0, passages: 0, docs: [], upToDate: true, ...(reviewProblem ? { reviewProblem } : {}) };
     }
   }
 
@@ -195,7 +264,7 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
         timings.set(display, Math.round(performance.now() - t0));
         done++;
         const errs = doc.messages.filter((m) => m.severity === 'error');
-        const line = `${display}: ${errs.length ? `FAILED (${errs[0]!.code})` : `${doc.passages.length} passages, ${doc.partnerships.join(', ') || 'unattributed'}${fromCache ? ' (unchanged)' : ''}`}`;
+        const line = `${printable(display)}: ${errs.length ? `FAILED (${errs[0]!.code})` : `${doc.passages.length} passages, ${doc.partnerships.join(', ') || 'unattributed'}${fromCache ? ' (unchanged)' : ''}`}`;
         if (opts.progress) opts.progress(done, files.length, line);
         else log(`[${done}/${files.length}] ${line}`);
         return doc;
@@ -207,14 +276,15 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   // cited with every address.
   const docs: Doc[] = [];
   const byText = new Map<string, Doc>();
-  const duplicates: Array<{ file: string; of: string }> = [];
+  const duplicates: Array<{ file: string; of: string; messages: Message[] }> = [];
   for (const d of processed) {
     const first = d.text ? byText.get(d.id) : undefined;
     if (first) {
       const urls = new Set([...(first.meta.sourceUrls ?? (first.meta.sourceUrl ? [first.meta.sourceUrl] : [])), ...(d.meta.sourceUrls ?? (d.meta.sourceUrl ? [d.meta.sourceUrl] : []))]);
       first.meta.sourceUrls = [...urls];
       for (const p of d.partnerships) if (!first.partnerships.includes(p)) first.partnerships.push(p);
-      duplicates.push({ file: d.path, of: first.path });
+      // Its own problems (a bad date in its front matter, say) are still reported.
+      duplicates.push({ file: d.path, of: first.path, messages: d.messages.filter((m) => m.severity !== 'info') });
       continue;
     }
     if (d.text) byText.set(d.id, d);
@@ -223,8 +293,16 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
 
   // Analysts' decisions replace the automatic tags in the outputs (objectives,
   // grades, subcategories, domains, governance); the returned documents keep the
-  // automatic tags, which the review page compares decisions against.
-  const applied = !opts.override && opts.reviews ? applyDecisions(docs, opts.reviews) : undefined;
+  // automatic tags, which the review page compares decisions against. A store that
+  // cannot be read is reported, and the outputs are made from the automatic tags.
+  let applied: ReturnType<typeof applyDecisions> | undefined;
+  if (!opts.override && reviews) {
+    try {
+      applied = applyDecisions(docs, reviews);
+    } catch (err) {
+      reviewProblem = `the review database could not be read (${(err as Error).message})`;
+    }
+  }
   const outDocs = applied?.docs ?? docs;
   const override = opts.override ?? applied?.override;
   // Aggregation reads one compact summary per document, never whole documents.
@@ -233,7 +311,7 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   const agg: Aggregate = aggregator.result(scope);
   const rendered = renderAll(agg, outDocs, { documents: docs.length, rulesVersion: rules.version }, registry);
   const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
-  const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0);
+  const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + duplicates.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + listing.length;
   const passages = docs.reduce((n, d) => n + d.passages.length, 0);
   const report = {
     fingerprint,
@@ -253,6 +331,8 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
       messages: d.messages,
     })),
     duplicates,
+    ...(listing.length ? { skipped: listing } : {}),
+    reviews: reviewProblem ? { applied: false, problem: reviewProblem } : { applied: !!override },
     registry: agg.registry,
     citation_codes: agg.codes,
     ...(opts.fetchReport ? { fetch: opts.fetchReport } : {}),
@@ -274,22 +354,27 @@ export async function runPipeline(config: LoadedConfig, opts: RunOptions = {}): 
   const unattributed = docs.filter((d) => !d.partnerships.length && !failed.includes(d));
   const lines = [
     `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${rules.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}`,
+    `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}${listing.length ? `, skipped ${listing.length}` : ''}`,
     `  re-processed ${processed.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
+  if (reviewProblem) lines.push(`  reviews NOT applied: ${reviewProblem}; the outputs show the automatic tags only`);
   if (applied && (applied.applied || applied.stale.length)) {
     const stale = applied.stale.length;
     lines.push(`  reviews: ${applied.applied} reviewed passage${applied.applied === 1 ? ' uses' : 's use'} the analysts' labels${stale ? `; ${stale} decision${stale === 1 ? ' is' : 's are'} stale (the passage text no longer occurs) and not applied` : ''}`);
   }
-  for (const d of duplicates) lines.push(`  ${d.file}: same statement as ${d.of}; cited once with both addresses`);
+  for (const m of listing) lines.push(`  ${formatMessage(m)}`);
+  for (const d of duplicates) {
+    lines.push(`  ${printable(d.file)}: same statement as ${printable(d.of)}; cited once with both addresses`);
+    for (const m of d.messages) lines.push(`  ${formatMessage(m)}`);
+  }
   for (const d of docs) for (const m of d.messages.filter((x) => x.severity !== 'info')) lines.push(`  ${formatMessage(m)}`);
   const without = agg.registry.withoutDocuments;
   if (without.length) {
     const evidence = without.filter((p) => p.evidence).map((p) => p.id);
     lines.push(`  registry: ${agg.registry.partnerships} partnerships, ${agg.registry.withDocuments.length} with statements of their own, ${without.length} without (listed in run-report.json)${evidence.length ? `; ${evidence.length} of these get evidence from other statements: ${evidence.join(', ')}` : ''}`);
   }
-  const out = relative(process.cwd(), outDir) || outDir;
+  const out = printable(outName);
   lines.push(`  outputs: ${out}/ (matrix.md, matrix.csv, matrix.json, analysis.md, analysis.json, tables/, profiles/, passages.jsonl, run-report.json)`);
   lines.push(`  report: ${join(out, 'report', 'index.html')} (open it in a browser; no server needed)`);
-  return { text: lines.join('\n'), documents: docs.length, processed: processed.length - reused, reused, failed: failed.length, warnings, passages, docs };
+  return { text: lines.join('\n'), documents: docs.length, processed: processed.length - reused, reused, failed: failed.length, warnings, passages, docs, ...(reviewProblem ? { reviewProblem } : {}) };
 }

@@ -59,7 +59,8 @@ describe('fetching from a misbehaving local server', () => {
   let cacheDir: string;
   let sources: Sources;
   let first: Awaited<ReturnType<typeof fetchAll>>;
-  const http = { retries: 2, backoffMs: 50, timeoutMs: 800, maxBytes: 100_000, concurrency: 4, perHost: 2 };
+  // The local server is on 127.0.0.1, which fetching refuses unless private addresses are allowed.
+  const http = { retries: 2, backoffMs: 50, timeoutMs: 800, maxBytes: 100_000, concurrency: 4, perHost: 2, allowPrivateAddresses: true };
   const status = (r: typeof first, path: string) => r.items.find((i) => i.url.endsWith(path));
 
   beforeAll(async () => {

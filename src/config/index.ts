@@ -83,7 +83,26 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Lo
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (err) {
-    throw new UserError(`the config file could not be loaded: ${(err as Error).message.split('\n')[0]}`, path, undefined, 'check its syntax; it must `export default defineConfig({...})` (outside this project, name it *.mts)');
+    const { message, line } = loadError(err as Error, path);
+    throw new UserError(`the config file could not be loaded: ${message}`, path, line, 'fix the line named above; the file must `export default defineConfig({...})` (outside this project, name it *.mts)');
   }
   return { ...parseConfig(mod.default, path), root: dirname(path), file: path };
+}
+
+/**
+ * The real reason a config file failed to load, and its line: a syntax error
+ * comes from the TypeScript transform as "Transform failed with 1 error:" with
+ * the details on the next lines ("file:5:2: ERROR: Expected ..."); a runtime
+ * error (a name that is not defined) names the line in its stack.
+ */
+export function loadError(err: Error, path: string): { message: string; line?: number } {
+  const text = String(err?.message ?? err);
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const located = lines
+    .map((l) => /^(.*?):(\d+):(\d+):\s*(?:ERROR:\s*)?(.*)$/.exec(l))
+    .find((m) => m && (m[1] === path || path.endsWith(m[1]!) || m[1]!.endsWith(path.split('/').pop()!)));
+  if (located) return { message: `${located[4]} (column ${located[3]})`, line: Number(located[2]) };
+  const detail = lines.filter((l) => !/^Transform failed with \d+ errors?:$/.test(l)).slice(0, 3).join('; ') || text;
+  const frame = new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(err?.stack ?? '');
+  return frame ? { message: detail, line: Number(frame[1]) } : { message: detail };
 }

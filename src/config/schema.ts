@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import { DOMAINS, GRADES, OBJECTIVES } from '../core/taxonomy.js';
+import { realDate } from '../extract/meta.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && realDate(s) !== undefined, 'must be a real date written YYYY-MM-DD');
+
+function isCidr(a: string): boolean {
+  const [ip, bits, more] = a.split('/');
+  const kind = isIP(ip ?? '');
+  if (!kind || more !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (kind === 4 ? 32 : 128));
+}
 
 /** Key names a binding may use: one character, or one of these KeyboardEvent.key names. */
 export const NAMED_KEYS = ['Enter', 'Escape', 'Tab', 'Backspace', 'Delete', 'Insert', 'Home', 'End', 'PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Space', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12'] as const;
@@ -42,7 +51,7 @@ export const DEFAULTS = {
   review: { db: '.accords/reviews.sqlite', keys: DEFAULT_KEYS },
   cacheDir: '.accords/cache',
   sources: 'corpus/sources.yaml',
-  fetch: { userAgent: 'accords/0.1 (reads published statements on technology partnerships)', concurrency: 4, perHost: 1, timeoutMs: 20_000, retries: 3, maxBytes: 20 * 1024 * 1024 },
+  fetch: { userAgent: 'accords/0.1 (reads published statements on technology partnerships)', concurrency: 4, perHost: 1, timeoutMs: 20_000, retries: 3, maxBytes: 20 * 1024 * 1024, allowPrivateAddresses: false, allowAddresses: [] as string[] },
 };
 
 const keyName = z
@@ -116,6 +125,7 @@ export const configSchema = z
         until: isoDate.nullable().default(null),
       })
       .strict()
+      .refine((m) => !m.from || !m.until || m.from <= m.until, { message: 'from must not be after until', path: ['until'] })
       .default(DEFAULTS.matrix),
     review: z
       .object({
@@ -134,6 +144,11 @@ export const configSchema = z
         timeoutMs: z.number().int().positive().default(DEFAULTS.fetch.timeoutMs),
         retries: z.number().int().min(0).max(10).default(DEFAULTS.fetch.retries),
         maxBytes: z.number().int().positive().default(DEFAULTS.fetch.maxBytes),
+        allowPrivateAddresses: z.boolean().default(false).describe('fetch from loopback, private and link-local addresses too (refused by default)'),
+        allowAddresses: z
+          .array(z.string().refine((a) => isCidr(a), 'an IP address or a range such as 10.1.0.0/16'))
+          .default([])
+          .describe('private addresses or ranges fetched all the same, e.g. an internal mirror'),
       })
       .strict()
       .default(DEFAULTS.fetch),

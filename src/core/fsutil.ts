@@ -1,39 +1,188 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { UserError } from './errors.js';
+
+/**
+ * Files and folders that survive a crash: every write goes to a temporary
+ * sibling, is flushed to disk (fsync), and is renamed over its target, so a
+ * reader sees the old content or the new one, never half of it, even after a
+ * power cut. One process at a time writes a given output folder or cache
+ * (a lock file that a dead process does not hold), and what an interrupted
+ * process left behind is cleaned up by the next one.
+ */
+
+/** Temporary files are named so that the next run can recognise and remove them. */
+const TMP = /^\..*\.[0-9a-f]{12}\.accords-tmp$/;
+
+function tmpName(path: string): string {
+  return join(dirname(path), `.${basename(path).slice(0, 80)}.${randomBytes(6).toString('hex')}.accords-tmp`);
+}
+
+/** Flush a folder's entries (new names, renames) to disk. Some file systems cannot; that is not an error. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // EISDIR/EINVAL/EPERM on file systems that do not sync directories.
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
 
 /**
  * Write a file so that readers see either the old or the new content, never a
- * half-written one: write a sibling temp file, then rename over the target.
+ * half-written one, and so that the new content is on disk once this returns:
+ * write a temporary sibling, fsync it, rename it over the target, fsync the folder.
  */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Buffer, opts: { sync?: boolean } = {}): Promise<void> {
+  const sync = opts.sync ?? true;
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tmpName(path);
   try {
-    await writeFile(tmp, data);
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      if (sync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+  if (sync) await fsyncDir(dirname(path));
+}
+
+/** Remove temporary files that an interrupted write left in a folder (and its sub-folders). Returns how many. */
+export async function removeTempFiles(dir: string, recursive = false): Promise<number> {
+  let n = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    if (e.isFile() && TMP.test(e.name)) {
+      await rm(join(dir, e.name), { force: true });
+      n++;
+    } else if (recursive && e.isDirectory()) n += await removeTempFiles(join(dir, e.name), true);
+  }
+  return n;
+}
+
+/** fsync every file and folder below dir (a few at a time). */
+async function syncTree(dir: string): Promise<void> {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const walk = async (d: string) => {
+    dirs.push(d);
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else if (e.isFile()) files.push(join(d, e.name));
+    }
+  };
+  await walk(dir);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const f = files[next++]!;
+      const fh = await open(f, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  for (const d of dirs.reverse()) await fsyncDir(d);
+}
+
+const LEFTOVER = (base: string) => new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(staging|ready|old)-[0-9a-f]{8}$`);
+
+export interface Recovery {
+  /** The folder was missing after an interrupted swap and was put back from this leftover. */
+  restored?: string;
+  /** Leftovers of interrupted runs that were removed. */
+  removed: string[];
 }
 
 /**
- * Replace a whole output directory at once: build it in a staging directory
- * next to it, then swap. An interrupted run leaves the previous outputs intact.
+ * Finish what an interrupted replaceDirAtomic left: when the target is missing
+ * (the process died between the two renames), put back the complete new
+ * folder (".ready-") or, failing that, the previous one (".old-"); then remove
+ * every other leftover (".staging-" folders of runs that never finished).
+ * Call it only while holding the target's lock.
+ */
+export async function recoverDir(target: string): Promise<Recovery> {
+  const parent = dirname(target);
+  const base = basename(target);
+  const re = LEFTOVER(base);
+  let names: string[];
+  try {
+    names = (await readdir(parent)).filter((n) => re.test(n));
+  } catch {
+    return { removed: [] };
+  }
+  const result: Recovery = { removed: [] };
+  if (!names.length) return result;
+  let exists = true;
+  try {
+    await stat(target);
+  } catch {
+    exists = false;
+  }
+  if (!exists) {
+    const byAge = async (kind: string) => {
+      const list = await Promise.all(names.filter((n) => re.exec(n)![1] === kind).map(async (n) => ({ n, t: (await stat(join(parent, n))).mtimeMs })));
+      return list.sort((a, b) => b.t - a.t).map((x) => x.n);
+    };
+    const pick = (await byAge('ready'))[0] ?? (await byAge('old'))[0];
+    if (pick) {
+      await rename(join(parent, pick), target);
+      await fsyncDir(parent);
+      result.restored = pick;
+      names = names.filter((n) => n !== pick);
+    }
+  }
+  for (const n of names) {
+    await rm(join(parent, n), { recursive: true, force: true });
+    result.removed.push(n);
+  }
+  return result;
+}
+
+/**
+ * Replace a whole output folder at once: build it in a staging folder next to
+ * it, flush it to disk, mark it ready, then swap. An interrupted run leaves
+ * the previous outputs intact; a crash between the two renames of the swap is
+ * repaired by recoverDir at the next start. Call it while holding the
+ * target's lock.
  */
 export async function replaceDirAtomic(target: string, build: (staging: string) => Promise<void>): Promise<void> {
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const staging = `${target}.staging-${randomBytes(4).toString('hex')}`;
-  const old = `${target}.old-${randomBytes(4).toString('hex')}`;
+  const id = randomBytes(4).toString('hex');
+  const staging = `${target}.staging-${id}`;
+  const ready = `${target}.ready-${id}`;
+  const old = `${target}.old-${id}`;
   await mkdir(staging, { recursive: true });
   try {
     await build(staging);
+    await syncTree(staging);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
   }
+  await rename(staging, ready);
+  await fsyncDir(parent);
   let moved = false;
   try {
     await rename(target, old);
@@ -41,6 +190,130 @@ export async function replaceDirAtomic(target: string, build: (staging: string) 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await rename(staging, target);
+  // For the crash tests: die where a crash would hurt most, between the two renames.
+  if (process.env['ACCORDS_FAULT'] === 'swap') process.kill(process.pid, 'SIGKILL');
+  await rename(ready, target);
+  await fsyncDir(parent);
   if (moved) await rm(old, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------
+// Locks
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  started: string;
+  /** The process's start time in clock ticks since boot (Linux), to tell a reused pid apart. */
+  ticks?: string;
+  what: string;
+}
+
+function processTicks(pid: number): string | undefined {
+  try {
+    // Field 22 of /proc/PID/stat, counted after the command name (which may hold spaces).
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process that wrote the lock is still running (on this machine). */
+function holderAlive(info: LockInfo): boolean {
+  if (info.host !== hostname()) return true;
+  try {
+    process.kill(info.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  // The pid is taken: by the same process only if it started at the same time.
+  const ticks = processTicks(info.pid);
+  return !(info.ticks && ticks && ticks !== info.ticks);
+}
+
+export interface Lock {
+  path: string;
+  release(): Promise<void>;
+}
+
+/** Locks held by this process, so that a second taker in the same process is refused too. */
+const held = new Set<string>();
+
+/**
+ * Take the lock file `path` for `what` (e.g. "the output folder out/"): one
+ * process at a time. A lock left by a process that is no longer running is
+ * taken over; a live holder makes this fail at once with a message naming it.
+ */
+export async function acquireLock(path: string, what: string): Promise<Lock> {
+  await mkdir(dirname(path), { recursive: true });
+  const mine: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), what, ...(processTicks(process.pid) ? { ticks: processTicks(process.pid)! } : {}) };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (held.has(path)) throw busy(path, what, mine);
+    try {
+      const fh = await open(path, 'wx');
+      try {
+        await fh.writeFile(`${JSON.stringify(mine)}\n`);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      held.add(path);
+      return {
+        path,
+        release: async () => {
+          held.delete(path);
+          // Remove it only if it is still ours.
+          const now = await readFile(path, 'utf8').catch(() => '');
+          if (now.includes(`"pid":${process.pid},`)) await rm(path, { force: true });
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let info: LockInfo | undefined;
+    let age = 0;
+    try {
+      age = Date.now() - (await stat(path)).mtimeMs;
+      info = JSON.parse(await readFile(path, 'utf8')) as LockInfo;
+    } catch {
+      info = undefined;
+    }
+    if (info && typeof info.pid === 'number' && holderAlive(info)) throw busy(path, what, info);
+    // An unreadable lock younger than a few seconds is being written right now.
+    if (!info && age < 3000) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    // A dead holder: move its lock aside (only one taker wins the rename), then try again.
+    const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+    try {
+      await rename(path, aside);
+      await rm(aside, { force: true });
+    } catch {
+      // Someone else took it over first.
+    }
+  }
+  throw new UserError(`could not take the lock for ${what}`, path, undefined, 'another accords process keeps taking it; try again when it has finished');
+}
+
+function busy(path: string, what: string, info: LockInfo): UserError {
+  const since = info.started ? ` since ${info.started.replace('T', ' ').slice(0, 19)} UTC` : '';
+  const who = info.pid === process.pid && info.host === hostname() ? 'this process' : `process ${info.pid}${info.host !== hostname() ? ` on ${info.host}` : ''}`;
+  return new UserError(
+    `${what} is in use by another accords run (${who}${since})`,
+    path,
+    undefined,
+    info.host !== hostname() ? `wait for it to finish; if no accords process runs on ${info.host}, delete ${path}` : 'wait for it to finish and run again; a lock left by a process that no longer runs is cleared automatically',
+  );
+}
+
+/** Run fn while holding the lock. */
+export async function withLock<T>(path: string, what: string, fn: () => Promise<T>): Promise<T> {
+  const lock = await acquireLock(path, what);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
 }

@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 /**
  * Problems found in content are data attached to the document, never thrown:
  * one bad document must not stop a batch.
@@ -15,8 +17,9 @@ export interface Message {
   line?: number;
 }
 
+/** One message for the terminal; names and details from outside are shown with their control characters escaped. */
 export function formatMessage(m: Message): string {
-  const where = m.file ? `${m.file}${m.line ? `:${m.line}` : ''}: ` : '';
-  const hint = m.hint ? `\n    hint: ${m.hint}` : '';
-  return `${where}${m.severity} [${m.code}] ${m.message}${hint}`;
+  const where = m.file ? `${printable(m.file)}${m.line ? `:${m.line}` : ''}: ` : '';
+  const hint = m.hint ? `\n    hint: ${printable(m.hint)}` : '';
+  return `${where}${m.severity} [${m.code}] ${printable(m.message)}${hint}`;
 }

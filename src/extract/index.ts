@@ -10,6 +10,8 @@ import { parseMarkdown } from './markdown.js';
 import { parseHtml } from './html.js';
 import { parsePdf, PdfError } from './pdf.js';
 import { englishScore, looksBinary } from './quality.js';
+import { decodeBytes } from './encoding.js';
+import { checkMeta } from './meta.js';
 
 export { cleanInline, normalizeTypography } from './inline.js';
 export { parseMarkdown } from './markdown.js';
@@ -17,10 +19,6 @@ export { parseHtml } from './html.js';
 export { assemble } from './blocks.js';
 
 export const SUPPORTED_EXTENSIONS = ['.md', '.markdown', '.txt', '.html', '.htm', '.pdf'];
-
-const KNOWN_FIELDS = new Set([
-  'title', 'date', 'publisher', 'doc_type', 'partnership', 'source_url', 'language', 'found_in', 'complete', 'citation', 'url', 'source_urls',
-]);
 
 export interface ExtractOptions {
   maxFileBytes: number;
@@ -40,30 +38,6 @@ function sniff(buf: Buffer, ext: string): Doc['format'] | undefined {
   return undefined;
 }
 
-function normalizeMeta(fields: Record<string, unknown>, file: string, messages: Message[]): Partial<DocMeta> {
-  const meta: Partial<DocMeta> = {};
-  for (const [k, v] of Object.entries(fields)) {
-    if (!KNOWN_FIELDS.has(k)) messages.push(problem('meta/unknown-field', file, `"${k}"`));
-    if (v === null || v === undefined) continue;
-    const s = v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v.trim() : v;
-    switch (k) {
-      case 'title': meta.title = String(s); break;
-      case 'date':
-        if (typeof s === 'string' && /^\d{4}-\d{2}-\d{2}/.test(s)) meta.date = s.slice(0, 10);
-        else messages.push(problem('meta/bad-date', file, JSON.stringify(s)));
-        break;
-      case 'publisher': meta.publisher = String(s); break;
-      case 'doc_type': meta.docType = String(s); break;
-      case 'partnership': if (String(s).trim()) meta.partnership = String(s); break;
-      case 'source_url': case 'url': meta.sourceUrl = String(s); break;
-      case 'source_urls': if (Array.isArray(s)) meta.sourceUrls = s.map(String); break;
-      case 'language': meta.language = String(s); break;
-      default: meta[k] = s;
-    }
-  }
-  return meta;
-}
-
 /**
  * Read one local file into a document record with canonical text and blocks.
  * Never throws for content problems: they become messages on the record, and a
@@ -74,18 +48,30 @@ export async function extractFile(path: string, opts: ExtractOptions): Promise<E
   const ext = extname(path).toLowerCase();
   const empty = (format: Doc['format']): Extracted => ({ path, id: shortHash(path), format, meta: { title: basename(path) }, text: '', blocks: [], messages });
 
-  const size = (await stat(path)).size;
-  if (size > opts.maxFileBytes) {
-    messages.push(problem('extract/too-large', path, `${(size / 1e6).toFixed(1)} MB > ${(opts.maxFileBytes / 1e6).toFixed(1)} MB`));
+  let buf: Buffer;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) {
+      messages.push(problem('extract/unreadable', path, 'not a regular file (a pipe, a device or a folder)'));
+      return empty('text');
+    }
+    if (st.size > opts.maxFileBytes) {
+      messages.push(problem('extract/too-large', path, `${(st.size / 1e6).toFixed(1)} MB > ${(opts.maxFileBytes / 1e6).toFixed(1)} MB`));
+      return empty('text');
+    }
+    buf = await readFile(path);
+  } catch (err) {
+    messages.push(problem('extract/unreadable', path, (err as NodeJS.ErrnoException).code ?? (err as Error).message));
     return empty('text');
   }
-  const buf = await readFile(path);
   // Fetched statements carry a sidecar with the metadata their source listed.
   const sidecar = `${path}.meta.json`;
   let overrides: Record<string, unknown> | undefined;
   if (existsSync(sidecar)) {
     try {
-      overrides = JSON.parse(await readFile(sidecar, 'utf8')) as Record<string, unknown>;
+      const v = JSON.parse(await readFile(sidecar, 'utf8')) as unknown;
+      if (v && typeof v === 'object' && !Array.isArray(v)) overrides = v as Record<string, unknown>;
+      else messages.push(problem('meta/bad-front-matter', sidecar, 'it is not a JSON object of fields'));
     } catch (err) {
       messages.push(problem('meta/bad-front-matter', sidecar, (err as Error).message));
     }
@@ -95,19 +81,23 @@ export async function extractFile(path: string, opts: ExtractOptions): Promise<E
 
 export async function extractBuffer(buf: Buffer, path: string, ext: string, opts: ExtractOptions, messages: Message[] = [], overrides?: Record<string, unknown>): Promise<Extracted> {
   const empty = (format: Doc['format']): Extracted => ({ path, id: shortHash(buf.length ? buf : path), format, meta: { title: basename(path) }, text: '', blocks: [], messages });
-  if (!buf.toString('utf8').trim()) {
+  const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff);
+  // A UTF-16 file is sniffed and checked as the text it holds.
+  const bytes = utf16 ? Buffer.from(decodeBytes(buf, path, []), 'utf8') : buf;
+  if (!bytes.toString('utf8').replace(/^\uFEFF/, '').trim()) {
     messages.push(problem('extract/empty', path));
     return empty('text');
   }
-  const format = sniff(buf, ext);
+  const format = sniff(bytes, ext);
   if (!format) {
     messages.push(problem('extract/unsupported', path, ext || '(no extension)'));
     return empty('text');
   }
-  if (format !== 'pdf' && looksBinary(buf)) {
+  if (format !== 'pdf' && looksBinary(bytes)) {
     messages.push(problem('extract/binary', path));
     return empty(format);
   }
+  const source = format === 'pdf' ? '' : decodeBytes(buf, path, messages);
 
   let raw: RawBlock[] = [];
   let fields: Record<string, unknown> = {};
@@ -122,18 +112,18 @@ export async function extractBuffer(buf: Buffer, path: string, ext: string, opts
       return empty('pdf');
     }
   } else if (format === 'html') {
-    const r = parseHtml(buf.toString('utf8'), typeof overrides?.['source_url'] === 'string' ? overrides['source_url'] : undefined);
+    const r = parseHtml(source, typeof overrides?.['source_url'] === 'string' ? overrides['source_url'] : undefined);
     raw = r.blocks;
     fields = r.meta;
   } else {
-    const r = parseMarkdown(buf.toString('utf8'), path);
+    const r = parseMarkdown(source, path);
     raw = r.blocks;
     fields = r.frontMatter;
     messages.push(...r.messages);
   }
 
   const { text, blocks } = assemble(raw);
-  const meta = normalizeMeta({ ...fields, ...(overrides ?? {}) }, path, messages);
+  const meta = checkMeta({ ...fields, ...(overrides ?? {}) }, path, messages);
   if (!meta.title) {
     const first = blocks[0];
     meta.title = first ? text.slice(first.start, Math.min(first.end, first.start + 120)) : basename(path);

@@ -4,12 +4,15 @@ export function looksBinary(buf: Buffer): boolean {
   const n = Math.min(buf.length, 8192);
   if (n === 0) return false;
   let bad = 0;
+  let nul = 0;
   for (let i = 0; i < n; i++) {
     const c = buf[i]!;
-    if (c === 0) return true;
+    if (c === 0) nul++;
     if (c < 9 || (c > 13 && c < 32)) bad++;
   }
-  if (bad / n > 0.05) return true;
+  // A stray NUL in a text file is removed with a warning; many of them mean binary data
+  // (or UTF-16 without its byte-order mark).
+  if (nul / n > 0.01 || bad / n > 0.05) return true;
   // Invalid UTF-8 in bulk is another sign (Latin-1 text has a few, junk has many).
   const decoded = buf.subarray(0, n).toString('utf8');
   const replacements = decoded.split('\uFFFD').length - 1;

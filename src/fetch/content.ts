@@ -18,23 +18,45 @@ export function detectKind(body: Buffer, contentType = ''): ContentKind {
   return 'text';
 }
 
-/** Decode text by the declared charset (header, then <meta>), falling back to windows-1252 for invalid UTF-8. */
-export function decodeText(body: Buffer, contentType = ''): { text: string; charset: string } {
+const REPLACEMENT_UTF8 = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/**
+ * Decode text by its byte-order mark, then the declared charset (header, then
+ * <meta>), falling back to windows-1252 for invalid UTF-8. `replaced` counts
+ * the bytes that were not valid in the charset used and became U+FFFD, so the
+ * caller can warn about them.
+ */
+export function decodeText(body: Buffer, contentType = ''): { text: string; charset: string; replaced: number } {
+  const decode = (charset: string, bytes: Buffer) => {
+    try {
+      return { text: new TextDecoder(charset, { fatal: true }).decode(bytes), charset, replaced: 0 };
+    } catch (err) {
+      if (err instanceof RangeError) throw err; // an unknown label
+      const text = new TextDecoder(charset).decode(bytes);
+      // U+FFFD written in the page itself is not a replacement.
+      let literal = 0;
+      if (charset === 'utf-8') for (let i = bytes.indexOf(REPLACEMENT_UTF8); i >= 0; i = bytes.indexOf(REPLACEMENT_UTF8, i + 3)) literal++;
+      return { text, charset, replaced: Math.max(1, text.split('\uFFFD').length - 1 - literal) };
+    }
+  };
+  if (body[0] === 0xff && body[1] === 0xfe) return decode('utf-16le', body.subarray(2));
+  if (body[0] === 0xfe && body[1] === 0xff) return decode('utf-16be', body.subarray(2));
   const fromHeader = /charset=["']?([\w-]+)/i.exec(contentType)?.[1];
   const head = body.subarray(0, 4096).toString('latin1');
   const fromMeta = /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1] ?? /<\?xml[^>]+encoding=["']([\w-]+)/i.exec(head)?.[1];
   const declared = (fromHeader ?? fromMeta)?.toLowerCase();
   if (declared && declared !== 'utf-8' && declared !== 'utf8') {
     try {
-      return { text: new TextDecoder(declared).decode(body), charset: declared };
+      return decode(declared, body);
     } catch {
       // Unknown label: fall through to detection.
     }
   }
-  const utf8 = new TextDecoder('utf-8').decode(body);
-  const bad = utf8.split('\uFFFD').length - 1;
-  if (bad > 0 && bad / Math.max(1, utf8.length) > 0.001) return { text: new TextDecoder('windows-1252').decode(body), charset: 'windows-1252' };
-  return { text: utf8, charset: 'utf-8' };
+  // Invalid UTF-8 with no valid multi-byte sequence at all is Latin-1 text (read as windows-1252);
+  // otherwise it is UTF-8 with damaged bytes, replaced and counted.
+  const utf8 = decode('utf-8', body);
+  if (utf8.replaced && ![...utf8.text].some((c) => c !== '\uFFFD' && c.charCodeAt(0) >= 0x80)) return decode('windows-1252', body);
+  return utf8;
 }
 
 /**
@@ -49,9 +71,25 @@ export function originalCapture(url: string): string {
 
 export interface FeedItem {
   id: string;
+  /** The item's address, or its link as written when that is not a valid http(s) address. */
   url: string;
   title?: string;
   date?: string;
+  /** Why the item cannot be fetched (a malformed link, another scheme). */
+  error?: string;
+}
+
+/** An item's link made absolute, or why it cannot be. */
+function itemUrl(link: string, base: string): { url: string; error?: string } {
+  let u: URL;
+  try {
+    u = new URL(link, base);
+  } catch {
+    const shown = link.replace(/\s+/g, ' ');
+    return { url: link, error: `the feed item's link is not a valid address: ${shown.length > 200 ? `${shown.slice(0, 200)}...` : shown}` };
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { url: u.href, error: `only http and https are fetched, not ${u.protocol}` };
+  return { url: u.href };
 }
 
 function isoDate(s: string | undefined): string | undefined {
@@ -68,18 +106,18 @@ export function parseFeed(xml: string, base: string): FeedItem[] {
     const e = $(el);
     const link = e.children('link').first().text().trim() || e.attr('rdf:about') || '';
     if (!link) return;
-    const url = new URL(link, base).href;
+    const { url, error } = itemUrl(link, base);
     const date = isoDate(e.children('pubDate').text() || e.children('dc\\:date').text());
-    items.push({ id: e.children('guid').text().trim() || url, url, ...(e.children('title').text().trim() ? { title: e.children('title').text().trim() } : {}), ...(date ? { date } : {}) });
+    items.push({ id: e.children('guid').text().trim() || url, url, ...(e.children('title').text().trim() ? { title: e.children('title').text().trim() } : {}), ...(date ? { date } : {}), ...(error ? { error } : {}) });
   });
   $('entry').each((_, el) => {
     const e = $(el);
     const linkEl = e.children('link[rel=alternate]').first().length ? e.children('link[rel=alternate]').first() : e.children('link').first();
     const href = linkEl.attr('href');
     if (!href) return;
-    const url = new URL(href, base).href;
+    const { url, error } = itemUrl(href, base);
     const date = isoDate(e.children('published').text() || e.children('updated').text());
-    items.push({ id: e.children('id').text().trim() || url, url, ...(e.children('title').text().trim() ? { title: e.children('title').text().trim() } : {}), ...(date ? { date } : {}) });
+    items.push({ id: e.children('id').text().trim() || url, url, ...(e.children('title').text().trim() ? { title: e.children('title').text().trim() } : {}), ...(date ? { date } : {}), ...(error ? { error } : {}) });
   });
   return items;
 }

@@ -1,10 +1,14 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { guardedLookup, PrivateAddressError, refusal, type Resolver } from './address.js';
 
 /**
  * A polite HTTP client: one global and one per-host concurrency limit, an
  * honest user agent, timeouts, retries with exponential backoff and jitter on
  * network errors, 5xx and 429 (honouring Retry-After), a redirect limit, a
- * maximum body size, and nothing but http(s).
+ * maximum body size, nothing but http(s), and no loopback, private or
+ * link-local address unless the configuration allows them (checked for every
+ * hop of a redirect, on the addresses a name resolves to).
  */
 export interface HttpOptions {
   userAgent: string;
@@ -16,6 +20,12 @@ export interface HttpOptions {
   maxBytes: number;
   concurrency: number;
   perHost: number;
+  /** Fetch from loopback, private and link-local addresses too (`fetch.allowPrivateAddresses`). */
+  allowPrivateAddresses: boolean;
+  /** Private addresses or ranges (CIDR) fetched all the same, e.g. an internal mirror (`fetch.allowAddresses`). */
+  allowAddresses: string[];
+  /** How names are resolved (the system's resolver unless a test provides one). */
+  resolver?: Resolver;
 }
 
 export const HTTP_DEFAULTS: HttpOptions = {
@@ -28,6 +38,8 @@ export const HTTP_DEFAULTS: HttpOptions = {
   maxBytes: 20 * 1024 * 1024,
   concurrency: 4,
   perHost: 1,
+  allowPrivateAddresses: false,
+  allowAddresses: [],
 };
 
 export interface HttpResponse {
@@ -44,7 +56,7 @@ export interface HttpResponse {
 export class FetchError extends Error {
   constructor(
     message: string,
-    readonly code: 'scheme' | 'redirects' | 'too-large' | 'timeout' | 'http' | 'network' | 'robots',
+    readonly code: 'scheme' | 'redirects' | 'too-large' | 'timeout' | 'http' | 'network' | 'robots' | 'private',
     readonly url: string,
     readonly status?: number,
   ) {
@@ -69,9 +81,25 @@ export class HttpClient {
   /** Every request sent, for the run report and tests. */
   readonly log: Array<{ url: string; status: number | string; conditional: boolean }> = [];
 
+  private readonly agent: Agent;
+
   constructor(opts: Partial<HttpOptions> = {}) {
     this.opts = { ...HTTP_DEFAULTS, ...opts };
     this.global = pLimit(this.opts.concurrency);
+    // Every connection resolves its host through the address check.
+    this.agent = new Agent({ connect: { lookup: guardedLookup(this.opts, this.opts.resolver) as never } });
+  }
+
+  /** Close idle connections (the client cannot be used afterwards). */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** An address given as a number (no name to resolve) is checked here. */
+  private checkLiteral(u: URL, original: string): void {
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    const why = refusal(host, this.opts);
+    if (why) throw new FetchError(new PrivateAddressError(host, host, why).message, 'private', original);
   }
 
   private hostLimit(url: URL): LimitFunction {
@@ -81,12 +109,19 @@ export class HttpClient {
   }
 
   /** GET with redirects followed by hand (so each hop is checked), retries and limits. */
-  async get(url: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  async get(url: string, headers: Record<string, string> = {}, limits: { maxBytes?: number; truncate?: boolean } = {}): Promise<HttpResponse> {
     let current = checkScheme(url);
     for (let hop = 0; hop <= this.opts.maxRedirects; hop++) {
-      const res = await this.getOnce(current, headers, hop === 0 ? url : current.href);
+      this.checkLiteral(current, url);
+      const res = await this.getOnce(current, headers, hop === 0 ? url : current.href, limits);
       if (res.status >= 300 && res.status < 400 && res.status !== 304 && res.headers['location']) {
-        current = checkScheme(new URL(res.headers['location'], current).href);
+        let next: string;
+        try {
+          next = new URL(res.headers['location'], current).href;
+        } catch {
+          throw new FetchError(`redirected to an address that is not valid: ${clip(res.headers['location'])}`, 'scheme', url);
+        }
+        current = checkScheme(next);
         continue;
       }
       return { ...res, url };
@@ -94,13 +129,13 @@ export class HttpClient {
     throw new FetchError(`more than ${this.opts.maxRedirects} redirects`, 'redirects', url);
   }
 
-  private async getOnce(url: URL, headers: Record<string, string>, original: string): Promise<HttpResponse> {
+  private async getOnce(url: URL, headers: Record<string, string>, original: string, limits: { maxBytes?: number; truncate?: boolean }): Promise<HttpResponse> {
     let attempt = 0;
     for (;;) {
       attempt++;
       let retryDelay: number | undefined;
       try {
-        const res = await this.global(() => this.hostLimit(url)(() => this.request(url, headers)));
+        const res = await this.global(() => this.hostLimit(url)(() => this.request(url, headers, limits)));
         this.log.push({ url: url.href, status: res.status, conditional: !!(headers['if-none-match'] || headers['if-modified-since']) });
         if ((res.status >= 500 || res.status === 429) && attempt <= this.opts.retries) {
           retryDelay = retryAfterMs(res.headers['retry-after']);
@@ -122,39 +157,59 @@ export class HttpClient {
     }
   }
 
-  private async request(url: URL, headers: Record<string, string>): Promise<Omit<HttpResponse, 'url' | 'attempts'>> {
+  private async request(url: URL, headers: Record<string, string>, limits: { maxBytes?: number; truncate?: boolean }): Promise<Omit<HttpResponse, 'url' | 'attempts'>> {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), this.opts.timeoutMs);
+    const maxBytes = limits.maxBytes ?? this.opts.maxBytes;
     try {
-      const res = await fetch(url, { headers: { 'user-agent': this.opts.userAgent, accept: 'text/html,application/xhtml+xml,application/pdf,application/rss+xml,application/atom+xml,text/plain;q=0.8,*/*;q=0.5', ...headers }, redirect: 'manual', signal: ctrl.signal });
+      const res = await undiciFetch(url, {
+        headers: { 'user-agent': this.opts.userAgent, accept: 'text/html,application/xhtml+xml,application/pdf,application/rss+xml,application/atom+xml,text/plain;q=0.8,*/*;q=0.5', ...headers },
+        redirect: 'manual',
+        signal: ctrl.signal,
+        dispatcher: this.agent,
+      });
       const hdrs: Record<string, string> = {};
       res.headers.forEach((v, k) => (hdrs[k] = v));
       const declared = Number(hdrs['content-length'] ?? NaN);
-      if (declared > this.opts.maxBytes) {
+      if (declared > maxBytes && !limits.truncate) {
         await res.body?.cancel();
-        throw new FetchError(`body of ${declared} bytes exceeds the limit of ${this.opts.maxBytes}`, 'too-large', url.href);
+        throw new FetchError(`body of ${declared} bytes exceeds the limit of ${maxBytes}`, 'too-large', url.href);
       }
       const chunks: Buffer[] = [];
       let size = 0;
       if (res.body) {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          size += chunk.length;
-          if (size > this.opts.maxBytes) {
+          if (size + chunk.length > maxBytes) {
+            if (limits.truncate) {
+              // Keep what fits and stop reading; the rest of the body is never downloaded.
+              chunks.push(Buffer.from(chunk.subarray(0, maxBytes - size)));
+              size = maxBytes;
+              break;
+            }
             ctrl.abort();
-            throw new FetchError(`body exceeds the limit of ${this.opts.maxBytes} bytes`, 'too-large', url.href);
+            throw new FetchError(`body exceeds the limit of ${maxBytes} bytes`, 'too-large', url.href);
           }
+          size += chunk.length;
           chunks.push(Buffer.from(chunk));
         }
       }
       return { finalUrl: url.href, status: res.status, headers: hdrs, body: Buffer.concat(chunks), notModified: res.status === 304 };
     } catch (err) {
       if (err instanceof FetchError) throw err;
+      const cause = (err as Error & { cause?: Error }).cause;
+      if (cause instanceof PrivateAddressError || err instanceof PrivateAddressError) throw new FetchError((cause ?? (err as Error)).message, 'private', url.href);
       if (ctrl.signal.aborted) throw new FetchError(`no answer within ${this.opts.timeoutMs} ms`, 'timeout', url.href);
-      throw new FetchError(((err as Error & { cause?: Error }).cause?.message ?? (err as Error).message).slice(0, 200), 'network', url.href);
+      throw new FetchError(clip(cause?.message ?? (err as Error).message), 'network', url.href);
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/** Text from a server or a feed in a message: one line, at most 200 characters. */
+export function clip(s: string, n = 200): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > n ? `${one.slice(0, n)}...` : one;
 }
 
 export function checkScheme(url: string): URL {
@@ -162,7 +217,7 @@ export function checkScheme(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new FetchError(`not a valid URL: ${url}`, 'scheme', url);
+    throw new FetchError(`not a valid address: ${clip(url)}`, 'scheme', url);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError(`only http and https are fetched, not ${u.protocol}`, 'scheme', url);
   return u;

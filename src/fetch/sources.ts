@@ -1,12 +1,33 @@
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { readYamlFile } from '../rules/yaml.js';
+import { checkRegex } from '../rules/pattern.js';
+import { realDate } from '../extract/meta.js';
 
-const date = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write dates as YYYY-MM-DD'), z.date().transform((d) => d.toISOString().slice(0, 10))]);
+const date = z.union([
+  z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && realDate(s) !== undefined, 'write a real date as YYYY-MM-DD'),
+  z.date().transform((d) => d.toISOString().slice(0, 10)),
+]);
+
+/**
+ * A feed's `match` runs on titles written by someone else: it is compiled for
+ * RE2's linear-time engine, so no title can make it run without end.
+ */
+export function regexFor(source: string): { test(text: string): boolean } {
+  return checkRegex(source, `"${source}"`, false);
+}
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be a full http(s) address');
 
 const documentSchema = z
   .object({
-    url: z.string().url('must be a full http(s) URL'),
+    url: httpUrl,
     partnership: z.string().optional(),
     title: z.string().optional(),
     date: date.optional(),
@@ -18,7 +39,7 @@ const documentSchema = z
 
 const feedSchema = z
   .object({
-    url: z.string().url('must be a full http(s) URL'),
+    url: httpUrl,
     partnership: z.string().optional(),
     doc_type: z.string().optional(),
     /** Only items whose title matches this (case-insensitive) regular expression. */
@@ -46,9 +67,9 @@ export async function loadSources(file: string): Promise<Sources> {
   for (const [i, f] of data.feeds.entries()) {
     if (f.match) {
       try {
-        new RegExp(f.match, 'i');
+        regexFor(f.match);
       } catch (err) {
-        throw new UserError(`feeds.${i}.match: not a valid regular expression: ${(err as Error).message}`, file, lineOf(['feeds', i, 'match']));
+        throw new UserError(`feeds.${i}.match: ${(err as Error).message}`, file, lineOf(['feeds', i, 'match']));
       }
     }
   }

@@ -133,7 +133,7 @@ export function profileMarkdown(p: Profile, agg: Aggregate): string {
       `Strongest grade: **${cell.grade}**; ${cell.commitments} distinct commitment${cell.commitments === 1 ? '' : 's'}, ${cell.concrete} concrete; strength ${cell.strength.toFixed(1)}${cell.listOnly ? '; list mentions only' : ''}${cell.reviewed ? '; strongest evidence reviewed by an analyst' : ''}.`,
     );
     for (const [sub, items] of Object.entries(cell.bySubcategory)) {
-      lines.push('', `### ${sub}`, '');
+      lines.push('', `### ${md(sub)}`, '');
       for (const it of items.slice(0, PER_SUBCATEGORY)) lines.push(evidenceLine(it));
       if (items.length > PER_SUBCATEGORY) lines.push(`- … and ${items.length - PER_SUBCATEGORY} more in the JSON profile and the report.`);
     }
@@ -180,7 +180,7 @@ export function analysisMarkdown(agg: Aggregate): string {
   lines.push('| Pair | Similarity |', '|---|---:|');
   for (const p of pairs.slice(0, 10)) lines.push(`| ${p.a} · ${p.b} | ${p.v.toFixed(2)} |`);
   lines.push('', 'Priorities most partnerships share (all pairs in `tables/similarity.csv`):', '', '| Subcategory | Partnerships |', '|---|---:|');
-  for (const s of a.shared.slice(0, 12)) lines.push(`| ${s.subcategory} | ${s.partnerships.length} |`);
+  for (const s of a.shared.slice(0, 12)) lines.push(`| ${md(s.subcategory)} | ${s.partnerships.length} |`);
 
   lines.push('', '### One country\'s priorities with different partners', '', 'Share of each partnership\'s distinct commitments per objective.');
   for (const c of a.countries) {
@@ -197,6 +197,6 @@ export function analysisMarkdown(agg: Aggregate): string {
   lines.push('', '## Gaps: what few partnerships address', '', `Of ${a.gaps.partnerships} partnerships in scope ("substantively": at least one commitment that is a firm promise or stronger and not a bare list mention):`, '', '| Objective | Addressing | Substantively | Not addressed by |', '|---|---:|---:|---|');
   for (const o of a.gaps.objectives) lines.push(`| ${OBJECTIVE_INFO[o.objective as Objective].label} | ${o.addressing} | ${o.substantive} | ${o.missing.join(', ') || '–'} |`);
   lines.push('', 'Least addressed subcategories:', '', '| Subcategory | Partnerships |', '|---|---:|');
-  for (const s of a.gaps.subcategories.slice(0, 12)) lines.push(`| ${s.subcategory} | ${s.partnerships} |`);
+  for (const s of a.gaps.subcategories.slice(0, 12)) lines.push(`| ${md(s.subcategory)} | ${s.partnerships} |`);
   return `${lines.join('\n')}\n`;
 }

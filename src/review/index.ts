@@ -7,12 +7,12 @@ import { sha256 } from '../core/hash.js';
 import { UserError } from '../core/errors.js';
 import type { Override } from '../aggregate/index.js';
 import { rawIndex, locate, spanCheck } from '../eval/anchor.js';
-import { ReviewStore, keyOf, labelsAfter, type Decision, type Labels, type NewDecision } from './store.js';
+import { ReviewStore, keyOf, labelsAfter, checkReviewStore, damagedStoreHint, type Decision, type Labels, type NewDecision } from './store.js';
 import { labelsSchema, issuesText, labelsOf, reviewedTags } from './labels.js';
 import { agreement, alphaText, isDisputed } from './agreement.js';
 import { learn } from './learn.js';
 
-export { ReviewStore, keyOf, labelsAfter, type Decision, type Labels, type NewDecision, type Action, type EvidenceRef, type ObjectiveLabel } from './store.js';
+export { ReviewStore, keyOf, labelsAfter, checkReviewStore, damagedStoreHint, type Decision, type Labels, type NewDecision, type Action, type EvidenceRef, type ObjectiveLabel } from './store.js';
 export { labelsSchema, parseLabels, issuesText, labelsOf, evidenceOf, reviewedTags } from './labels.js';
 export { agreement, krippendorffNominal, isDisputed, labelsSignature, alphaText, type Agreement } from './agreement.js';
 export { learn, proposeException, type Learned, type RuleFigures, type Exception, type Hit } from './learn.js';
@@ -92,6 +92,8 @@ export function applyDecisions(docs: Doc[], store: ReviewStore): Applied {
 }
 
 export async function openReviews(file: string): Promise<ReviewStore> {
+  const damaged = checkReviewStore(file);
+  if (damaged) throw new UserError(`the review database is damaged: ${damaged}`, file, undefined, damagedStoreHint(file));
   try {
     return new ReviewStore(file);
   } catch (err) {

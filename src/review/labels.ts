@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_SUBCATEGORIES, DOMAINS, GRADES, OBJECTIVES, SUBCATEGORIES, type Subcategory } from '../core/taxonomy.js';
+import { ALL_SUBCATEGORIES, DOMAINS, GRADES, OBJECTIVES, SUBCATEGORIES, type Objective, type Subcategory } from '../core/taxonomy.js';
 import type { ObjectiveTag, PassageTags } from '../core/doc.js';
 import type { EvidenceRef, Labels } from './store.js';
 
@@ -76,11 +76,14 @@ export function evidenceOf(tags: PassageTags): EvidenceRef[] {
 
 /** Tags with an analyst's labels in place of the automatic ones; the tagger's evidence and reasons stay where they still apply. */
 export function reviewedTags(tags: PassageTags, labels: Labels, reviewer: string): PassageTags {
-  const objectives: ObjectiveTag[] = labels.objectives.map((o) => {
+  // Only the taxonomy's ids reach the outputs, whatever an older or damaged store holds.
+  const known = (o: string): o is Objective => (OBJECTIVES as readonly string[]).includes(o);
+  const objectives: ObjectiveTag[] = labels.objectives.filter((o) => known(o.objective)).map((o) => {
     const auto = tags.objectives.find((t) => t.objective === o.objective);
+    const allowed = SUBCATEGORIES[o.objective] as readonly string[];
     return {
       objective: o.objective,
-      subcategories: o.subcategories ? [...o.subcategories] : (auto?.subcategories ?? []),
+      subcategories: o.subcategories ? o.subcategories.filter((x) => allowed.includes(x)) : (auto?.subcategories ?? []),
       grade: o.grade,
       gradeReason: auto && auto.grade === o.grade ? auto.gradeReason : `set by ${reviewer}`,
       concreteness: auto?.concreteness ?? tags.concreteness,
@@ -91,5 +94,5 @@ export function reviewedTags(tags: PassageTags, labels: Labels, reviewer: string
   // Older decisions carry no governance grade: the automatic one stands if governance was kept.
   const governanceGrade = labels.governance ? (labels.governanceGrade !== undefined ? labels.governanceGrade : (tags.governanceGrade ?? null)) : null;
   const { governanceGrade: _omit, ...rest } = tags;
-  return { ...rest, objectives, domains: [...labels.domains], governance: labels.governance, ...(governanceGrade ? { governanceGrade } : {}) };
+  return { ...rest, objectives, domains: labels.domains.filter((d) => (DOMAINS as readonly string[]).includes(d)), governance: labels.governance, ...(governanceGrade ? { governanceGrade } : {}) };
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Grade, Objective, Domain, Subcategory } from '../core/taxonomy.js';
 
@@ -420,4 +420,33 @@ export class ReviewStore {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * Whether the review store at `file` is sound, checked read-only (the file is
+ * never written by the check): SQLite's `PRAGMA quick_check` over every page.
+ * Returns undefined when it is sound (or does not exist yet), otherwise what is
+ * wrong, in a line.
+ */
+export function checkReviewStore(file: string): string | undefined {
+  if (file === ':memory:' || !existsSync(file)) return undefined;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+    const result = rows.map((r) => r.quick_check).join('\n');
+    if (result === 'ok') return undefined;
+    const lines = result.split('\n').filter((l) => l && !l.startsWith('***'));
+    return `${lines.length} problem${lines.length === 1 ? '' : 's'} found by SQLite's integrity check, the first: ${lines[0] ?? result}`;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    db?.close();
+  }
+}
+
+/** What to tell the user about a damaged store: it is kept as it is; how to save what can be saved. */
+export function damagedStoreHint(file: string): string {
+  return `accords leaves ${file} untouched. Keep a copy, then recover what is readable with the sqlite3 program (apt-get install sqlite3): \`sqlite3 ${file} .recover | sqlite3 recovered.sqlite\`, and use it with --db recovered.sqlite (or set review.db), or restore a backup`;
 }

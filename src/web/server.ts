@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Doc } from '../core/doc.js';
@@ -105,6 +106,15 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
   const token = randomBytes(24).toString('hex');
   const host = opts.host ?? '127.0.0.1';
   const exposed = !LOOPBACK.has(host);
+  // The names a request may be addressed to: loopback, the address listened on, and when
+  // listening beyond loopback, this machine's own name and addresses (0.0.0.0 and :: listen on all of them).
+  const ownNames = new Set([...LOOPBACK, host.toLowerCase().replace(/^\[|\]$/g, '')]);
+  if (exposed) {
+    const name = hostname().toLowerCase();
+    ownNames.add(name);
+    ownNames.add(name.split('.')[0]!);
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) ownNames.add(a.address.toLowerCase().replace(/%.*$/, ''));
+  }
   const store = opts.store;
   const queue = new Queue(opts.docs, store);
   const keys = opts.keys ?? (DEFAULTS.review.keys as KeyBindings);
@@ -147,7 +157,7 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
     try {
       const h = new URL(`http://${req.headers.host ?? ''}`);
       const name = h.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-      hostOk = (LOOPBACK.has(name) || name === host.toLowerCase()) && (h.port === String(port) || (!h.port && port === 80));
+      hostOk = ownNames.has(name) && (h.port === String(port) || (!h.port && port === 80));
     } catch {
       hostOk = false;
     }
@@ -270,6 +280,9 @@ export async function startReviewServer(opts: ReviewServerOptions): Promise<Revi
         if (url.pathname === '/api/bulk-accept') {
           // Accept the listed passages nobody reviewed yet (the page's first bulk action; kept for scripts).
           const b = parse(bulkAcceptSchema, body, 'bulk accept');
+          // Known passage ids only: a list naming others is refused whole.
+          const unknown = b.ids.filter((id) => { const e = queue.get(id); return !e || e.gone; });
+          if (unknown.length) throw new HttpError(400, `bulk accept: ${unknown.length} unknown passage id${unknown.length === 1 ? '' : 's'}, e.g. ${JSON.stringify(unknown[0]!.slice(0, 80))}; nothing was saved`);
           const entries = b.ids.map((id) => queue.get(id)).filter((e): e is Entry => !!e && !e.gone);
           const p = plan(entries, 'accept', undefined);
           const batch = `bulk-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;

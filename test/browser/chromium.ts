@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-// Debian's Chromium, installed by .ci/run (apt-get install chromium); never a downloaded browser.
+// Debian's Chromium, installed by npm test's pretest step (scripts/ensure-chromium.mjs) when missing; never a downloaded browser.
 export const CHROMIUM = process.env['ACCORDS_CHROMIUM'] ?? '/usr/bin/chromium';
 
 export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install chromium), as .ci/run installs it`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium: npm test installs it (or run apt-get install chromium)`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -10,7 +10,7 @@ import { ROOT, tmp } from '../helpers.js';
 
 // Debian's Chromium (apt-get install chromium); never a downloaded browser.
 const CHROMIUM = process.env['ACCORDS_CHROMIUM'] ?? '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install chromium), as .ci/run installs it`);
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium: npm test installs it (or run apt-get install chromium)`);
 
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('report-browser-cache') };
 const quiet = { log: () => {} };

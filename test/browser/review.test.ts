@@ -8,9 +8,9 @@ import { runPipeline } from '../../src/pipeline.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ROOT, tmp } from '../helpers.js';
 
-// Debian's Chromium, installed by .ci/run (apt-get install chromium); never a downloaded browser.
+// Debian's Chromium, installed by npm test's pretest step (scripts/ensure-chromium.mjs) when missing; never a downloaded browser.
 const CHROMIUM = process.env['ACCORDS_CHROMIUM'] ?? '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install chromium), as .ci/run installs it`);
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium: npm test installs it (or run apt-get install chromium)`);
 
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('browser-cache') };
 const HOSTILE = 'The two sides will fund joint research on &lt;script&gt;window.pwned = 1&lt;/script&gt; and &lt;img src=x onerror="window.pwned = 2"&gt; chips in 2027.';

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { acquireLock, recoverDir, replaceDirAtomic, writeFileAtomic, removeTempFiles } from '../src/core/fsutil.js';
+import { startServer } from './fixtures/server.js';
+import { ROOT, tmp } from './helpers.js';
+
+const BIN = join(ROOT, 'bin', 'accords.js');
+
+/** A scratch project with a few statements of the demo corpus; requests go only to the local test server. */
+function project(extra: Record<string, unknown> = {}): { dir: string; config: string } {
+  const dir = tmp('crash-project');
+  mkdirSync(join(dir, 'corpus'));
+  for (const f of readdirSync(join(ROOT, 'corpus')).filter((n) => n.endsWith('.yaml') || /nh-ks-technology-council.*\.md$/.test(n))) cpSync(join(ROOT, 'corpus', f), join(dir, 'corpus', f));
+  const config = join(dir, 'accords.config.mjs');
+  writeFileSync(config, `export default ${JSON.stringify({ corpus: 'corpus', out: 'out', rules: join(ROOT, 'rules'), cacheDir: '.accords/cache', ...extra }, null, 2)};\n`);
+  return { dir, config };
+}
+
+/** The CLI in a child process, without blocking this one (the test server lives here). */
+function accords(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += String(d)));
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  return new Promise((resolve) => child.once('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+}
+
+const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+
+/** Every file below dir (relative path -> sha256), for comparing folders. */
+function tree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) tree(p, base, out);
+    else out[p.slice(base.length + 1)] = sha(p);
+  }
+  return out;
+}
+
+describe('a fetch killed in the middle', () => {
+  it('leaves nothing that the next fetch stores twice: zero duplicate copies, every statement once', async () => {
+    const server = await startServer({ seriesDelayMs: 150 });
+    try {
+      const { dir, config } = project({ fetch: { allowPrivateAddresses: true, retries: 0, perHost: 1, concurrency: 1 } });
+      const N = 6;
+      writeFileSync(join(dir, 'sources.yaml'), `documents:\n${Array.from({ length: N }, (_, i) => `  - url: ${server.url}/series/${i + 1}.html\n    title: Progress report ${i + 1}\n    date: 2026-01-0${i + 1}\n`).join('')}`);
+      const fetched = join(dir, 'corpus', 'fetched');
+      const args = [BIN, 'fetch', '--config', config, '--sources', join(dir, 'sources.yaml'), '--quiet'];
+      // Kill it with SIGKILL at a different point each time: as soon as k statements are on disk.
+      for (let k = 1; k <= 4; k++) {
+        const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+        const t0 = Date.now();
+        while (Date.now() - t0 < 60_000 && (!existsSync(fetched) || readdirSync(fetched).filter((f) => f.endsWith('.html')).length < k) && child.exitCode === null) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+      const last = await accords(['fetch', '--config', config, '--sources', join(dir, 'sources.yaml')]);
+      expect(last.status, last.stderr + last.stdout).toBe(0);
+      const files = readdirSync(fetched).filter((f) => f.endsWith('.html'));
+      expect(files).toHaveLength(N);
+      // No second copy under a numbered name ("..._progress-report-1-2.html").
+      expect(files.filter((f) => /report-\d+-\d+\.html$/.test(f))).toEqual([]);
+      const contents = files.map((f) => readFileSync(join(fetched, f), 'utf8'));
+      for (let i = 1; i <= N; i++) expect(contents.filter((c) => c.includes(`Report ${i}:`)), `statement ${i}`).toHaveLength(1);
+      for (const f of files) expect(existsSync(join(fetched, `${f}.meta.json`)), f).toBe(true);
+      // The cache knows every statement and its file; nothing half-written is left.
+      const index = JSON.parse(readFileSync(join(dir, '.accords', 'cache', 'http', 'index.json'), 'utf8'));
+      for (let i = 1; i <= N; i++) expect(index[`${server.url}/series/${i}.html`]?.file, `series ${i}`).toMatch(/^fetched\//);
+      expect(existsSync(join(dir, '.accords', 'cache', 'http', 'index.journal'))).toBe(false);
+      expect(readdirSync(fetched).filter((f) => f.endsWith('.accords-tmp'))).toEqual([]);
+      // A last fetch changes nothing.
+      const again = await accords(['fetch', '--config', config, '--sources', join(dir, 'sources.yaml')]);
+      expect(again.stdout).toMatch(/new 0, updated 0, unchanged 6/);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
+describe('outputs written crash-safely', () => {
+  it('a kill between the two renames of the swap leaves out/ back in place at the next start', async () => {
+    const { dir, config } = project();
+    const first = await accords(['run', '--config', config, '--quiet']);
+    expect(first.status, first.stderr).toBe(0);
+    const before = tree(join(dir, 'out'));
+    // Die where a crash would hurt most: old out/ moved aside, new one not yet in place.
+    const killed = await accords(['run', '--config', config, '--quiet', '--full', '--domain', 'semiconductors'], { ACCORDS_FAULT: 'swap' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(readdirSync(dir).filter((n) => /^out\.(ready|old)-/.test(n)).sort().map((n) => n.replace(/-.*/, ''))).toEqual(['out.old', 'out.ready']);
+    const next = await accords(['run', '--config', config]);
+    expect(next.status, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/out\/ was missing after an interrupted run; restored it from out\.ready-/);
+    expect(readdirSync(dir).filter((n) => n.startsWith('out.'))).toEqual([]);
+    expect(Object.keys(tree(join(dir, 'out'))).sort()).toEqual(Object.keys(before).sort());
+  }, 120_000);
+
+  it('recovery puts back the previous outputs when the new ones were never complete, and removes leftovers', async () => {
+    const parent = tmp('recover');
+    const out = join(parent, 'out');
+    mkdirSync(`${out}.old-0000aaaa`, { recursive: true });
+    writeFileSync(join(`${out}.old-0000aaaa`, 'matrix.md'), 'previous');
+    mkdirSync(`${out}.staging-0000bbbb`);
+    writeFileSync(join(`${out}.staging-0000bbbb`, 'half.md'), 'half');
+    const r = await recoverDir(out);
+    expect(r.restored).toBe('out.old-0000aaaa');
+    expect(r.removed).toEqual(['out.staging-0000bbbb']);
+    expect(readFileSync(join(out, 'matrix.md'), 'utf8')).toBe('previous');
+    expect(readdirSync(parent)).toEqual(['out']);
+  });
+
+  it('an interrupted build leaves the previous outputs intact; its staging folder is cleaned at the next start', async () => {
+    const parent = tmp('staging');
+    const out = join(parent, 'out');
+    await replaceDirAtomic(out, async (s) => writeFileSync(join(s, 'a.md'), 'one'));
+    await expect(
+      replaceDirAtomic(out, async (s) => {
+        writeFileSync(join(s, 'a.md'), 'two');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(readFileSync(join(out, 'a.md'), 'utf8')).toBe('one');
+    // A process killed while building leaves its staging folder: the next start removes it.
+    mkdirSync(`${out}.staging-1234abcd`);
+    expect((await recoverDir(out)).removed).toEqual(['out.staging-1234abcd']);
+    expect(readdirSync(parent)).toEqual(['out']);
+  });
+
+  it('temporary files of an interrupted write are recognised and removed', async () => {
+    const d = tmp('tmpfiles');
+    await writeFileAtomic(join(d, 'index.json'), '{}');
+    writeFileSync(join(d, '.index.json.0123456789ab.accords-tmp'), 'half');
+    writeFileSync(join(d, 'notes.txt'), 'mine');
+    expect(await removeTempFiles(d)).toBe(1);
+    expect(readdirSync(d).sort()).toEqual(['index.json', 'notes.txt']);
+  });
+});
+
+describe('one run at a time', () => {
+  it('a second run on the same out/ stops at once with a message naming the first; the first is unharmed', async () => {
+    const { dir, config } = project();
+    const lock = await acquireLock(join(dir, 'out.lock'), 'the output folder out/');
+    try {
+      const r = await accords(['run', '--config', config, '--quiet']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`out\\.lock: the output folder \\S*out/ is in use by another accords run \\(process ${process.pid} since `));
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+      expect(readdirSync(dir).filter((n) => /^out\./.test(n))).toEqual(['out.lock']);
+    } finally {
+      await lock.release();
+    }
+    const ok = await accords(['run', '--config', config, '--quiet']);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readdirSync(dir).filter((n) => /^out\./.test(n))).toEqual([]);
+  }, 60_000);
+
+  it('two runs started together: one writes out/, the other says it is busy; nothing is left behind', async () => {
+    const { dir, config } = project();
+    const start = () => spawn(process.execPath, [BIN, 'run', '--config', config, '--quiet', '--full'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const a = start();
+    const b = start();
+    let errs = '';
+    for (const c of [a, b]) c.stderr!.on('data', (d) => (errs += String(d)));
+    const codes = (await Promise.all([exited(a), exited(b)])).sort();
+    // Either both ran one after the other, or one was refused as busy; never a crash.
+    expect(codes[0]).toBe(0);
+    if (codes[1] !== 0) {
+      expect(codes[1]).toBe(2);
+      expect(errs).toMatch(/is in use by another accords run/);
+    }
+    expect(errs).not.toMatch(/at .*\.ts:\d+/);
+    expect(readdirSync(dir).filter((n) => /^out\./.test(n))).toEqual([]);
+    expect(existsSync(join(dir, 'out', 'run-report.json'))).toBe(true);
+  }, 90_000);
+
+  it('a lock left by a process that died is taken over', async () => {
+    const { dir, config } = project();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'out.lock'), JSON.stringify({ pid: Number(dead.stdout), host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00.000Z', what: 'the output folder out/' }));
+    const r = await accords(['run', '--config', config, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'out.lock'))).toBe(false);
+  }, 60_000);
+});
