@@ -15,7 +15,7 @@ import { loadRules, loadRegistry, compileRules } from './rules/index.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { renderAggregate, json } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
-import { loadDoc, prepareFile, renamedDoc, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
+import { keptOutputs, loadDoc, prepareFile, renamedDoc, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool } from './pool/index.js';
 
 export { processFile } from './stage.js';
@@ -365,8 +365,16 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     const jsonl = await open(join(staging, 'passages.jsonl'), 'w');
     try {
       const pageOf = (d: DocInfo) => join(staging, 'report', 'documents', `${d.id}.html`);
-      const renderOne = async (r: Prepared): Promise<string> => {
+      const renderOne = async (r: Prepared): Promise<string | Buffer> => {
         const reviewed = reviewedDocs.get(r);
+        // Most documents' outputs were made with the document and kept: only the citation codes are filled in.
+        if (!reviewed && !merged.has(r) && r.cached) {
+          const out = await keptOutputs(r.cached, r.info, agg.codes[r.info.id] ?? []);
+          if (out) {
+            if (out.page !== undefined) await writeFile(pageOf(r.info), out.page);
+            return out.jsonl;
+          }
+        }
         if (pool && !reviewed && r.cached) {
           return pool.run<string>({ kind: 'render', cached: r.cached, display: r.info.path, ...(merged.has(r) ? { patch: { ...(r.info.meta.sourceUrls ? { sourceUrls: r.info.meta.sourceUrls } : {}), partnerships: r.info.partnerships } } : {}), codes: agg.codes[r.info.id] ?? [], pagePath: pageOf(r.info) });
         }
@@ -377,7 +385,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       };
       // A few documents ahead are rendered while one is written, in corpus order.
       const ahead = pool ? pool.size * 4 : 2;
-      const inflight: Array<Promise<string>> = [];
+      const inflight: Array<Promise<string | Buffer>> = [];
       let next = 0;
       const more = () => {
         if (next >= kept.length) return;
@@ -389,7 +397,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       while (inflight.length) {
         const text = await inflight.shift()!;
         more();
-        if (text) await jsonl.write(text);
+        if (typeof text === 'string') await jsonl.write(text);
+        else await jsonl.write(text);
       }
     } finally {
       await jsonl.close();

@@ -18,8 +18,9 @@ import { extractFile } from './extract/index.js';
 import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
-import { attribute, summarize, type DocSummary } from './aggregate/index.js';
-import { passagesJsonl, renderDocumentPage } from './render/index.js';
+import { attribute, namedPartnerships, summarize, type DocSummary } from './aggregate/index.js';
+import { documentCodes, documentPageParts, passagesJsonl, renderDocumentPage } from './render/index.js';
+import { sha256 } from './core/hash.js';
 
 /** What the run keeps of a processed document. */
 export interface DocInfo {
@@ -33,6 +34,12 @@ export interface DocInfo {
   passages: number;
   /** The automatic tags' summary, for aggregation. */
   summary: DocSummary;
+  /**
+   * The document's outputs kept in the cache, made for the file path `path`: its
+   * lines of passages.jsonl, and its page split where its citation codes go
+   * (`pageHead` characters, or -1 when it has no page).
+   */
+  outputs?: { path: string; pageHead: number };
 }
 
 export interface Prepared {
@@ -90,7 +97,7 @@ export async function processFile(path: string, config: LoadedConfig, rules: Com
 }
 
 /** The compact record of a document. */
-export function infoOf(doc: Doc, registry: Registry): DocInfo {
+export function infoOf(doc: Doc, registry: Registry, named?: string[][]): DocInfo {
   return {
     path: doc.path,
     id: doc.id,
@@ -100,8 +107,35 @@ export function infoOf(doc: Doc, registry: Registry): DocInfo {
     partnerships: doc.partnerships,
     messages: doc.messages,
     passages: doc.passages.length,
-    summary: summarize(doc, registry),
+    summary: summarize(doc, registry, undefined, named),
   };
+}
+
+/** Where a document's kept outputs are, for the path they were made for. */
+export function outputFiles(cached: string, path: string): { jsonl: string; page: string } {
+  const base = `${cached.replace(/\.json$/, '')}.${sha256(path).slice(0, 12)}`;
+  return { jsonl: `${base}.jsonl`, page: `${base}.page.html` };
+}
+
+/**
+ * The record of a document, and its outputs written beside it in the cache:
+ * whatever depends on the rest of the corpus (citation codes, duplicates,
+ * analysts' decisions) is filled in or redone when the run writes out/.
+ */
+async function record(doc: Doc, cached: string, ctx: StageContext): Promise<DocInfo> {
+  const named = doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
+  const info = infoOf(doc, ctx.registry, named);
+  const files = outputFiles(cached, doc.path);
+  await writeFileAtomic(files.jsonl, passagesJsonl([doc], ctx.registry, [named]), { sync: false });
+  let pageHead = -1;
+  if (doc.text && !doc.messages.some((m) => m.severity === 'error')) {
+    const { head, tail } = documentPageParts(doc);
+    await writeFileAtomic(files.page, head + tail, { sync: false });
+    pageHead = head.length;
+  }
+  info.outputs = { path: doc.path, pageHead };
+  await writeFileAtomic(infoFile(cached), JSON.stringify(info), { sync: false });
+  return info;
 }
 
 /** The same content may have been processed under another path: it is named by the path it has now. */
@@ -138,21 +172,38 @@ export async function prepareFile(job: PrepareJob, ctx: StageContext): Promise<P
     }
     try {
       const doc = await loadDoc(cached, job.display);
-      const info = infoOf(doc, ctx.registry);
-      await writeFileAtomic(infoFile(cached), JSON.stringify(info), { sync: false });
+      const info = await record(doc, cached, ctx);
       return { info, cached, fromCache: true, ms: Math.round(performance.now() - t0) };
     } catch {
       // A damaged cache entry: processed again.
     }
   }
   const doc = await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display);
-  const info = infoOf(doc, ctx.registry);
   if (cached && !doc.messages.some((m) => m.code === 'pipeline/crash')) {
     await writeFileAtomic(cached, JSON.stringify(doc), { sync: false });
-    await writeFileAtomic(infoFile(cached), JSON.stringify(info), { sync: false });
+    const info = await record(doc, cached, ctx);
     return { info, cached, fromCache: false, ms: Math.round(performance.now() - t0) };
   }
-  return { info, doc, fromCache: false, ms: Math.round(performance.now() - t0) };
+  return { info: infoOf(doc, ctx.registry), doc, fromCache: false, ms: Math.round(performance.now() - t0) };
+}
+
+/**
+ * A document's outputs from the cache, when they were made for its present path:
+ * its lines of passages.jsonl, and its page with its citation codes filled in.
+ * Undefined when they are not there (they are then made from the document).
+ */
+export async function keptOutputs(cached: string, info: DocInfo, codes: string[]): Promise<{ jsonl: Buffer; page?: string } | undefined> {
+  if (!info.outputs || info.outputs.path !== info.path) return undefined;
+  const files = outputFiles(cached, info.path);
+  try {
+    const jsonl = await readFile(files.jsonl);
+    if (info.outputs.pageHead < 0) return { jsonl };
+    const html = await readFile(files.page, 'utf8');
+    const at = info.outputs.pageHead;
+    return { jsonl, page: html.slice(0, at) + documentCodes(codes) + html.slice(at) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A document's outputs: its lines of passages.jsonl and, when it has text, its page in the report. */

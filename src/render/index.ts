@@ -12,13 +12,13 @@ import { renderDocumentPage, renderReport, type ReportInfo } from './report/inde
 export { json, csv, csvField, md, mdLink, safeUrl } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
 export { matrixCsv, tablesCsv } from './tables.js';
-export { renderReport, renderDocumentPage, type ReportInfo } from './report/index.js';
+export { renderReport, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
 
 /** One line per passage, tags included: the full record for other tools. */
-export function passagesJsonl(docs: Doc[], registry?: Registry): string {
+export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[][][]): string {
   const out: string[] = [];
-  for (const d of docs) {
-    for (const p of d.passages) {
+  for (const [k, d] of docs.entries()) {
+    for (const [i, p] of d.passages.entries()) {
       out.push(
         JSON.stringify({
           id: p.id,
@@ -26,7 +26,7 @@ export function passagesJsonl(docs: Doc[], registry?: Registry): string {
           file: d.path,
           partnerships: d.partnerships,
           // Partnerships the passage names beyond its document's own: it is evidence for them too.
-          named_partnerships: registry ? namedPartnerships(p.text, d.partnerships, registry) : [],
+          named_partnerships: named?.[k]?.[i] ?? (registry ? namedPartnerships(p.text, d.partnerships, registry) : []),
           date: d.meta.date ?? null,
           kind: p.kind,
           start: p.start,
