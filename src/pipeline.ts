@@ -13,7 +13,7 @@ import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRules, loadRegistry, compileRules } from './rules/index.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
-import { renderAggregate, json } from './render/index.js';
+import { aggregateFiles, json } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
 import { keptOutputs, loadDoc, prepareFile, renamedDoc, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool } from './pool/index.js';
@@ -250,8 +250,6 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     ),
   );
 
-  // The same statement found at two addresses (or saved twice) is one document,
-  // cited with every address.
   const kept: Prepared[] = [];
   const merged = new Set<Prepared>();
   const byText = new Map<string, Prepared>();
@@ -357,9 +355,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       await writeFile(p, content);
     };
     {
-      const files = renderAggregate(agg, { documents: docsInfo.length, rulesVersion: rules.version });
-      files.set('run-report.json', json(report));
-      for (const [name, content] of files) await write(name, content);
+      for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: rules.version })) await write(name, content);
+      await write('run-report.json', json(report));
     }
     await mkdir(join(staging, 'report', 'documents'), { recursive: true });
     const jsonl = await open(join(staging, 'passages.jsonl'), 'w');
@@ -375,16 +372,13 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
             return out.jsonl;
           }
         }
-        if (pool && !reviewed && r.cached) {
-          return pool.run<string>({ kind: 'render', cached: r.cached, display: r.info.path, ...(merged.has(r) ? { patch: { ...(r.info.meta.sourceUrls ? { sourceUrls: r.info.meta.sourceUrls } : {}), partnerships: r.info.partnerships } } : {}), codes: agg.codes[r.info.id] ?? [], pagePath: pageOf(r.info) });
-        }
         const doc = reviewed ?? (await fullDoc(r));
         const out = renderDoc(doc, agg.codes[doc.id] ?? [], registry);
         if (out.page !== undefined) await writeFile(pageOf(r.info), out.page);
         return out.jsonl;
       };
       // A few documents ahead are rendered while one is written, in corpus order.
-      const ahead = pool ? pool.size * 4 : 2;
+      const ahead = 4;
       const inflight: Array<Promise<string | Buffer>> = [];
       let next = 0;
       const more = () => {

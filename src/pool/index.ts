@@ -1,6 +1,6 @@
 /**
  * A pool of worker threads for the run: documents are prepared (extracted,
- * segmented, tagged, summarised) and rendered on every core. Each task is
+ * segmented, tagged, summarised, their outputs made) on every core. Each task is
  * independent and the run puts results back in corpus order, so a run with a
  * pool writes exactly what a single-threaded run writes.
  */
@@ -15,11 +15,11 @@ export interface PoolInit {
   /** What the main thread loaded: a worker that reads anything else stops. */
   rulesVersion: string;
   registryHash: string;
+  /** The old-generation heap limit of each worker, in MB. */
+  heapMb?: number;
 }
 
-export type Task =
-  | { kind: 'prepare'; job: PrepareJob }
-  | { kind: 'render'; cached: string; display: string; patch?: { sourceUrls?: string[]; partnerships: string[] }; codes: string[]; pagePath: string };
+export type Task = { kind: 'prepare'; job: PrepareJob };
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -33,11 +33,14 @@ export class WorkerPool {
   private readonly running = new Map<Worker, Map<number, Pending>>();
   private next = 0;
   private failure?: Error;
+  private closed = false;
 
   /** `perWorker` tasks are in flight in each worker at once, so reading files overlaps with tagging. */
   constructor(size: number, init: PoolInit, private readonly perWorker = 2) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: init });
+      // A worker's own heap is kept small: it holds one document at a time, so a
+      // smaller heap is collected more often instead of growing with garbage.
+      const w = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: init, resourceLimits: { maxOldGenerationSizeMb: init.heapMb ?? 384 } });
       this.workers.push(w);
       this.running.set(w, new Map());
       for (let k = 0; k < perWorker; k++) this.idle.push(w);
@@ -88,6 +91,8 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

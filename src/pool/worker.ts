@@ -1,13 +1,11 @@
 /**
  * A worker thread of the run's pool: it loads the rules and the registry once,
- * then prepares documents (extract, segment, tag, summarise, cache) and renders
- * their outputs as the main thread asks, one message per task.
+ * then prepares documents (extract, segment, tag, summarise, make their
+ * outputs, cache them) as the main thread asks, one message per task.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { loadRules, loadRegistry, compileRules } from '../rules/index.js';
-import { loadDoc, prepareFile, renderDoc, type StageContext } from '../stage.js';
+import { prepareFile, type StageContext } from '../stage.js';
 import type { PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit;
@@ -21,18 +19,7 @@ ready.catch(() => {});
 
 async function handle(task: Task): Promise<unknown> {
   const ctx = await ready;
-  if (task.kind === 'prepare') return prepareFile(task.job, ctx);
-  const doc = await loadDoc(task.cached, task.display);
-  if (task.patch) {
-    if (task.patch.sourceUrls) doc.meta.sourceUrls = task.patch.sourceUrls;
-    doc.partnerships = task.patch.partnerships;
-  }
-  const { jsonl, page } = renderDoc(doc, task.codes, ctx.registry);
-  if (page !== undefined) {
-    await mkdir(dirname(task.pagePath), { recursive: true });
-    await writeFile(task.pagePath, page);
-  }
-  return jsonl;
+  return prepareFile(task.job, ctx);
 }
 
 parentPort!.on('message', (msg: { id: number; task: Task }) => {

@@ -176,13 +176,16 @@ ${objectives}
 
 /** The index and one page per partnership. */
 export function renderReport(agg: Aggregate, info: ReportInfo): Map<string, string> {
-  const files = new Map<string, string>();
-  files.set('report/index.html', indexPage(agg, info));
+  return new Map(reportFiles(agg, info));
+}
+
+/** The report's files one at a time, so each can be written before the next is made. */
+export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[string, string]> {
+  yield ['report/index.html', indexPage(agg, info)];
   // Selected once for all pages: the pages show the run's scope.
   const filter = filterOf(agg);
   const shared: Shared = { cells: measures.byCell(agg.dataset, measures.select(agg.dataset, filter)), analysis: measures.analysisOf(agg.dataset, filter) };
-  for (const p of agg.profiles) files.set(`report/partnerships/${p.id}.html`, partnershipPage(agg, p, shared));
-  return files;
+  for (const p of agg.profiles) yield [`report/partnerships/${p.id}.html`, partnershipPage(agg, p, shared)];
 }
 
 /**
