@@ -1,22 +1,24 @@
 import { readdir, stat } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
-import { writeFile, mkdir, readFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
+import { writeFile, mkdir, readFile, open } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
 import { formatMessage, type Message } from './core/messages.js';
 import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
 import { printable } from './core/printable.js';
-import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFileAtomic, type Lock } from './core/fsutil.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
-import { extractFile, SUPPORTED_EXTENSIONS } from './extract/index.js';
-import { segment } from './segment/index.js';
-import { loadRules, loadRegistry, compileRules, type CompiledRules, type Registry } from './rules/index.js';
-import { classify } from './classify.js';
-import { Aggregator, attribute, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
-import { renderAll, json } from './render/index.js';
-import { applyDecisions, type ReviewStore } from './review/index.js';
+import { SUPPORTED_EXTENSIONS } from './extract/index.js';
+import { loadRules, loadRegistry, compileRules } from './rules/index.js';
+import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
+import { aggregateFiles, json } from './render/index.js';
+import { DecisionApplier, type ReviewStore } from './review/index.js';
+import { keptOutputs, loadDoc, prepareFile, renamedDoc, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
+import { WorkerPool } from './pool/index.js';
+
+export { processFile } from './stage.js';
 
 export interface RunOptions {
   corpus?: string;
@@ -38,6 +40,11 @@ export interface RunOptions {
   needDocs?: boolean;
   /** Why the review store could not be used (it is damaged): the outputs then say that reviews were not applied. */
   reviewProblem?: string;
+  /**
+   * Worker threads for this run (the config's `workers` otherwise); 1 runs every
+   * stage in the main thread. Given here, it is used even for a few documents.
+   */
+  workers?: number;
 }
 
 export interface RunSummary {
@@ -121,35 +128,6 @@ async function docKey(path: string, salt: string): Promise<string> {
   return sha256(Buffer.concat([bytes, Buffer.from('\u0000'), extra, Buffer.from(`\u0000${salt}`)]));
 }
 
-/** Process one file through every stage. Never throws: failures become messages. */
-export async function processFile(path: string, config: LoadedConfig, rules: CompiledRules, registry: Registry, displayPath = path): Promise<Doc> {
-  try {
-    const ex = await extractFile(path, config.limits);
-    ex.path = displayPath;
-    for (const m of ex.messages) if (m.file === path) m.file = displayPath;
-    const doc: Doc = { ...ex, passages: [], partnerships: [] };
-    if (!doc.text || doc.messages.some((m) => m.severity === 'error')) return doc;
-    const passages = segment(doc);
-    doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
-    const attr = attribute(doc.meta, doc.text, registry, displayPath);
-    doc.partnerships = attr.ids;
-    doc.messages.push(...attr.messages);
-    return doc;
-  } catch (err) {
-    return {
-      path: displayPath,
-      id: basename(path),
-      format: 'text',
-      meta: { title: basename(path) },
-      text: '',
-      blocks: [],
-      passages: [],
-      partnerships: [],
-      messages: [problem('pipeline/crash', displayPath, (err as Error).message)],
-    };
-  }
-}
-
 /** A path as the user knows it: relative to the working folder when inside it, else whole. */
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -190,7 +168,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const ruleSet = await loadRules(rulesDir);
   const rules = compileRules(ruleSet);
   const corpusRegistry = join(corpus, 'partnerships.yaml');
-  const registry = await loadRegistry(join(rulesDir, 'partnerships.yaml'), ...(existsSync(corpusRegistry) ? [corpusRegistry] : []));
+  const registryFiles = [join(rulesDir, 'partnerships.yaml'), ...(existsSync(corpusRegistry) ? [corpusRegistry] : [])];
+  const registry = await loadRegistry(registryFiles[0]!, ...registryFiles.slice(1));
   const listing: Message[] = [];
   const files = await listCorpus(corpus, listing);
   if (!files.length) {
@@ -232,94 +211,120 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     }
   }
 
-  const limit = pLimit(config.concurrency);
-  const timings = new Map<string, number>();
+  // Documents flow through the stages one at a time (in worker threads when
+  // there are enough of them to process): what stays in memory is a compact
+  // record per document, its summary for aggregation; the whole document waits
+  // in the cache of processed documents until its outputs are written.
+  const toProcess = opts.full ? files.length : keys.filter((k) => k.startsWith('unreadable:') || !existsSync(join(docCache, `${k}.json`))).length;
+  const poolSize = opts.workers ?? Math.min(config.workers, Math.ceil(files.length / 4));
+  const pool = poolSize >= 2 && (opts.workers !== undefined || toProcess >= WORKERS_FROM)
+    ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: rules.version, registryHash: registry.hash })
+    : undefined;
+  try {
+    return await streamRun();
+  } finally {
+    await pool?.close();
+  }
+
+  async function streamRun(): Promise<RunSummary> {
+  const limit = pLimit(pool ? pool.size * 4 : config.concurrency);
+  const ctx: StageContext = { config, rules, registry };
   let done = 0;
   let reused = 0;
-  const processed = await Promise.all(
+  const prepared = await Promise.all(
     files.map((f, i) =>
       limit(async () => {
-        const t0 = performance.now();
         const display = relative(process.cwd(), f) || f;
         const key = keys[i]!.startsWith('unreadable:') ? undefined : keys[i];
-        const cachedPath = key ? join(docCache, `${key}.json`) : undefined;
-        let doc: Doc | undefined;
-        let fromCache = false;
-        if (cachedPath && !opts.full && existsSync(cachedPath)) {
-          try {
-            doc = JSON.parse(await readFile(cachedPath, 'utf8')) as Doc;
-            // The same content may have been processed under another path.
-            for (const m of doc.messages) if (m.file === doc.path) m.file = display;
-            doc.path = display;
-            fromCache = true;
-            reused++;
-          } catch {
-            doc = undefined;
-          }
-        }
-        if (!doc) {
-          doc = await processFile(f, config, rules, registry, display);
-          if (cachedPath && !doc.messages.some((m) => m.code === 'pipeline/crash')) await writeFileAtomic(cachedPath, JSON.stringify(doc));
-        }
-        timings.set(display, Math.round(performance.now() - t0));
+        const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), cacheDir: docCache, full: !!opts.full };
+        const r = pool ? await pool.run<Prepared>({ kind: 'prepare', job }) : await prepareFile(job, ctx);
+        if (r.fromCache) reused++;
         done++;
-        const errs = doc.messages.filter((m) => m.severity === 'error');
-        const line = `${printable(display)}: ${errs.length ? `FAILED (${errs[0]!.code})` : `${doc.passages.length} passages, ${doc.partnerships.join(', ') || 'unattributed'}${fromCache ? ' (unchanged)' : ''}`}`;
+        const d = r.info;
+        const errs = d.messages.filter((m) => m.severity === 'error');
+        const line = `${printable(display)}: ${errs.length ? `FAILED (${errs[0]!.code})` : `${d.passages} passages, ${d.partnerships.join(', ') || 'unattributed'}${r.fromCache ? ' (unchanged)' : ''}`}`;
         if (opts.progress) opts.progress(done, files.length, line);
         else log(`[${done}/${files.length}] ${line}`);
-        return doc;
+        return r;
       }),
     ),
   );
 
-  // The same statement found at two addresses (or saved twice) is one document,
-  // cited with every address.
-  const docs: Doc[] = [];
-  const byText = new Map<string, Doc>();
+  const kept: Prepared[] = [];
+  const merged = new Set<Prepared>();
+  const byText = new Map<string, Prepared>();
   const duplicates: Array<{ file: string; of: string; messages: Message[] }> = [];
-  for (const d of processed) {
-    const first = d.text ? byText.get(d.id) : undefined;
+  for (const r of prepared) {
+    const d = r.info;
+    const first = d.hasText ? byText.get(d.id) : undefined;
     if (first) {
-      const urls = new Set([...(first.meta.sourceUrls ?? (first.meta.sourceUrl ? [first.meta.sourceUrl] : [])), ...(d.meta.sourceUrls ?? (d.meta.sourceUrl ? [d.meta.sourceUrl] : []))]);
-      first.meta.sourceUrls = [...urls];
-      for (const p of d.partnerships) if (!first.partnerships.includes(p)) first.partnerships.push(p);
+      const f = first.info;
+      const urls = new Set([...(f.meta.sourceUrls ?? (f.meta.sourceUrl ? [f.meta.sourceUrl] : [])), ...(d.meta.sourceUrls ?? (d.meta.sourceUrl ? [d.meta.sourceUrl] : []))]);
+      f.meta.sourceUrls = [...urls];
+      for (const p of d.partnerships) if (!f.partnerships.includes(p)) f.partnerships.push(p);
+      merged.add(first);
       // Its own problems (a bad date in its front matter, say) are still reported.
-      duplicates.push({ file: d.path, of: first.path, messages: d.messages.filter((m) => m.severity !== 'info') });
+      duplicates.push({ file: d.path, of: f.path, messages: d.messages.filter((m) => m.severity !== 'info') });
       continue;
     }
-    if (d.text) byText.set(d.id, d);
-    docs.push(d);
+    if (d.hasText) byText.set(d.id, r);
+    kept.push(r);
   }
+  const docsInfo = kept.map((r) => r.info);
+
+  /** A kept document in full, as the run sees it (duplicates' addresses and partnerships merged in). */
+  const fullDoc = async (r: Prepared): Promise<Doc> => {
+    const doc = r.doc ?? (await loadDoc(r.cached!, r.info.path));
+    if (merged.has(r)) {
+      doc.meta.sourceUrls = r.info.meta.sourceUrls;
+      doc.partnerships = r.info.partnerships;
+    }
+    return doc;
+  };
 
   // Analysts' decisions replace the automatic tags in the outputs (objectives,
   // grades, subcategories, domains, governance); the returned documents keep the
   // automatic tags, which the review page compares decisions against. A store that
   // cannot be read is reported, and the outputs are made from the automatic tags.
-  let applied: ReturnType<typeof applyDecisions> | undefined;
+  let applier: DecisionApplier | undefined;
   if (!opts.override && reviews) {
     try {
-      applied = applyDecisions(docs, reviews);
+      applier = new DecisionApplier(reviews);
     } catch (err) {
       reviewProblem = `the review database could not be read (${(err as Error).message})`;
     }
   }
-  const outDocs = applied?.docs ?? docs;
-  const override = opts.override ?? applied?.override;
-  // Aggregation reads one compact summary per document, never whole documents.
+  const override = opts.override ?? applier?.override;
+  // Aggregation reads one compact summary per document, never whole documents;
+  // a document is read again only when a merge or an analyst's decision changes its summary.
+  const reviewedDocs = new Map<Prepared, Doc>();
   const aggregator = new Aggregator(registry);
-  for (const d of outDocs) aggregator.add(summarize(d, registry, override));
+  for (const r of kept) {
+    const concerned = applier?.concerns(r.info) ?? false;
+    if (!concerned && !merged.has(r) && !opts.override) {
+      aggregator.add(r.info.summary);
+      continue;
+    }
+    let doc = await fullDoc(r);
+    if (applier) {
+      const out = applier.apply(doc);
+      if (out !== doc) reviewedDocs.set(r, (doc = out));
+    }
+    aggregator.add(summarize(doc, registry, override));
+  }
+  for (const r of kept) (r.info as Partial<DocInfo>).summary = undefined;
   const agg: Aggregate = aggregator.result(scope);
-  const rendered = renderAll(agg, outDocs, { documents: docs.length, rulesVersion: rules.version }, registry);
-  const failed = docs.filter((d) => d.messages.some((m) => m.severity === 'error'));
-  const warnings = docs.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + duplicates.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + listing.length;
-  const passages = docs.reduce((n, d) => n + d.passages.length, 0);
+  const failed = docsInfo.filter((d) => d.messages.some((m) => m.severity === 'error'));
+  const warnings = docsInfo.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + duplicates.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + listing.length;
+  const passages = docsInfo.reduce((n, d) => n + d.passages, 0);
+  const timings = new Map(prepared.map((r) => [r.info.path, r.ms]));
   const report = {
     fingerprint,
     corpus,
     rules_version: rules.version,
     scope,
     seconds: (Date.now() - started) / 1000,
-    documents: docs.map((d) => ({
+    documents: docsInfo.map((d) => ({
       file: d.path,
       id: d.id,
       status: d.messages.some((m) => m.severity === 'error') ? 'failed' : 'ok',
@@ -327,7 +332,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       title: d.meta.title,
       date: d.meta.date ?? null,
       partnerships: d.partnerships,
-      passages: d.passages.length,
+      passages: d.passages,
       messages: d.messages,
     })),
     duplicates,
@@ -336,26 +341,71 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     registry: agg.registry,
     citation_codes: agg.codes,
     ...(opts.fetchReport ? { fetch: opts.fetchReport } : {}),
-    processed: processed.length - reused,
+    processed: prepared.length - reused,
     unchanged: reused,
   };
-  rendered.set('run-report.json', json(report));
 
   // Build the whole output folder beside the old one and swap it in: an
-  // interrupted run leaves the previous outputs as they were.
+  // interrupted run leaves the previous outputs as they were. passages.jsonl and
+  // the statements' pages are written one document at a time, in corpus order.
   await replaceDirAtomic(outDir, async (staging) => {
-    for (const [name, content] of [...rendered.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const write = async (name: string, content: string) => {
       const p = join(staging, name);
       await mkdir(join(p, '..'), { recursive: true });
       await writeFile(p, content);
+    };
+    {
+      for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: rules.version })) await write(name, content);
+      await write('run-report.json', json(report));
+    }
+    await mkdir(join(staging, 'report', 'documents'), { recursive: true });
+    const jsonl = await open(join(staging, 'passages.jsonl'), 'w');
+    try {
+      const pageOf = (d: DocInfo) => join(staging, 'report', 'documents', `${d.id}.html`);
+      const renderOne = async (r: Prepared): Promise<string | Buffer> => {
+        const reviewed = reviewedDocs.get(r);
+        // Most documents' outputs were made with the document and kept: only the citation codes are filled in.
+        if (!reviewed && !merged.has(r) && r.cached) {
+          const out = await keptOutputs(r.cached, r.info, agg.codes[r.info.id] ?? []);
+          if (out) {
+            if (out.page !== undefined) await writeFile(pageOf(r.info), out.page);
+            return out.jsonl;
+          }
+        }
+        const doc = reviewed ?? (await fullDoc(r));
+        const out = renderDoc(doc, agg.codes[doc.id] ?? [], registry);
+        if (out.page !== undefined) await writeFile(pageOf(r.info), out.page);
+        return out.jsonl;
+      };
+      // A few documents ahead are rendered while one is written, in corpus order.
+      const ahead = 4;
+      const inflight: Array<Promise<string | Buffer>> = [];
+      let next = 0;
+      const more = () => {
+        if (next >= kept.length) return;
+        const p = renderOne(kept[next++]!);
+        p.catch(() => {}); // awaited in turn below; a failure stops the run there
+        inflight.push(p);
+      };
+      for (let k = 0; k < ahead; k++) more();
+      while (inflight.length) {
+        const text = await inflight.shift()!;
+        more();
+        if (typeof text === 'string') await jsonl.write(text);
+        else await jsonl.write(text);
+      }
+    } finally {
+      await jsonl.close();
     }
   });
 
-  const unattributed = docs.filter((d) => !d.partnerships.length && !failed.includes(d));
+  const unattributed = docsInfo.filter((d) => !d.partnerships.length && !failed.includes(d));
+  const docs = docsInfo;
+  const applied = applier ? { applied: applier.applied, stale: applier.stale() } : undefined;
   const lines = [
     `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${rules.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}${listing.length ? `, skipped ${listing.length}` : ''}`,
-    `  re-processed ${processed.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
+    `  re-processed ${prepared.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
   if (reviewProblem) lines.push(`  reviews NOT applied: ${reviewProblem}; the outputs show the automatic tags only`);
   if (applied && (applied.applied || applied.stale.length)) {
@@ -376,5 +426,31 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const out = printable(outName);
   lines.push(`  outputs: ${out}/ (matrix.md, matrix.csv, matrix.json, analysis.md, analysis.json, tables/, profiles/, passages.jsonl, run-report.json)`);
   lines.push(`  report: ${join(out, 'report', 'index.html')} (open it in a browser; no server needed)`);
-  return { text: lines.join('\n'), documents: docs.length, processed: processed.length - reused, reused, failed: failed.length, warnings, passages, docs, ...(reviewProblem ? { reviewProblem } : {}) };
+  // The documents themselves are read from the cache only when asked for (the review page needs them).
+  let loaded: Doc[] | undefined = opts.needDocs ? await Promise.all(kept.map(fullDoc)) : undefined;
+  const fullDocSync = (r: Prepared): Doc => {
+    const doc = r.doc ?? renamedDoc(JSON.parse(readFileSync(r.cached!, 'utf8')) as Doc, r.info.path);
+    if (merged.has(r)) {
+      doc.meta.sourceUrls = r.info.meta.sourceUrls;
+      doc.partnerships = r.info.partnerships;
+    }
+    return doc;
+  };
+  return {
+    text: lines.join('\n'),
+    documents: docs.length,
+    processed: prepared.length - reused,
+    reused,
+    failed: failed.length,
+    warnings,
+    passages,
+    get docs() {
+      return (loaded ??= kept.map(fullDocSync));
+    },
+    ...(reviewProblem ? { reviewProblem } : {}),
+  };
+  }
 }
+
+/** A run starts worker threads only when at least this many documents need processing: below it, starting them costs more than they save. */
+const WORKERS_FROM = 24;

@@ -92,16 +92,16 @@ function namesPattern(ids: string[], registry: Registry): RegExp | undefined {
   return names.length ? new RegExp(`(?<![A-Za-z0-9])(?:${names.map(escapeRe).join('|')})(?![A-Za-z0-9])`, 'i') : undefined;
 }
 
-/** Reduce a processed document to its summary. */
-export function summarize(doc: Doc, registry: Registry, override?: Override): DocSummary {
+/** Reduce a processed document to its summary. `namedLists`: each passage's namedPartnerships, when already known. */
+export function summarize(doc: Doc, registry: Registry, override?: Override, namedLists?: string[][]): DocSummary {
   const failed = !doc.text || doc.messages.some((m) => m.severity === 'error');
   const urls = doc.meta.sourceUrls?.length ? [...doc.meta.sourceUrls] : doc.meta.sourceUrl ? [doc.meta.sourceUrl] : [];
   const named: Record<string, number> = {};
   const passages: PassageSummary[] = [];
   const patterns = new Map<string, RegExp | undefined>();
   if (!failed) {
-    for (const p of doc.passages) {
-      const extra = namedPartnerships(p.text, doc.partnerships, registry);
+    for (const [i, p] of doc.passages.entries()) {
+      const extra = namedLists?.[i] ?? namedPartnerships(p.text, doc.partnerships, registry);
       for (const id of extra) named[id] = (named[id] ?? 0) + 1;
       const ov = override?.(p);
       const tags = ov?.objectives ?? p.tags.objectives;

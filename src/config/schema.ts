@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { isIP } from 'node:net';
 import { DOMAINS, GRADES, OBJECTIVES } from '../core/taxonomy.js';
@@ -46,6 +47,8 @@ export const DEFAULTS = {
   sharedCorpus: '../shared/corpus',
   localGold: 'test/gold',
   concurrency: 2,
+  /** Worker threads that process documents; 1 processes them in the main thread. */
+  workers: availableParallelism(),
   limits: { maxFileBytes: 8 * 1024 * 1024, minTextChars: 40 },
   matrix: { domain: null as null | (typeof DOMAINS)[number], from: null as null | string, until: null as null | string },
   review: { db: '.accords/reviews.sqlite', keys: DEFAULT_KEYS },
@@ -111,6 +114,7 @@ export const configSchema = z
     sharedCorpus: z.string().min(1).default(DEFAULTS.sharedCorpus).describe('folder of real statements used by evaluation and benchmarks'),
     localGold: z.string().min(1).default(DEFAULTS.localGold).describe('labels kept in the project, pointing at sharedCorpus statements by file name and offsets'),
     concurrency: z.number().int().min(1).max(64).default(DEFAULTS.concurrency),
+    workers: z.number().int().min(1).max(64).default(DEFAULTS.workers).describe('worker threads that process documents (default: the machine\'s cores); 1 processes them in the main thread, with the same outputs'),
     limits: z
       .object({
         maxFileBytes: z.number().int().positive().default(DEFAULTS.limits.maxFileBytes),

@@ -4,21 +4,21 @@ import { namedPartnerships } from '../aggregate/index.js';
 import type { Registry } from '../rules/registry.js';
 import { json } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
-import { matrixCsv, tablesCsv } from './tables.js';
-import { renderDocumentPage, renderReport, type ReportInfo } from './report/index.js';
+import { matrixCsv, tableFiles } from './tables.js';
+import { reportFiles, renderDocumentPage, type ReportInfo } from './report/index.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
 
 export { json, csv, csvField, md, mdLink, safeUrl } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
-export { matrixCsv, tablesCsv } from './tables.js';
-export { renderReport, renderDocumentPage, type ReportInfo } from './report/index.js';
+export { matrixCsv, tablesCsv, tableFiles } from './tables.js';
+export { renderReport, reportFiles, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
 
 /** One line per passage, tags included: the full record for other tools. */
-export function passagesJsonl(docs: Doc[], registry?: Registry): string {
+export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[][][]): string {
   const out: string[] = [];
-  for (const d of docs) {
-    for (const p of d.passages) {
+  for (const [k, d] of docs.entries()) {
+    for (const [i, p] of d.passages.entries()) {
       out.push(
         JSON.stringify({
           id: p.id,
@@ -26,7 +26,7 @@ export function passagesJsonl(docs: Doc[], registry?: Registry): string {
           file: d.path,
           partnerships: d.partnerships,
           // Partnerships the passage names beyond its document's own: it is evidence for them too.
-          named_partnerships: registry ? namedPartnerships(p.text, d.partnerships, registry) : [],
+          named_partnerships: named?.[k]?.[i] ?? (registry ? namedPartnerships(p.text, d.partnerships, registry) : []),
           date: d.meta.date ?? null,
           kind: p.kind,
           start: p.start,
@@ -51,19 +51,22 @@ export function passagesJsonl(docs: Doc[], registry?: Registry): string {
 
 /** The matrix, profiles and analysis in Markdown, CSV and JSON, and the HTML report. */
 export function renderAggregate(agg: Aggregate, info: ReportInfo): Map<string, string> {
-  const files = new Map<string, string>();
-  files.set('matrix.md', matrixMarkdown(agg));
-  files.set('matrix.csv', matrixCsv(agg));
-  files.set('matrix.json', json(agg.matrix));
-  files.set('analysis.md', analysisMarkdown(agg));
-  files.set('analysis.json', json({ scope: agg.scope, ...agg.analysis }));
-  for (const [name, content] of tablesCsv(agg)) files.set(name, content);
+  return new Map(aggregateFiles(agg, info));
+}
+
+/** The same files one at a time: a run writes each before the next is made, so they are never all in memory. */
+export function* aggregateFiles(agg: Aggregate, info: ReportInfo): Generator<[string, string]> {
+  yield ['matrix.md', matrixMarkdown(agg)];
+  yield ['matrix.csv', matrixCsv(agg)];
+  yield ['matrix.json', json(agg.matrix)];
+  yield ['analysis.md', analysisMarkdown(agg)];
+  yield ['analysis.json', json({ scope: agg.scope, ...agg.analysis })];
+  yield* tableFiles(agg);
   for (const p of agg.profiles) {
-    files.set(`profiles/${p.id}.md`, profileMarkdown(p, agg));
-    files.set(`profiles/${p.id}.json`, json(p));
+    yield [`profiles/${p.id}.md`, profileMarkdown(p, agg)];
+    yield [`profiles/${p.id}.json`, json(p)];
   }
-  for (const [name, content] of renderReport(agg, info)) files.set(name, content);
-  return files;
+  yield* reportFiles(agg, info);
 }
 
 /** Everything in out/ but the run report: aggregate outputs, passages and a page per statement. */

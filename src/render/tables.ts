@@ -94,15 +94,18 @@ export function gapsCsv(agg: Aggregate): string {
 }
 
 export function tablesCsv(agg: Aggregate): Map<string, string> {
-  return new Map([
-    ['tables/evidence.csv', evidenceCsv(agg)],
-    ['tables/governance.csv', governanceCsv(agg)],
-    ['tables/milestones.csv', milestonesCsv(agg)],
-    ['tables/breadth.csv', breadthCsv(agg)],
-    ['tables/concreteness.csv', concretenessCsv(agg)],
-    ['tables/similarity.csv', similarityCsv(agg)],
-    ['tables/countries.csv', countriesCsv(agg)],
-    ['tables/meetings.csv', meetingsCsv(agg)],
-    ['tables/gaps.csv', gapsCsv(agg)],
-  ]);
+  return new Map(tableFiles(agg));
+}
+
+/** The tables one at a time, so each can be written before the next is made. */
+export function* tableFiles(agg: Aggregate): Generator<[string, string]> {
+  yield ['tables/evidence.csv', evidenceCsv(agg)];
+  yield ['tables/governance.csv', governanceCsv(agg)];
+  yield ['tables/milestones.csv', milestonesCsv(agg)];
+  yield ['tables/breadth.csv', breadthCsv(agg)];
+  yield ['tables/concreteness.csv', concretenessCsv(agg)];
+  yield ['tables/similarity.csv', similarityCsv(agg)];
+  yield ['tables/countries.csv', countriesCsv(agg)];
+  yield ['tables/meetings.csv', meetingsCsv(agg)];
+  yield ['tables/gaps.csv', gapsCsv(agg)];
 }

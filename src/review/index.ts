@@ -91,6 +91,63 @@ export function applyDecisions(docs: Doc[], store: ReviewStore): Applied {
   };
 }
 
+/**
+ * Decisions applied one document at a time, as a run streams them: applying
+ * them to every document in turn gives what applyDecisions gives for all at
+ * once. Only documents whose key has decisions (`concerns`) need to be read.
+ */
+export class DecisionApplier {
+  private readonly effective: Map<string, Decision>;
+  private readonly docKeys: Set<string>;
+  private readonly used = new Set<string>();
+  private readonly reviewed = new Set<string>();
+
+  constructor(store: ReviewStore) {
+    this.effective = store.effective();
+    this.docKeys = new Set([...this.effective.values()].map((d) => d.docKey));
+  }
+
+  concerns(doc: Pick<Doc, 'meta' | 'path'>): boolean {
+    return this.docKeys.has(docKeyOf(doc));
+  }
+
+  /** The document with analysts' labels in place of the automatic ones (a copy; the same document when none applies). */
+  apply(d: Doc): Doc {
+    if (!this.concerns(d)) return d;
+    const dk = docKeyOf(d);
+    const byPassage = new Map<string, Decision>();
+    for (const p of d.passages) {
+      const key = keyOf(dk, passageKeyOf(p.text));
+      const dec = this.effective.get(key);
+      if (dec) {
+        byPassage.set(p.id, dec);
+        this.used.add(key);
+      }
+    }
+    if (!byPassage.size) return d;
+    return {
+      ...d,
+      passages: d.passages.map((p): TaggedPassage => {
+        const dec = byPassage.get(p.id);
+        if (!dec) return p;
+        this.reviewed.add(p.id);
+        return { ...p, tags: reviewedTags(p.tags, labelsAfter(dec), dec.reviewer), review: { reviewer: dec.reviewer, at: dec.at, action: dec.action, adjudicated: dec.final, note: dec.note } };
+      }),
+    };
+  }
+
+  readonly override: Override = (p) => (this.reviewed.has(p.id) ? { objectives: p.tags.objectives, domains: p.tags.domains, governance: p.tags.governance, reviewed: true } : undefined);
+
+  get applied(): number {
+    return this.reviewed.size;
+  }
+
+  /** Decisions whose passage occurred in none of the documents given to `apply`. */
+  stale(): Decision[] {
+    return [...this.effective.entries()].filter(([k]) => !this.used.has(k)).map(([, d]) => d);
+  }
+}
+
 export async function openReviews(file: string): Promise<ReviewStore> {
   const damaged = checkReviewStore(file);
   if (damaged) throw new UserError(`the review database is damaged: ${damaged}`, file, undefined, damagedStoreHint(file));

@@ -9,8 +9,9 @@ import type { CompiledRules, Hit } from '../rules/compile.js';
  *
  * The verbs listed in rules (label `imperative`) decide first. For an opening
  * word the rules do not list, compromise's part-of-speech tagger decides
- * whether it is a verb in its base form; the answer is cached per word, so the
- * cost is paid once per distinct opening word, not per passage.
+ * whether it is a verb in its base form, reading it with the words after it.
+ * The answer is cached per opening word and those words, so it never depends on
+ * which passage was read first (the same in every order, every worker thread).
  */
 const posCache = new Map<string, boolean>();
 
@@ -23,13 +24,15 @@ const NOT_VERBS = new Set([
 ]);
 
 function isBaseVerb(word: string, rest: string): boolean {
-  const key = word.toLowerCase();
-  if (NOT_VERBS.has(key) || /(?:ing|ed|ly)$/.test(key) || !/^[a-z]+$/.test(key)) return false;
+  const lower = word.toLowerCase();
+  if (NOT_VERBS.has(lower) || /(?:ing|ed|ly)$/.test(lower) || !/^[a-z]+$/.test(lower)) return false;
+  const key = `${word} ${rest}`;
   const cached = posCache.get(key);
   if (cached !== undefined) return cached;
   const doc = nlp(`${word} ${rest}`);
   const first = doc.terms().first();
   const verdict = first.has('#Verb') && !first.has('#PastTense') && !first.has('#Gerund') && !first.has('#Noun');
+  if (posCache.size > 50_000) posCache.clear();
   posCache.set(key, verdict);
   return verdict;
 }
@@ -73,14 +76,16 @@ export function imperativeGrade(text: string, _rules: CompiledRules, gradeHits: 
 const gerundCache = new Map<string, boolean>();
 
 function isGerund(word: string, rest: string): boolean {
-  const key = word.toLowerCase();
-  if (NOT_VERBS.has(key) || !/^[a-z]+ing$/.test(key) || key.length < 6) return false;
+  const lower = word.toLowerCase();
+  if (NOT_VERBS.has(lower) || !/^[a-z]+ing$/.test(lower) || lower.length < 6) return false;
+  const key = `${word} ${rest}`;
   const cached = gerundCache.get(key);
   if (cached !== undefined) return cached;
   const first = nlp(`${word} ${rest}`).terms().first();
   // "Expanding joint research ..." is tagged as an adjective ("an expanding
   // universe"); opening a bullet, an -ing word is the action unless it is a noun.
   const verdict = first.has('#Gerund') || !first.has('#Noun');
+  if (gerundCache.size > 50_000) gerundCache.clear();
   gerundCache.set(key, verdict);
   return verdict;
 }

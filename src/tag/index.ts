@@ -202,7 +202,7 @@ interface Proposal {
 }
 
 /** Term hits propose as they are; cooccur hits only with a partner in reach. */
-function proposals(s: Sorted, u: Units, labelPrefix: (label: string) => boolean): { kept: Proposal[]; dropped: Candidate[] } {
+function proposals(s: Sorted, units: () => Units, labelPrefix: (label: string) => boolean): { kept: Proposal[]; dropped: Candidate[] } {
   const kept: Proposal[] = [];
   const dropped: Candidate[] = [];
   const drop = (rule: LoadedRule, h: RuleHit, reason: string) =>
@@ -228,6 +228,7 @@ function proposals(s: Sorted, u: Units, labelPrefix: (label: string) => boolean)
       if (ownException(s, p) || overlaps(p, h)) continue;
       if (order === 'after' && p.start < h.end) continue;
       if (order === 'before' && p.end > h.start) continue;
+      const u = units();
       if (unit !== 'passage' && unitOf(u, unit, h.start) !== unitOf(u, unit, p.start)) continue;
       if (wordsBetween(u, h, p) > window) continue;
       if (!best || Math.abs(p.start - h.start) < Math.abs(best.start - h.start)) best = p;
@@ -307,7 +308,9 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   // ending in a colon ("Export Control Cooperation:") is a heading cut as a sentence.
   if (input.kind === 'heading' || (sc.tokens.length <= 8 && /:\s*$/.test(text))) return base;
 
-  const u = units(text, sc.tokens);
+  // Sentences and clauses are found only when a rule needs them (most passages propose nothing).
+  let unitsOf: Units | undefined;
+  const lazyUnits = () => (unitsOf ??= units(text, sc.tokens));
   const cues = liveCues(s);
   const gradeHits = cues.filter((h) => {
     const l = rules.rules[h.rule]!.label!;
@@ -325,21 +328,22 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   }
 
   // Governance: its own rules, with the shared exceptions.
-  const gov = proposals(s, u, (l) => l === 'governance');
+  const gov = proposals(s, lazyUnits, (l) => l === 'governance');
   base.governance = gov.kept.filter((p) => !s.exceptions.some((e) => overlaps(e, p.anchor) && vetoes(rules.rules[e.rule]!, 'governance'))).map((p) => toHit(rules, p.anchor, text));
 
   // Commitment: a grade cue, an opening imperative, a governing lead-in; cooperation adds
   // the words that show the governments act together.
-  const commitmentAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label) && (unit === 'passage' || unitOf(u, unit, c.start) === unitOf(u, unit, pos)));
-  const cooperationAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => cues.some((c) => rules.rules[c.rule]!.label === 'cooperation' && (unit === 'passage' || unitOf(u, unit, c.start) === unitOf(u, unit, pos)));
+  const commitmentAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label) && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
+  const cooperationAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => cues.some((c) => rules.rules[c.rule]!.label === 'cooperation' && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
   const governing = !!imperative || !!base.intro;
-  const inScopeAt = (pos: number) => s.inScope.some((h) => unitOf(u, 'sentence', h.start) === unitOf(u, 'sentence', pos));
+  const inScopeAt = (pos: number) => s.inScope.some((h) => unitOf(lazyUnits(), 'sentence', h.start) === unitOf(lazyUnits(), 'sentence', pos));
   base.cooperation = governing || gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label)) || cues.some((c) => rules.rules[c.rule]!.label === 'cooperation');
 
-  const { kept, dropped } = proposals(s, u, (l) => (OBJECTIVES as readonly string[]).includes(l.split('/')[0]!));
+  const { kept, dropped } = proposals(s, lazyUnits, (l) => (OBJECTIVES as readonly string[]).includes(l.split('/')[0]!));
   const candidates: Candidate[] = [...dropped];
   const byObjective = new Map<Objective, ObjectiveHits>();
   for (const p of kept) {
+    const u = lazyUnits();
     const label = p.rule.label!;
     const cand: Candidate = { ruleId: p.rule.id, label, match: text.slice(p.start, p.end), start: p.start, end: p.end, kept: false, reason: '' };
     candidates.push(cand);

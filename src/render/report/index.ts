@@ -176,13 +176,16 @@ ${objectives}
 
 /** The index and one page per partnership. */
 export function renderReport(agg: Aggregate, info: ReportInfo): Map<string, string> {
-  const files = new Map<string, string>();
-  files.set('report/index.html', indexPage(agg, info));
+  return new Map(reportFiles(agg, info));
+}
+
+/** The report's files one at a time, so each can be written before the next is made. */
+export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[string, string]> {
+  yield ['report/index.html', indexPage(agg, info)];
   // Selected once for all pages: the pages show the run's scope.
   const filter = filterOf(agg);
   const shared: Shared = { cells: measures.byCell(agg.dataset, measures.select(agg.dataset, filter)), analysis: measures.analysisOf(agg.dataset, filter) };
-  for (const p of agg.profiles) files.set(`report/partnerships/${p.id}.html`, partnershipPage(agg, p, shared));
-  return files;
+  for (const p of agg.profiles) yield [`report/partnerships/${p.id}.html`, partnershipPage(agg, p, shared)];
 }
 
 /**
@@ -191,6 +194,17 @@ export function renderReport(agg: Aggregate, info: ReportInfo): Map<string, stri
  * document at a time.
  */
 export function renderDocumentPage(doc: Doc, codes: string[]): string {
+  const { head, tail } = documentPageParts(doc);
+  return head + documentCodes(codes) + tail;
+}
+
+/** The statement's citation codes as its page shows them: the one part of the page that depends on the rest of the corpus. */
+export function documentCodes(codes: string[]): string {
+  return esc(codes.join(', ') || 'not cited');
+}
+
+/** A statement's page around its citation codes, so it can be made before the codes are known (and kept). */
+export function documentPageParts(doc: Doc): { head: string; tail: string } {
   const url = safeUrl(doc.meta.sourceUrls?.[0] ?? doc.meta.sourceUrl);
   const byBlock: string[] = [];
   let k = 0;
@@ -214,9 +228,14 @@ export function renderDocumentPage(doc: Doc, codes: string[]): string {
     else if (block.kind === 'item') byBlock.push(`<p class="passage-item">${'&nbsp;'.repeat(Math.max(0, block.level - 1) * 4)}• ${html}</p>`);
     else byBlock.push(`<p>${html}</p>`);
   }
-  const body = `${header(doc.meta.title, `${esc(codes.join(', ') || 'not cited')} · ${esc(doc.meta.date ?? 'undated')}${url ? ` · <a href="${esc(url)}" rel="noopener noreferrer" target="_blank">source</a>` : ''}`, '<nav class="toc"><a href="../index.html">← Report</a></nav>')}
+  // The codes go where this mark is, right after the page's one header (escaped text cannot open a tag).
+  const mark = '\u0000codes\u0000';
+  const opening = `<header class="top"><h1>${esc(doc.meta.title)}</h1><p>`;
+  const body = `${header(doc.meta.title, `${mark} · ${esc(doc.meta.date ?? 'undated')}${url ? ` · <a href="${esc(url)}" rel="noopener noreferrer" target="_blank">source</a>` : ''}`, '<nav class="toc"><a href="../index.html">← Report</a></nav>')}
 <main><article class="doc">
 ${byBlock.join('\n')}
 </article></main>`;
-  return page({ title: `${doc.meta.title} · accords`, body });
+  const html = page({ title: `${doc.meta.title} · accords`, body });
+  const at = html.indexOf(opening + mark) + opening.length;
+  return { head: html.slice(0, at), tail: html.slice(at + mark.length) };
 }

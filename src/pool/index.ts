@@ -1,0 +1,98 @@
+/**
+ * A pool of worker threads for the run: documents are prepared (extracted,
+ * segmented, tagged, summarised, their outputs made) on every core. Each task is
+ * independent and the run puts results back in corpus order, so a run with a
+ * pool writes exactly what a single-threaded run writes.
+ */
+import { Worker } from 'node:worker_threads';
+import type { LoadedConfig } from '../config/index.js';
+import type { PrepareJob } from '../stage.js';
+
+export interface PoolInit {
+  config: LoadedConfig;
+  rulesDir: string;
+  registryFiles: string[];
+  /** What the main thread loaded: a worker that reads anything else stops. */
+  rulesVersion: string;
+  registryHash: string;
+  /** The old-generation heap limit of each worker, in MB. */
+  heapMb?: number;
+}
+
+export type Task = { kind: 'prepare'; job: PrepareJob };
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+export class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Array<{ task: Task; p: Pending }> = [];
+  private readonly running = new Map<Worker, Map<number, Pending>>();
+  private next = 0;
+  private failure?: Error;
+  private closed = false;
+
+  /** `perWorker` tasks are in flight in each worker at once, so reading files overlaps with tagging. */
+  constructor(size: number, init: PoolInit, private readonly perWorker = 2) {
+    for (let i = 0; i < size; i++) {
+      // A worker's own heap is kept small: it holds one document at a time, so a
+      // smaller heap is collected more often instead of growing with garbage.
+      const w = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: init, resourceLimits: { maxOldGenerationSizeMb: init.heapMb ?? 384 } });
+      this.workers.push(w);
+      this.running.set(w, new Map());
+      for (let k = 0; k < perWorker; k++) this.idle.push(w);
+      w.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+        const pending = this.running.get(w)!;
+        const p = pending.get(m.id);
+        pending.delete(m.id);
+        this.idle.push(w);
+        if (p) {
+          if (m.ok) p.resolve(m.value);
+          else p.reject(new Error(m.error));
+        }
+        this.pump();
+      });
+      const fail = (err: Error) => {
+        this.failure ??= err;
+        for (const p of this.running.get(w)!.values()) p.reject(err);
+        this.running.get(w)!.clear();
+        for (const q of this.queue.splice(0)) q.p.reject(err);
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (code !== 0) fail(new Error(`a worker thread stopped (exit code ${code})`));
+      });
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  run<T>(task: Task): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ task, p: { resolve: resolve as (v: unknown) => void, reject } });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.idle.length) {
+      const w = this.idle.shift()!;
+      const { task, p } = this.queue.shift()!;
+      const id = this.next++;
+      this.running.get(w)!.set(id, p);
+      w.postMessage({ id, task });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

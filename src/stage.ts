@@ -1,0 +1,214 @@
+/**
+ * The work done for one document, the same in the main thread and in a worker
+ * thread: read it (or its cached form), extract, segment, tag, attribute and
+ * summarise it, and later render its lines of passages.jsonl and its page. What
+ * goes back to the run is a compact record (`DocInfo`): metadata, messages and
+ * the per-document summary aggregation needs; the whole document stays in the
+ * cache of processed documents and is read again only to render its outputs.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Doc, DocMeta } from './core/doc.js';
+import type { Message } from './core/messages.js';
+import { problem } from './core/errors.js';
+import { writeFileAtomic } from './core/fsutil.js';
+import type { LoadedConfig } from './config/index.js';
+import { extractFile } from './extract/index.js';
+import { segment } from './segment/index.js';
+import type { CompiledRules, Registry } from './rules/index.js';
+import { classify } from './classify.js';
+import { attribute, namedPartnerships, summarize, type DocSummary } from './aggregate/index.js';
+import { documentCodes, documentPageParts, passagesJsonl, renderDocumentPage } from './render/index.js';
+import { sha256 } from './core/hash.js';
+
+/** What the run keeps of a processed document. */
+export interface DocInfo {
+  path: string;
+  id: string;
+  hasText: boolean;
+  format: Doc['format'];
+  meta: DocMeta;
+  partnerships: string[];
+  messages: Message[];
+  passages: number;
+  /** The automatic tags' summary, for aggregation. */
+  summary: DocSummary;
+  /**
+   * The document's outputs kept in the cache, made for the file path `path`: its
+   * lines of passages.jsonl, and its page split where its citation codes go
+   * (`pageHead` characters, or -1 when it has no page).
+   */
+  outputs?: { path: string; pageHead: number };
+}
+
+export interface Prepared {
+  info: DocInfo;
+  /** The processed document's file in the cache; absent when it could not be cached. */
+  cached?: string;
+  /** The document itself when it is not cached (it failed in a way worth trying again). */
+  doc?: Doc;
+  fromCache: boolean;
+  ms: number;
+}
+
+export interface StageContext {
+  config: LoadedConfig;
+  rules: CompiledRules;
+  registry: Registry;
+}
+
+export interface PrepareJob {
+  file: string;
+  display: string;
+  /** The document's cache key, when its bytes could be read. */
+  key?: string;
+  cacheDir: string;
+  full: boolean;
+}
+
+/** Process one file through every stage. Never throws: failures become messages. */
+export async function processFile(path: string, config: LoadedConfig, rules: CompiledRules, registry: Registry, displayPath = path): Promise<Doc> {
+  try {
+    const ex = await extractFile(path, config.limits);
+    ex.path = displayPath;
+    for (const m of ex.messages) if (m.file === path) m.file = displayPath;
+    const doc: Doc = { ...ex, passages: [], partnerships: [] };
+    if (!doc.text || doc.messages.some((m) => m.severity === 'error')) return doc;
+    const passages = segment(doc);
+    doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
+    const attr = attribute(doc.meta, doc.text, registry, displayPath);
+    doc.partnerships = attr.ids;
+    doc.messages.push(...attr.messages);
+    return doc;
+  } catch (err) {
+    return {
+      path: displayPath,
+      id: basename(path),
+      format: 'text',
+      meta: { title: basename(path) },
+      text: '',
+      blocks: [],
+      passages: [],
+      partnerships: [],
+      messages: [problem('pipeline/crash', displayPath, (err as Error).message)],
+    };
+  }
+}
+
+/** The compact record of a document. */
+export function infoOf(doc: Doc, registry: Registry, named?: string[][]): DocInfo {
+  return {
+    path: doc.path,
+    id: doc.id,
+    hasText: !!doc.text,
+    format: doc.format,
+    meta: doc.meta,
+    partnerships: doc.partnerships,
+    messages: doc.messages,
+    passages: doc.passages.length,
+    summary: summarize(doc, registry, undefined, named),
+  };
+}
+
+/** Where a document's kept outputs are, for the path they were made for. */
+export function outputFiles(cached: string, path: string): { jsonl: string; page: string } {
+  const base = `${cached.replace(/\.json$/, '')}.${sha256(path).slice(0, 12)}`;
+  return { jsonl: `${base}.jsonl`, page: `${base}.page.html` };
+}
+
+/**
+ * The record of a document, and its outputs written beside it in the cache:
+ * whatever depends on the rest of the corpus (citation codes, duplicates,
+ * analysts' decisions) is filled in or redone when the run writes out/.
+ */
+async function record(doc: Doc, cached: string, ctx: StageContext): Promise<DocInfo> {
+  const named = doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
+  const info = infoOf(doc, ctx.registry, named);
+  const files = outputFiles(cached, doc.path);
+  await writeFileAtomic(files.jsonl, passagesJsonl([doc], ctx.registry, [named]), { sync: false });
+  let pageHead = -1;
+  if (doc.text && !doc.messages.some((m) => m.severity === 'error')) {
+    const { head, tail } = documentPageParts(doc);
+    await writeFileAtomic(files.page, head + tail, { sync: false });
+    pageHead = head.length;
+  }
+  info.outputs = { path: doc.path, pageHead };
+  await writeFileAtomic(infoFile(cached), JSON.stringify(info), { sync: false });
+  return info;
+}
+
+/** The same content may have been processed under another path: it is named by the path it has now. */
+export function renamedDoc<T extends { path: string; messages: Message[] }>(x: T, display: string): T {
+  for (const m of x.messages) if (m.file === x.path) m.file = display;
+  x.path = display;
+  return x;
+}
+
+/** A processed document from the cache, named by its present path. */
+export async function loadDoc(cached: string, display: string): Promise<Doc> {
+  return renamedDoc(JSON.parse(await readFile(cached, 'utf8')) as Doc, display);
+}
+
+const infoFile = (cached: string) => cached.replace(/\.json$/, '.info.json');
+
+/**
+ * One document for the run: from the cache when its bytes, the rules, the
+ * registry, the settings and the code are unchanged (only the compact record is
+ * read), otherwise processed and cached. Cache entries are written atomically
+ * but not flushed to disk one by one: a damaged entry is re-processed.
+ */
+export async function prepareFile(job: PrepareJob, ctx: StageContext): Promise<Prepared> {
+  const t0 = performance.now();
+  const cached = job.key ? `${job.cacheDir}/${job.key}.json` : undefined;
+  if (cached && !job.full && existsSync(cached)) {
+    try {
+      const info = JSON.parse(await readFile(infoFile(cached), 'utf8')) as DocInfo;
+      renamedDoc(info, job.display);
+      info.summary.path = job.display;
+      return { info, cached, fromCache: true, ms: Math.round(performance.now() - t0) };
+    } catch {
+      // No record yet (or a damaged one): made from the cached document.
+    }
+    try {
+      const doc = await loadDoc(cached, job.display);
+      const info = await record(doc, cached, ctx);
+      return { info, cached, fromCache: true, ms: Math.round(performance.now() - t0) };
+    } catch {
+      // A damaged cache entry: processed again.
+    }
+  }
+  const doc = await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display);
+  if (cached && !doc.messages.some((m) => m.code === 'pipeline/crash')) {
+    await writeFileAtomic(cached, JSON.stringify(doc), { sync: false });
+    const info = await record(doc, cached, ctx);
+    return { info, cached, fromCache: false, ms: Math.round(performance.now() - t0) };
+  }
+  return { info: infoOf(doc, ctx.registry), doc, fromCache: false, ms: Math.round(performance.now() - t0) };
+}
+
+/**
+ * A document's outputs from the cache, when they were made for its present path:
+ * its lines of passages.jsonl, and its page with its citation codes filled in.
+ * Undefined when they are not there (they are then made from the document).
+ */
+export async function keptOutputs(cached: string, info: DocInfo, codes: string[]): Promise<{ jsonl: Buffer; page?: string } | undefined> {
+  if (!info.outputs || info.outputs.path !== info.path) return undefined;
+  const files = outputFiles(cached, info.path);
+  try {
+    const jsonl = await readFile(files.jsonl);
+    if (info.outputs.pageHead < 0) return { jsonl };
+    const html = await readFile(files.page, 'utf8');
+    const at = info.outputs.pageHead;
+    return { jsonl, page: html.slice(0, at) + documentCodes(codes) + html.slice(at) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A document's outputs: its lines of passages.jsonl and, when it has text, its page in the report. */
+export function renderDoc(doc: Doc, codes: string[], registry: Registry): { jsonl: string; page?: string } {
+  const jsonl = passagesJsonl([doc], registry);
+  if (!doc.text || doc.messages.some((m) => m.severity === 'error')) return { jsonl };
+  return { jsonl, page: renderDocumentPage(doc, codes) };
+}

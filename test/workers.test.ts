@@ -1,0 +1,75 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { runPipeline, type RunSummary } from '../src/pipeline.js';
+import { loadConfig } from '../src/config/index.js';
+import { ROOT, requireShared, tmp } from './helpers.js';
+
+// The real statements are read from ../shared at test time, never copied into the project.
+const shared = requireShared('corpus');
+
+/** Every file under a folder, by relative path. */
+function tree(dir: string, base = dir, out = new Map<string, Buffer>()): Map<string, Buffer> {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) tree(p, base, out);
+    else out.set(relative(base, p), readFileSync(p));
+  }
+  return out;
+}
+
+/** The run report without its timings, the only thing allowed to differ between runs. */
+function untimed(report: Buffer): unknown {
+  const r = JSON.parse(report.toString('utf8')) as { seconds?: number; documents: Array<{ ms?: number }> };
+  delete r.seconds;
+  for (const d of r.documents) delete d.ms;
+  return r;
+}
+
+function expectSameOutputs(a: string, b: string): void {
+  const ta = tree(a);
+  const tb = tree(b);
+  expect([...tb.keys()]).toEqual([...ta.keys()]);
+  for (const [name, bytes] of ta) {
+    if (name === 'run-report.json') expect(untimed(tb.get(name)!), name).toEqual(untimed(bytes));
+    else expect(tb.get(name)!.equals(bytes), `${name} differs`).toBe(true);
+  }
+}
+
+describe('a run in worker threads', () => {
+  const corpus = tmp('workers-corpus');
+  const runs: Record<string, { out: string; summary: RunSummary }> = {};
+  beforeAll(async () => {
+    // The real statements, one of them twice under another name (a duplicate), and one file that cannot be read as text.
+    const files = readdirSync(shared).filter((f) => f.endsWith('.md') && f !== 'README.md');
+    mkdirSync(corpus, { recursive: true });
+    for (const f of files) copyFileSync(join(shared, f), join(corpus, f));
+    copyFileSync(join(shared, files[3]!), join(corpus, `zz-again-${files[3]}`));
+    writeFileSync(join(corpus, 'broken.md'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0, 0, 7, 8, 9].concat(Array(200).fill(0))));
+    const base = await loadConfig(join(ROOT, 'pipeline.config.ts'));
+    for (const [name, workers] of [['single', 1], ['pool', 2]] as const) {
+      const out = join(tmp(`workers-${name}`), 'out');
+      const config = { ...base, cacheDir: tmp(`workers-cache-${name}`) };
+      runs[name] = { out, summary: await runPipeline(config, { corpus, out, full: true, workers, log: () => {} }) };
+    }
+  }, 240_000);
+
+  it('writes byte-identical outputs to a single-threaded run', () => {
+    expect(runs['pool']!.summary.documents).toBe(runs['single']!.summary.documents);
+    expect(runs['pool']!.summary.passages).toBeGreaterThan(5000);
+    expectSameOutputs(runs['single']!.out, runs['pool']!.out);
+  });
+
+  it('reports the duplicate and the unreadable file the same way', () => {
+    const report = JSON.parse(readFileSync(join(runs['pool']!.out, 'run-report.json'), 'utf8')) as { duplicates: unknown[]; documents: Array<{ file: string; status: string }> };
+    expect(report.duplicates).toHaveLength(1);
+    expect(report.documents.find((d) => d.file.endsWith('broken.md'))?.status).toBe('failed');
+  });
+
+  it('gives the documents back, read from the cache, as a single-threaded run does', () => {
+    const a = runs['single']!.summary.docs;
+    const b = runs['pool']!.summary.docs;
+    expect(b.map((d) => d.id)).toEqual(a.map((d) => d.id));
+    expect(JSON.stringify(b.map((d) => d.passages.map((p) => p.tags)))).toBe(JSON.stringify(a.map((d) => d.passages.map((p) => p.tags))));
+  });
+});
