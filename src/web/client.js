@@ -638,6 +638,14 @@
     renderDetail();
   }
 
+  const MOVES = new Set(['next', 'previous', 'help', 'search']);
+  async function ensureCurrent() {
+    const r = rows[sel];
+    if (!r || cache.has(r.id)) return;
+    await fetchItems([r.id]);
+    if (rows[sel] === r) renderDetail();
+  }
+
   let takeIndex = -1;
   function take(labels) {
     const it = current();
@@ -917,6 +925,9 @@
     if (view !== 'queue' && action !== 'help') return;
     ev.preventDefault();
     try {
+      // A key that acts on the passage waits for it when it is still on its way
+      // (after a change of reviewer, say), rather than being lost.
+      if (!MOVES.has(action)) await ensureCurrent();
       if (action === 'next') select(sel + 1);
       else if (action === 'previous') select(sel - 1);
       else if (action === 'accept') await decide('accept');
