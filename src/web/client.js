@@ -103,19 +103,23 @@
     select.value = values.some(([v]) => v === cur) ? cur : '';
   }
 
+  // The list says it is busy while a new queue is on its way. Only the newest of
+  // overlapping loads applies its answer and ends the busy state.
+  let loadGen = 0;
   async function load(keepId) {
-    // The list says it is busy while a new queue is on its way: keys pressed meanwhile act on the old one.
+    const gen = ++loadGen;
     $('list').setAttribute('aria-busy', 'true');
     try {
-      await loadQueue(keepId);
+      await loadQueue(keepId, gen);
     } finally {
-      $('list').removeAttribute('aria-busy');
+      if (gen === loadGen) $('list').removeAttribute('aria-busy');
     }
   }
 
-  async function loadQueue(keepId) {
+  async function loadQueue(keepId, gen) {
     const keep = keepId || (rows[sel] && rows[sel].id);
     const j = await api('/api/queue?' + new URLSearchParams(filterValues()));
+    if (gen !== loadGen) return; // a newer load is on its way
     rows = j.items;
     docs = j.docs;
     total = j.total;
@@ -254,10 +258,13 @@
   function fetchItems(ids) {
     const want = ids.filter((id) => id && !cache.has(id) && !pending.has(id));
     if (!want.length) return Promise.all(ids.map((id) => pending.get(id)));
-    const p = api('/api/items?ids=' + want.map(encodeURIComponent).join(',')).then((j) => {
-      for (const it of j.items) cache.set(it.id, it);
-      for (const id of want) pending.delete(id);
-    });
+    const p = api('/api/items?ids=' + want.map(encodeURIComponent).join(','))
+      .then((j) => {
+        for (const it of j.items) cache.set(it.id, it);
+      })
+      .finally(() => {
+        for (const id of want) pending.delete(id); // a failed fetch is tried again next time
+      });
     for (const id of want) pending.set(id, p);
     return p;
   }
@@ -638,12 +645,17 @@
     renderDetail();
   }
 
-  const MOVES = new Set(['next', 'previous', 'help', 'search']);
+  // Keys that do not act on the shown passage's details.
+  const PASSAGE_FREE = new Set(['next', 'previous', 'help', 'search', 'undoBulk', 'acceptShown', 'document']);
+  /** Waits for the selected passage's details; false when the selection or view changed meanwhile. */
   async function ensureCurrent() {
     const r = rows[sel];
-    if (!r || cache.has(r.id)) return;
+    const v = view;
+    if (!r || cache.has(r.id)) return true;
     await fetchItems([r.id]);
-    if (rows[sel] === r) renderDetail();
+    if (rows[sel] !== r || view !== v) return false;
+    renderDetail();
+    return true;
   }
 
   let takeIndex = -1;
@@ -913,7 +925,8 @@
   }
 
   // ---- keyboard
-  document.addEventListener('keydown', async (ev) => {
+  let keyChain = Promise.resolve();
+  document.addEventListener('keydown', (ev) => {
     const tgt = ev.target;
     if (tgt instanceof HTMLInputElement || tgt instanceof HTMLSelectElement || tgt instanceof HTMLTextAreaElement || ev.ctrlKey || ev.metaKey || ev.altKey) {
       if (ev.key === 'Escape' && tgt instanceof HTMLElement) tgt.blur();
@@ -924,10 +937,20 @@
     if (!action) return;
     if (view !== 'queue' && action !== 'help') return;
     ev.preventDefault();
+    // Keys act one after another, in the order pressed: "a" then "k" accepts this
+    // passage and then moves, even when the accept waits for the server.
+    keyChain = keyChain.then(() => runKey(action));
+  });
+
+  async function runKey(action) {
     try {
       // A key that acts on the passage waits for it when it is still on its way
-      // (after a change of reviewer, say), rather than being lost.
-      if (!MOVES.has(action)) await ensureCurrent();
+      // (after a change of reviewer, say), rather than being lost; if the selection
+      // moved meanwhile, it is dropped rather than applied to another passage.
+      if (!PASSAGE_FREE.has(action) && !(await ensureCurrent())) {
+        flash('the passage changed while it was loading: press the key again');
+        return;
+      }
       if (action === 'next') select(sel + 1);
       else if (action === 'previous') select(sel - 1);
       else if (action === 'accept') await decide('accept');
@@ -956,7 +979,7 @@
     } catch (e) {
       flash('error: ' + e.message);
     }
-  });
+  }
 
   for (const k of FILTERS) {
     if (k === 'q') continue;
