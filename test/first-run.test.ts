@@ -95,6 +95,14 @@ describe('what npm install brings', () => {
     for (const gone of ['mongodb', 'bson', '@redis/client', 'pg-pool']) expect(Object.keys(lock.packages), gone).not.toContain(`node_modules/${gone}`);
     expect(existsSync(join(ROOT, 'vendor', 'natural-no-storage-1.0.0.tgz'))).toBe(true);
   });
+  it('the stand-in tarball is its source folder, packed', () => {
+    const tgz = join(ROOT, 'vendor', 'natural-no-storage-1.0.0.tgz');
+    for (const f of ['index.js', 'package.json']) {
+      const packed = spawnSync('tar', ['-xzOf', tgz, `package/${f}`], { encoding: 'utf8' });
+      expect(packed.status, `tar on ${tgz}`).toBe(0);
+      expect(packed.stdout, `${f}: run npm pack in vendor/natural-no-storage and update the lock's integrity`).toBe(readFileSync(join(ROOT, 'vendor', 'natural-no-storage', f), 'utf8'));
+    }
+  });
   it("loads natural's stemmer, and the stand-in says what to do if natural's entry point is loaded", () => {
     const r = spawnSync(process.execPath, ['-e', "console.log(require('natural/lib/natural/stemmers/porter_stemmer.js').stem('cooperation')); require('natural')"], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stdout.trim()).toBe('cooper');

@@ -114,7 +114,7 @@ export const configSchema = z
     sharedCorpus: z.string().min(1).default(DEFAULTS.sharedCorpus).describe('folder of real statements used by evaluation and benchmarks'),
     localGold: z.string().min(1).default(DEFAULTS.localGold).describe('labels kept in the project, pointing at sharedCorpus statements by file name and offsets'),
     concurrency: z.number().int().min(1).max(64).default(DEFAULTS.concurrency),
-    workers: z.number().int().min(1).max(64).default(DEFAULTS.workers).describe('worker threads that process documents (default: the machine\'s cores); 1 processes them in the main thread, with the same outputs'),
+    workers: z.number().int().min(1).max(64).default(DEFAULTS.workers).describe('worker threads that process documents when 1,000 or more need it (default: the machine\'s cores); 1 processes them in the main thread, with the same outputs'),
     limits: z
       .object({
         maxFileBytes: z.number().int().positive().default(DEFAULTS.limits.maxFileBytes),
