@@ -1,36 +1,8 @@
 import { GRADES, OBJECTIVES, gradeRank, type Objective } from '../core/taxonomy.js';
-import { krippendorffOrdinal } from '../eval/alpha.js';
+import { krippendorffNominal, krippendorffOrdinal } from '../eval/alpha.js';
 import { labelsAfter, type Decision, type Labels } from './store.js';
 
-/**
- * Krippendorff's alpha for nominal data (Krippendorff 2011, "Computing Krippendorff's
- * Alpha-Reliability"): units hold one value per coder (null when a coder gave none),
- * values are category numbers 0..k-1. Units with fewer than two values drop out.
- * NaN when nothing is pairable or every value is the same (nothing to agree on).
- */
-export function krippendorffNominal(units: Array<Array<number | null>>, k: number): number {
-  const o = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (const unit of units) {
-    const vals = unit.filter((v): v is number => v !== null);
-    const m = vals.length;
-    if (m < 2) continue;
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < m; j++) if (i !== j) o[vals[i]!]![vals[j]!]! += 1 / (m - 1);
-  }
-  const nc = o.map((row) => row.reduce((a, b) => a + b, 0));
-  const n = nc.reduce((a, b) => a + b, 0);
-  if (n <= 1) return NaN;
-  let observed = 0;
-  let expected = 0;
-  for (let c = 0; c < k; c++)
-    for (let d = 0; d < k; d++) {
-      if (c === d) continue;
-      observed += o[c]![d]!;
-      expected += nc[c]! * nc[d]!;
-    }
-  if (expected === 0) return NaN;
-  return 1 - ((n - 1) * observed) / expected;
-}
+export { krippendorffNominal };
 
 export interface ObjectiveAgreement {
   /** Passages coded by two or more reviewers. */
