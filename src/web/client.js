@@ -654,7 +654,8 @@
     if (!r || cache.has(r.id)) return true;
     await fetchItems([r.id]);
     if (rows[sel] !== r || view !== v) return false;
-    renderDetail();
+    // The loading view has already asked to be redrawn when the fetch ends; draw only if it did not.
+    if (!$('passage')) renderDetail();
     return true;
   }
 
