@@ -1,4 +1,5 @@
-import * as cheerio from 'cheerio';
+import type * as cheerio from 'cheerio';
+import { cheerio as loadCheerio } from '../core/lazy.js';
 import type { AnyNode, Element } from 'domhandler';
 import type { RawBlock } from './blocks.js';
 import { looksLikeHeading } from './blocks.js';
@@ -58,7 +59,7 @@ function pathOf(el: Element): string {
  * walk it in document order emitting headings, paragraphs and list items.
  */
 export function parseHtml(html: string, url?: string): HtmlResult {
-  const $ = cheerio.load(html);
+  const $ = loadCheerio().load(html);
   const meta: Record<string, string> = {};
   const metaContent = (sel: string) => $(sel).first().attr('content')?.trim();
   const title = metaContent('meta[property="og:title"]') ?? ($('title').first().text().trim() || undefined);

@@ -1,4 +1,4 @@
-import * as cheerio from 'cheerio';
+import { cheerio } from '../core/lazy.js';
 
 export type ContentKind = 'html' | 'pdf' | 'feed' | 'text';
 
@@ -100,7 +100,7 @@ function isoDate(s: string | undefined): string | undefined {
 
 /** RSS 2.0, RSS 1.0 (RDF) and Atom items. */
 export function parseFeed(xml: string, base: string): FeedItem[] {
-  const $ = cheerio.load(xml, { xml: true });
+  const $ = cheerio().load(xml, { xml: true });
   const items: FeedItem[] = [];
   $('item').each((_, el) => {
     const e = $(el);

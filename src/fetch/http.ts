@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from '../core/lazy.js';
 import { guardedLookup, PrivateAddressError, refusal, type Resolver } from './address.js';
 
 /**
@@ -87,7 +88,7 @@ export class HttpClient {
     this.opts = { ...HTTP_DEFAULTS, ...opts };
     this.global = pLimit(this.opts.concurrency);
     // Every connection resolves its host through the address check.
-    this.agent = new Agent({ connect: { lookup: guardedLookup(this.opts, this.opts.resolver) as never } });
+    this.agent = new (undici().Agent)({ connect: { lookup: guardedLookup(this.opts, this.opts.resolver) as never } });
   }
 
   /** Close idle connections (the client cannot be used afterwards). */
@@ -162,7 +163,7 @@ export class HttpClient {
     const timer = setTimeout(() => ctrl.abort(), this.opts.timeoutMs);
     const maxBytes = limits.maxBytes ?? this.opts.maxBytes;
     try {
-      const res = await undiciFetch(url, {
+      const res = await undici().fetch(url, {
         headers: { 'user-agent': this.opts.userAgent, accept: 'text/html,application/xhtml+xml,application/pdf,application/rss+xml,application/atom+xml,text/plain;q=0.8,*/*;q=0.5', ...headers },
         redirect: 'manual',
         signal: ctrl.signal,

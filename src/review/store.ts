@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqlite } from '../core/lazy.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Grade, Objective, Domain, Subcategory } from '../core/taxonomy.js';
@@ -192,7 +193,7 @@ export class ReviewStore {
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = new (sqlite())(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
@@ -432,7 +433,7 @@ export function checkReviewStore(file: string): string | undefined {
   if (file === ':memory:' || !existsSync(file)) return undefined;
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new (sqlite())(file, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
     const result = rows.map((r) => r.quick_check).join('\n');

@@ -1,4 +1,4 @@
-import nlp from 'compromise';
+import { compromise } from '../core/lazy.js';
 
 /**
  * Authors write lemmas; the compiler writes out their inflections. This is where
@@ -27,6 +27,7 @@ let methods: Methods | undefined;
 let model: unknown;
 function nlpMethods(): Methods {
   if (!methods) {
+    const nlp = compromise();
     methods = nlp.methods() as unknown as Methods;
     model = nlp.model();
   }

@@ -1,4 +1,4 @@
-import nlp from 'compromise';
+import { compromise } from '../core/lazy.js';
 import type { Grade } from '../core/taxonomy.js';
 import type { CompiledRules, Hit } from '../rules/compile.js';
 
@@ -29,7 +29,7 @@ function isBaseVerb(word: string, rest: string): boolean {
   const key = `${word} ${rest}`;
   const cached = posCache.get(key);
   if (cached !== undefined) return cached;
-  const doc = nlp(`${word} ${rest}`);
+  const doc = compromise()(`${word} ${rest}`);
   const first = doc.terms().first();
   const verdict = first.has('#Verb') && !first.has('#PastTense') && !first.has('#Gerund') && !first.has('#Noun');
   if (posCache.size > 50_000) posCache.clear();
@@ -81,7 +81,7 @@ function isGerund(word: string, rest: string): boolean {
   const key = `${word} ${rest}`;
   const cached = gerundCache.get(key);
   if (cached !== undefined) return cached;
-  const first = nlp(`${word} ${rest}`).terms().first();
+  const first = compromise()(`${word} ${rest}`).terms().first();
   // "Expanding joint research ..." is tagged as an adjective ("an expanding
   // universe"); opening a bullet, an -ing word is the action unless it is a noun.
   const verdict = first.has('#Gerund') || !first.has('#Noun');
