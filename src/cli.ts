@@ -12,7 +12,7 @@ import type { Scope } from './aggregate/index.js';
 import { UserError } from './core/errors.js';
 import { isDomain, DOMAINS } from './core/taxonomy.js';
 import { loadConfig, type LoadedConfig } from './config/index.js';
-import { loadRules, compileRules, type CompiledRules } from './rules/index.js';
+import { loadRulesCached, rulesCacheDir, compileRules, type CompiledRules } from './rules/index.js';
 import { classifyRaw } from './classify.js';
 import { listCorpus, runPipeline } from './pipeline.js';
 import { extractFile } from './extract/index.js';
@@ -180,7 +180,7 @@ const defaultIo: Io = {
 };
 
 async function rulesFor(config: LoadedConfig, dir?: string): Promise<CompiledRules> {
-  return compileRules(await loadRules(resolve(config.root, dir ?? config.rules)));
+  return compileRules(await loadRulesCached(resolve(config.root, dir ?? config.rules), rulesCacheDir(config)));
 }
 
 /** A string flag checked by `problem`, which returns what is wrong with the value (or nothing). */

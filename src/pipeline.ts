@@ -7,11 +7,12 @@ import type { Doc } from './core/doc.js';
 import { formatMessage, type Message } from './core/messages.js';
 import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
+import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
 import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
-import { loadRules, loadRegistry, compileRules } from './rules/index.js';
+import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules } from './rules/index.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { aggregateFiles, json } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
@@ -103,24 +104,6 @@ export async function listCorpus(dir: string, problems: Message[] = []): Promise
   return out;
 }
 
-/** A hash of the code of every stage, so a changed tagger invalidates cached documents. */
-let codeHash: string | undefined;
-async function stagesHash(): Promise<string> {
-  if (codeHash) return codeHash;
-  const dir = join(import.meta.dirname);
-  const files: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else if (/\.(?:ts|js|css)$/.test(e.name)) files.push(join(d, e.name));
-    }
-  };
-  await walk(dir);
-  const parts = await Promise.all(files.map(async (f) => `${relative(dir, f)}:${sha256(await readFile(f))}`));
-  codeHash = sha256(parts.join('\n')).slice(0, 16);
-  return codeHash;
-}
-
 async function docKey(path: string, salt: string): Promise<string> {
   const side = `${path}.meta.json`;
   const bytes = await readFile(path);
@@ -165,7 +148,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   if (recovery.removed.length) log(`removed ${recovery.removed.length} leftover folder(s) of interrupted runs: ${recovery.removed.join(', ')}`);
   await removeTempFiles(docCache);
 
-  const ruleSet = await loadRules(rulesDir);
+  const ruleSet = await loadRulesCached(rulesDir, rulesCacheDir(config));
   const rules = compileRules(ruleSet);
   const corpusRegistry = join(corpus, 'partnerships.yaml');
   const registryFiles = [join(rulesDir, 'partnerships.yaml'), ...(existsSync(corpusRegistry) ? [corpusRegistry] : [])];
@@ -179,7 +162,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
 
   // Incremental runs: a document is re-processed only when its bytes, its
   // sidecar metadata, the rules, the registry, the limits or the code changed.
-  const salt = sha256(JSON.stringify([rules.version, registry.hash, config.limits, await stagesHash()]));
+  const salt = sha256(JSON.stringify([rules.version, registry.hash, config.limits, await sourceHash()]));
   await mkdir(docCache, { recursive: true });
 
   const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };

@@ -4,13 +4,13 @@
  * outputs, cache them) as the main thread asks, one message per task.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadRules, loadRegistry, compileRules } from '../rules/index.js';
+import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules } from '../rules/index.js';
 import { prepareFile, type StageContext } from '../stage.js';
 import type { PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit;
 const ready: Promise<StageContext> = (async () => {
-  const rules = compileRules(await loadRules(init.rulesDir));
+  const rules = compileRules(await loadRulesCached(init.rulesDir, rulesCacheDir(init.config)));
   const registry = await loadRegistry(init.registryFiles[0]!, ...init.registryFiles.slice(1));
   if (rules.version !== init.rulesVersion || registry.hash !== init.registryHash) throw new Error('the rules or the registry changed while the run was starting; run again');
   return { config: init.config, rules, registry };

@@ -135,11 +135,16 @@ function resolveRules(parsed: ParsedFile, vocab: Map<string, Vocabulary>): Loade
   return out;
 }
 
+/** The rule files of a folder and its sub-folders, in a stable order. */
+export async function ruleFileNames(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).filter((n) => /\.ya?ml$/.test(n) && !NON_TAGGING_FILES.has(n)).sort();
+}
+
 /** Load every rule file in a folder; rule ids and vocabulary names must be unique across files. */
 export async function loadRules(dir: string): Promise<RuleSet> {
   let names: string[];
   try {
-    names = (await readdir(dir, { recursive: true })).filter((n) => /\.ya?ml$/.test(n) && !NON_TAGGING_FILES.has(n)).sort();
+    names = await ruleFileNames(dir);
   } catch {
     throw new UserError('rules folder not found', dir, undefined, 'set `rules` in pipeline.config.ts to the folder holding the rule files');
   }

@@ -1,0 +1,25 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { sha256 } from './hash.js';
+
+/**
+ * A hash of the project's code (every file under src/), so that anything cached
+ * from what the code computed (processed documents, compiled rules) is made
+ * again when the code changes.
+ */
+let codeHash: Promise<string> | undefined;
+export function sourceHash(): Promise<string> {
+  return (codeHash ??= (async () => {
+    const dir = join(import.meta.dirname, '..');
+    const files: string[] = [];
+    const walk = async (d: string) => {
+      for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.isDirectory()) await walk(join(d, e.name));
+        else if (/\.(?:ts|js|css)$/.test(e.name)) files.push(join(d, e.name));
+      }
+    };
+    await walk(dir);
+    const parts = await Promise.all(files.map(async (f) => `${relative(dir, f)}:${sha256(await readFile(f))}`));
+    return sha256(parts.join('\n')).slice(0, 16);
+  })());
+}

@@ -1,0 +1,114 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { sha256 } from '../core/hash.js';
+import { sourceHash } from '../core/codehash.js';
+import { writeFileAtomic } from '../core/fsutil.js';
+import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
+
+/**
+ * Rules as loaded (files parsed and checked, vocabularies brought in, lemmas
+ * inflected by compromise) kept on disk, so that a process whose rules, code and
+ * compromise are unchanged reads one JSON file instead of loading compromise and
+ * parsing every rule file again (most of a second, in every process and every
+ * worker thread). The key is made from the rule files' names and bytes, the
+ * project's code and compromise's version; the newest entry is the only one kept.
+ * A missing or damaged entry is made again; rule files with errors are never
+ * cached, so their messages are the same with or without the cache.
+ */
+const FORMAT = 1;
+
+interface Stored {
+  format: number;
+  key: string;
+  version: string;
+  files: string[];
+  /** Every term once: rules and vocabularies refer to the same term objects by index. */
+  terms: Term[];
+  rules: Array<Omit<LoadedRule, 'terms'> & { terms: { patterns: number[]; with: number[]; unless: number[] } }>;
+  vocabularies: Array<Omit<Vocabulary, 'terms'> & { terms: number[] }>;
+}
+
+let compromiseVersion: string | undefined;
+/** compromise's version, read from its package.json without loading it (its exports do not include that file). */
+function nlpVersion(): string {
+  if (compromiseVersion) return compromiseVersion;
+  let dir = dirname(createRequire(import.meta.url).resolve('compromise'));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'compromise') return (compromiseVersion = pkg.version ?? '?');
+    }
+    const up = dirname(dir);
+    if (up === dir) return (compromiseVersion = '?');
+    dir = up;
+  }
+}
+
+/** The cache key of a rules folder as it is now (undefined when its files cannot be listed or read: loading then says why). */
+async function keyOf(dir: string): Promise<string | undefined> {
+  try {
+    const names = await ruleFileNames(dir);
+    const parts = await Promise.all(names.map(async (n) => `${n}:${sha256(await readFile(join(dir, n)))}`));
+    return sha256([FORMAT, nlpVersion(), await sourceHash(), ...parts].join('\n')).slice(0, 24);
+  } catch {
+    return undefined;
+  }
+}
+
+function store(set: RuleSet, key: string): Stored {
+  const index = new Map<Term, number>();
+  const terms: Term[] = [];
+  const ref = (t: Term) => {
+    let i = index.get(t);
+    if (i === undefined) {
+      i = terms.length;
+      index.set(t, i);
+      terms.push(t);
+    }
+    return i;
+  };
+  const vocabularies = [...set.vocabularies.values()].map((v) => ({ ...v, terms: v.terms.map(ref) }));
+  const rules = set.rules.map((r) => ({ ...r, terms: { patterns: r.terms.patterns.map(ref), with: r.terms.with.map(ref), unless: r.terms.unless.map(ref) } }));
+  return { format: FORMAT, key, version: set.version, files: set.files, terms, rules, vocabularies };
+}
+
+function revive(s: Stored): RuleSet {
+  const at = (i: number) => {
+    const t = s.terms[i];
+    if (!t) throw new Error('damaged entry');
+    return t;
+  };
+  const vocabularies = new Map<string, Vocabulary>(s.vocabularies.map((v) => [v.name, { ...v, terms: v.terms.map(at) }]));
+  const rules: LoadedRule[] = s.rules.map((r) => ({ ...r, terms: { patterns: r.terms.patterns.map(at), with: r.terms.with.map(at), unless: r.terms.unless.map(at) } }));
+  return { rules, vocabularies, version: s.version, files: s.files };
+}
+
+/** Load the rules of a folder, from `cacheDir` when they were loaded before with the same files and code. */
+export async function loadRulesCached(dir: string, cacheDir: string | undefined): Promise<RuleSet> {
+  const key = cacheDir ? await keyOf(dir) : undefined;
+  if (!cacheDir || !key) return loadRules(dir);
+  const file = join(cacheDir, `${key}.json`);
+  try {
+    const s = JSON.parse(await readFile(file, 'utf8')) as Stored;
+    if (s.format === FORMAT && s.key === key) return revive(s);
+  } catch {
+    // Not cached yet, or damaged: loaded from the files.
+  }
+  const set = await loadRules(dir);
+  try {
+    await writeFileAtomic(file, JSON.stringify(store(set, key)), { sync: false });
+    // Only the newest entry is worth keeping.
+    for (const name of await readdir(cacheDir)) if (name.endsWith('.json') && name !== `${key}.json`) await rm(join(cacheDir, name), { force: true });
+  } catch {
+    // A cache that cannot be written costs time, not correctness.
+  }
+  return set;
+}
+
+/** Where a configuration keeps its compiled rules. */
+export function rulesCacheDir(config: { root: string; cacheDir: string }): string {
+  return resolve(config.root, config.cacheDir, 'rules');
+}
