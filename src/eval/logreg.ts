@@ -33,7 +33,7 @@ function stem(word: string): string {
 const WORD = /[a-z0-9]+(?:&[a-z0-9]+)?/g;
 const stemCache = new Map<string, string>();
 
-function features(text: string, heading?: string): string[] {
+export function features(text: string, heading?: string): string[] {
   const stems = (t: string) =>
     (t.toLowerCase().match(WORD) ?? []).map((w) => {
       let s = stemCache.get(w);
@@ -53,7 +53,7 @@ interface Row {
   val: Float64Array;
 }
 
-class Vectorizer {
+export class Vectorizer {
   private vocab = new Map<string, number>();
   private idf: number[] = [];
 
@@ -94,7 +94,7 @@ class Vectorizer {
 }
 
 /** Multinomial logistic regression (K = 2 is the yes/no case) with sample weights. */
-class LogReg {
+export class LogReg {
   private w: Float64Array;
   private b: Float64Array;
 
