@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRules, loadRules, loadRulesCached } from '../src/rules/index.js';
@@ -28,11 +28,14 @@ describe('compiled rules kept on disk', () => {
     const fresh = await loadRules(dir);
     const first = await loadRulesCached(dir, cache);
     expect(entries(cache)).toHaveLength(1);
-    const stamp = readFileSync(join(cache, entries(cache)[0]!), 'utf8');
+    expect(first).toStrictEqual(fresh);
     const second = await loadRulesCached(dir, cache);
-    expect(readFileSync(join(cache, entries(cache)[0]!), 'utf8')).toBe(stamp);
-    expect(second).toEqual(fresh);
-    expect(first).toEqual(fresh);
+    expect(second).toStrictEqual(fresh);
+    // The second load was read from the entry: a mark put in the entry comes back.
+    const entry = join(cache, entries(cache)[0]!);
+    const stored = JSON.parse(readFileSync(entry, 'utf8')) as { version: string };
+    writeFileSync(entry, JSON.stringify({ ...stored, version: 'marked-in-the-cache' }));
+    expect((await loadRulesCached(dir, cache)).version).toBe('marked-in-the-cache');
     // Terms shared by the rules that bring in a vocabulary stay one object.
     const vocabTerm = [...second.vocabularies.values()].find((v) => v.terms.length)!.terms[0]!;
     expect(second.rules.some((r) => r.terms.patterns.includes(vocabTerm) || r.terms.with.includes(vocabTerm))).toBe(true);
@@ -59,13 +62,38 @@ describe('compiled rules kept on disk', () => {
     expect(entries(cache)[0]).not.toBe(old);
   });
 
+  it('leftovers of a write cut short are removed when an entry is written, unless they may be a write in progress', async () => {
+    const dir = copyRules();
+    const cache = tmp('accords-rules-cache');
+    const old = join(cache, '.0123.json.0123456789ab.accords-tmp');
+    const recent = join(cache, '.4567.json.ba9876543210.accords-tmp');
+    writeFileSync(old, '{');
+    writeFileSync(recent, '{');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(old, hourAgo, hourAgo);
+    await loadRulesCached(dir, cache);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(entries(cache)).toHaveLength(1);
+  });
+
+  it('the same rules in another folder get their own entry (rules and terms name their files)', async () => {
+    const a = copyRules();
+    const b = copyRules();
+    const cache = tmp('accords-rules-cache');
+    await loadRulesCached(a, cache);
+    const fromB = await loadRulesCached(b, cache);
+    expect(fromB.rules[0]!.file.startsWith(b)).toBe(true);
+    expect(fromB).toStrictEqual(await loadRules(b));
+  });
+
   it('a damaged entry is loaded from the files again and replaced', async () => {
     const dir = copyRules();
     const cache = tmp('accords-rules-cache');
     await loadRulesCached(dir, cache);
     const file = join(cache, entries(cache)[0]!);
     writeFileSync(file, '{"format":1,"key":');
-    expect(await loadRulesCached(dir, cache)).toEqual(await loadRules(dir));
+    expect(await loadRulesCached(dir, cache)).toStrictEqual(await loadRules(dir));
     expect(() => JSON.parse(readFileSync(file, 'utf8'))).not.toThrow();
   });
 

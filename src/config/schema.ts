@@ -138,7 +138,7 @@ export const configSchema = z
       })
       .strict()
       .default(DEFAULTS.review),
-    cacheDir: z.string().min(1).default(DEFAULTS.cacheDir).describe('fetched responses and processed documents, for incremental runs'),
+    cacheDir: z.string().min(1).default(DEFAULTS.cacheDir).describe('fetched responses, processed documents and the rules as loaded, for incremental runs'),
     sources: z.string().min(1).default(DEFAULTS.sources).describe('the list of documents and feeds to fetch'),
     fetch: z
       .object({

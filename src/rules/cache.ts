@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,10 +12,12 @@ import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, typ
  * inflected by compromise) kept on disk, so that a process whose rules, code and
  * compromise are unchanged reads one JSON file instead of loading compromise and
  * parsing every rule file again (most of a second, in every process and every
- * worker thread). The key is made from the rule files' names and bytes, the
- * project's code and compromise's version; the newest entry is the only one kept.
- * A missing or damaged entry is made again; rule files with errors are never
- * cached, so their messages are the same with or without the cache.
+ * worker thread). The key is made from the rules folder's path, its files' names
+ * and bytes, the project's code and the versions of the libraries that read and
+ * inflect rules (compromise, yaml, zod, re2js); the newest entry is the only one
+ * kept. A missing or damaged entry is made again; rule files with errors are never
+ * cached, so their messages are the same with or without the cache; a file edited
+ * while it was being loaded is not cached either.
  */
 const FORMAT = 1;
 
@@ -30,20 +32,24 @@ interface Stored {
   vocabularies: Array<Omit<Vocabulary, 'terms'> & { terms: number[] }>;
 }
 
-let compromiseVersion: string | undefined;
-/** compromise's version, read from its package.json without loading it (its exports do not include that file). */
-function nlpVersion(): string {
-  if (compromiseVersion) return compromiseVersion;
-  let dir = dirname(createRequire(import.meta.url).resolve('compromise'));
-  for (;;) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'compromise') return (compromiseVersion = pkg.version ?? '?');
+const LIBRARIES = ['compromise', 'yaml', 'zod', 're2js'];
+let libraryVersions: string | undefined;
+/** A package's version, read from its package.json without loading it (not every package exports that file). */
+function packageVersion(name: string): string {
+  try {
+    let dir = dirname(createRequire(import.meta.url).resolve(name));
+    for (;;) {
+      const file = join(dir, 'package.json');
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name) return pkg.version ?? '?';
+      }
+      const up = dirname(dir);
+      if (up === dir) return '?';
+      dir = up;
     }
-    const up = dirname(dir);
-    if (up === dir) return (compromiseVersion = '?');
-    dir = up;
+  } catch {
+    return '?';
   }
 }
 
@@ -52,7 +58,8 @@ async function keyOf(dir: string): Promise<string | undefined> {
   try {
     const names = await ruleFileNames(dir);
     const parts = await Promise.all(names.map(async (n) => `${n}:${sha256(await readFile(join(dir, n)))}`));
-    return sha256([FORMAT, nlpVersion(), await sourceHash(), ...parts].join('\n')).slice(0, 24);
+    libraryVersions ??= LIBRARIES.map((n) => `${n}@${packageVersion(n)}`).join(' ');
+    return sha256([FORMAT, resolve(dir), libraryVersions, await sourceHash(), ...parts].join('\n')).slice(0, 24);
   } catch {
     return undefined;
   }
@@ -99,9 +106,16 @@ export async function loadRulesCached(dir: string, cacheDir: string | undefined)
   }
   const set = await loadRules(dir);
   try {
+    // A rule file edited while it was read: what was loaded may not be what the key says.
+    if ((await keyOf(dir)) !== key) return set;
     await writeFileAtomic(file, JSON.stringify(store(set, key)), { sync: false });
-    // Only the newest entry is worth keeping.
-    for (const name of await readdir(cacheDir)) if (name.endsWith('.json') && name !== `${key}.json`) await rm(join(cacheDir, name), { force: true });
+    // Only the newest entry is worth keeping, and no temporary file of a write cut short
+    // (one younger than a minute may be another process's write in progress).
+    for (const name of await readdir(cacheDir)) {
+      const path = join(cacheDir, name);
+      if (name.endsWith('.json') && name !== `${key}.json`) await rm(path, { force: true });
+      else if (name.endsWith('.accords-tmp') && Date.now() - (await stat(path)).mtimeMs > 60_000) await rm(path, { force: true });
+    }
   } catch {
     // A cache that cannot be written costs time, not correctness.
   }
