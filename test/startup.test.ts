@@ -2,30 +2,52 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.js';
+import { runPipeline } from '../src/pipeline.js';
 import { ROOT, tmp } from './helpers.js';
+
+const LAZY = ['compromise', 'cheerio', 'undici', 'better-sqlite3'];
+
+/** Run a module script in a fresh process (through tsx) and list the packages of LAZY it loaded, imported or required. */
+function lazyLoadedBy(body: string): string[] {
+  const dir = tmp('accords-startup');
+  const log = join(dir, 'loaded.txt');
+  // A module hook writes down every module imported; the script adds every module required.
+  const hook = join(dir, 'hook.mjs');
+  writeFileSync(hook, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
+  const script = `
+    import { register } from 'node:module';
+    register(${JSON.stringify(`file://${hook}`)});
+    const { register: tsx } = await import('tsx/esm/api');
+    tsx();
+    ${body}
+    const { createRequire } = await import('node:module');
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(${JSON.stringify(log)}, Object.keys(createRequire(import.meta.url).cache).join('\\n'));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const loaded = readFileSync(log, 'utf8');
+  expect(loaded).toContain('/node_modules/zod/');
+  return LAZY.filter((n) => loaded.includes(`/node_modules/${n}/`));
+}
 
 describe('start-up', () => {
   it('loading the command line loads neither compromise, cheerio, undici nor SQLite (each is loaded when first used)', () => {
-    const dir = tmp('accords-startup');
-    const log = join(dir, 'loaded.txt');
-    // A module hook writes down every module imported; the script adds every module required.
-    const hook = join(dir, 'hook.mjs');
-    writeFileSync(hook, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
-    const script = `
-      import { register } from 'node:module';
-      register(${JSON.stringify(`file://${hook}`)});
-      const { register: tsx } = await import('tsx/esm/api');
-      tsx();
-      await import('./src/cli.ts');
-      const { createRequire } = await import('node:module');
-      const { appendFileSync } = await import('node:fs');
-      appendFileSync(${JSON.stringify(log)}, Object.keys(createRequire(import.meta.url).cache).join('\\n'));
+    expect(lazyLoadedBy(`await import('./src/cli.ts');`)).toEqual([]);
+  });
+
+  it('a run whose statements all come from the cache loads none of them either (its rules come from the cache, nothing is tagged or extracted)', async () => {
+    const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
+    // The bundled corpus has an HTML statement (cheerio) and bullets whose opening words compromise reads.
+    await runPipeline(config, { out: tmp('out'), log: () => {} });
+    const run = `
+      const { loadConfig } = await import('./src/config/index.ts');
+      const { runPipeline } = await import('./src/pipeline.ts');
+      const config = { ...(await loadConfig('pipeline.config.ts')), cacheDir: ${JSON.stringify(config.cacheDir)} };
+      const s = await runPipeline(config, { out: ${JSON.stringify(tmp('out'))}, log: () => {} });
+      if (s.processed !== 0 || s.reused < 10) throw new Error('expected every statement from the cache: ' + s.processed + ' processed');
     `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const loaded = readFileSync(log, 'utf8');
-    expect(loaded).toContain('/src/cli.ts');
-    expect(loaded).toContain('/node_modules/zod/');
-    expect(['compromise', 'cheerio', 'undici', 'better-sqlite3'].filter((n) => loaded.includes(`/node_modules/${n}/`))).toEqual([]);
+    expect(lazyLoadedBy(run)).toEqual([]);
   });
 });
