@@ -177,6 +177,21 @@ for (const [ext, list] of [...byFormat.entries()].sort()) {
   emit({ measure: 'review store lookup', value: Math.round(lookups), unit: 'lookups/s', note: `${found} decisions in force` });
 }
 
+// ---- start-up: a whole process for one small task -------------------------------------------
+{
+  const timeIt = (args: string[], input?: string) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [join(root, 'bin/accords.js'), ...args], { cwd: root, encoding: 'utf8', timeout: timeoutS * 1000, ...(input !== undefined ? { input } : {}) });
+    return r.status === 0 ? (performance.now() - t0) / 1000 : NaN;
+  };
+  const passage = JSON.stringify({ text: 'The two governments will launch a joint research programme on quantum sensing in 2026.' });
+  timeIt(['tag'], passage); // fills the rules cache if it is empty
+  const help = median([0, 1, 2].map(() => timeIt(['--help'])));
+  const tag = median([0, 1, 2].map(() => timeIt(['tag'], passage)));
+  emit({ measure: 'start-up: accords --help', value: round(help), unit: 's', note: 'whole process, median of 3' });
+  emit({ measure: 'start-up: accords tag, one passage', value: round(tag), unit: 's', note: 'whole process with the rules from the cache, median of 3' });
+}
+
 // ---- whole-process runs ----------------------------------------------------------------
 interface Timed {
   ok: boolean;
