@@ -59,8 +59,12 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
   if (sync) await fsyncDir(dirname(path));
 }
 
-/** Remove temporary files that an interrupted write left in a folder (and its sub-folders). Returns how many. */
-export async function removeTempFiles(dir: string, recursive = false): Promise<number> {
+/**
+ * Remove temporary files that an interrupted write left in a folder (and its
+ * sub-folders). Where other processes may be writing without a lock, only files
+ * older than `olderThanMs` are taken for leftovers. Returns how many were removed.
+ */
+export async function removeTempFiles(dir: string, recursive = false, olderThanMs = 0): Promise<number> {
   let n = 0;
   let entries;
   try {
@@ -70,9 +74,11 @@ export async function removeTempFiles(dir: string, recursive = false): Promise<n
   }
   for (const e of entries) {
     if (e.isFile() && TMP.test(e.name)) {
-      await rm(join(dir, e.name), { force: true });
+      const path = join(dir, e.name);
+      if (olderThanMs > 0 && Date.now() - (await stat(path).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs <= olderThanMs) continue;
+      await rm(path, { force: true });
       n++;
-    } else if (recursive && e.isDirectory()) n += await removeTempFiles(join(dir, e.name), true);
+    } else if (recursive && e.isDirectory()) n += await removeTempFiles(join(dir, e.name), true, olderThanMs);
   }
   return n;
 }

@@ -1,10 +1,10 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { sha256 } from '../core/hash.js';
 import { sourceHash } from '../core/codehash.js';
-import { writeFileAtomic } from '../core/fsutil.js';
+import { removeTempFiles, writeFileAtomic } from '../core/fsutil.js';
 import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
 
 /**
@@ -110,12 +110,9 @@ export async function loadRulesCached(dir: string, cacheDir: string | undefined)
     if ((await keyOf(dir)) !== key) return set;
     await writeFileAtomic(file, JSON.stringify(store(set, key)), { sync: false });
     // Only the newest entry is worth keeping, and no temporary file of a write cut short
-    // (one younger than a minute may be another process's write in progress).
-    for (const name of await readdir(cacheDir)) {
-      const path = join(cacheDir, name);
-      if (name.endsWith('.json') && name !== `${key}.json`) await rm(path, { force: true });
-      else if (name.endsWith('.accords-tmp') && Date.now() - (await stat(path)).mtimeMs > 60_000) await rm(path, { force: true });
-    }
+    // (one younger than a minute may be another process's write in progress: no lock here).
+    for (const name of await readdir(cacheDir)) if (name.endsWith('.json') && name !== `${key}.json`) await rm(join(cacheDir, name), { force: true });
+    await removeTempFiles(cacheDir, false, 60_000);
   } catch {
     // A cache that cannot be written costs time, not correctness.
   }
