@@ -151,7 +151,6 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const ruleSet = await loadRulesCached(rulesDir, rulesCacheDir(config));
   // Compiled only when a document is processed in this thread: a run whose documents
   // all come from the cache never needs the matcher.
-  const rules = { version: ruleSet.version };
   let compiled: CompiledRules | undefined;
   const corpusRegistry = join(corpus, 'partnerships.yaml');
   const registryFiles = [join(rulesDir, 'partnerships.yaml'), ...(existsSync(corpusRegistry) ? [corpusRegistry] : [])];
@@ -165,7 +164,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
 
   // Incremental runs: a document is re-processed only when its bytes, its
   // sidecar metadata, the rules, the registry, the limits or the code changed.
-  const salt = sha256(JSON.stringify([rules.version, registry.hash, config.limits, await sourceHash()]));
+  const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, config.limits, await sourceHash()]));
   await mkdir(docCache, { recursive: true });
 
   const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
@@ -188,7 +187,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     const previous = await readFile(join(outDir, 'run-report.json'), 'utf8').then((t) => (JSON.parse(t) as { fingerprint?: string }).fingerprint).catch(() => undefined);
     if (previous === fingerprint) {
       const text = [
-        `accords: ${files.length} documents unchanged since the last run (rules ${rules.version}); outputs in ${printable(outName)}/ are up to date, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `accords: ${files.length} documents unchanged since the last run (rules ${ruleSet.version}); outputs in ${printable(outName)}/ are up to date, ${((Date.now() - started) / 1000).toFixed(1)} s`,
         '  re-processed 0, unchanged ' + files.length + ' (use --full to re-process everything)',
         ...(reviewProblem ? [`  reviews NOT applied: ${reviewProblem}; the outputs show the automatic tags only`] : []),
         ...listing.map((m) => `  ${formatMessage(m)}`),
@@ -204,7 +203,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const toProcess = opts.full ? files.length : keys.filter((k) => k.startsWith('unreadable:') || !existsSync(join(docCache, `${k}.json`))).length;
   const poolSize = opts.workers ?? Math.min(config.workers, Math.ceil(files.length / 4));
   const pool = poolSize >= 2 && (opts.workers !== undefined || toProcess >= WORKERS_FROM)
-    ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: rules.version, registryHash: registry.hash })
+    ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: ruleSet.version, registryHash: registry.hash })
     : undefined;
   try {
     return await streamRun();
@@ -313,7 +312,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const report = {
     fingerprint,
     corpus,
-    rules_version: rules.version,
+    rules_version: ruleSet.version,
     scope,
     seconds: (Date.now() - started) / 1000,
     documents: docsInfo.map((d) => ({
@@ -347,7 +346,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       await writeFile(p, content);
     };
     {
-      for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: rules.version })) await write(name, content);
+      for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) await write(name, content);
       await write('run-report.json', json(report));
     }
     await mkdir(join(staging, 'report', 'documents'), { recursive: true });
@@ -395,7 +394,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const docs = docsInfo;
   const applied = applier ? { applied: applier.applied, stale: applier.stale() } : undefined;
   const lines = [
-    `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${rules.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${ruleSet.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}${listing.length ? `, skipped ${listing.length}` : ''}`,
     `  re-processed ${prepared.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
