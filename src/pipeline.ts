@@ -1,7 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
-import { writeFile, mkdir, readFile, open } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
 import { formatMessage, type Message } from './core/messages.js';
@@ -146,7 +145,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const outName = shown(outDir);
   if (recovery.restored) log(`${outName}/ was missing after an interrupted run; restored it from ${recovery.restored}`);
   if (recovery.removed.length) log(`removed ${recovery.removed.length} leftover folder(s) of interrupted runs: ${recovery.removed.join(', ')}`);
-  await removeTempFiles(docCache);
+  await removeTempFiles(docCache, true);
 
   const ruleSet = await loadRulesCached(rulesDir, rulesCacheDir(config));
   // Compiled only when a document is processed in this thread: a run whose documents
@@ -165,7 +164,12 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // Incremental runs: a document is re-processed only when its bytes, its
   // sidecar metadata, the rules, the registry, the limits or the code changed.
   const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, config.limits, await sourceHash()]));
-  await mkdir(docCache, { recursive: true });
+  // Entries are kept by generation (one folder per salt): when rules or code change,
+  // the run starts a new folder and, once it has written its outputs, removes all
+  // but this one and the one used before it (so switching back to the previous rules is free).
+  const generation = join(docCache, salt.slice(0, 16));
+  await mkdir(generation, { recursive: true });
+  await markUsed(generation);
 
   const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
 
@@ -200,7 +204,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // there are enough of them to process): what stays in memory is a compact
   // record per document, its summary for aggregation; the whole document waits
   // in the cache of processed documents until its outputs are written.
-  const toProcess = opts.full ? files.length : keys.filter((k) => k.startsWith('unreadable:') || !existsSync(join(docCache, `${k}.json`))).length;
+  const toProcess = opts.full ? files.length : keys.filter((k) => k.startsWith('unreadable:') || !existsSync(join(generation, `${k}.json`))).length;
   const poolSize = opts.workers ?? Math.min(config.workers, Math.ceil(files.length / 4));
   const pool = poolSize >= 2 && (opts.workers !== undefined || toProcess >= WORKERS_FROM)
     ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: ruleSet.version, registryHash: registry.hash })
@@ -227,7 +231,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       limit(async () => {
         const display = relative(process.cwd(), f) || f;
         const key = keys[i]!.startsWith('unreadable:') ? undefined : keys[i];
-        const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), cacheDir: docCache, full: !!opts.full };
+        const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), cacheDir: generation, full: !!opts.full };
         const r = pool ? await pool.run<Prepared>({ kind: 'prepare', job }) : await prepareFile(job, ctx);
         if (r.fromCache) reused++;
         done++;
@@ -390,6 +394,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     }
   });
 
+  // The outputs are in place: entries of older rules and code are no longer needed.
+  const pruned = await pruneGenerations(docCache, generation);
+  if (pruned.removed) log(`removed ${pruned.removed} cache folder(s) of processed documents made by other rules or code (${(pruned.bytes / 1048576).toFixed(0)} MB)`);
   const unattributed = docsInfo.filter((d) => !d.partnerships.length && !failed.includes(d));
   const docs = docsInfo;
   const applied = applier ? { applied: applier.applied, stale: applier.stale() } : undefined;
@@ -441,6 +448,58 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     ...(reviewProblem ? { reviewProblem } : {}),
   };
   }
+}
+
+/** A generation of the cache of processed documents records when a run last used it. */
+const USED = '.used';
+
+async function markUsed(generation: string): Promise<void> {
+  const now = new Date();
+  await utimes(join(generation, USED), now, now).catch(() => writeFile(join(generation, USED), ''));
+}
+
+/**
+ * Keep the cache of processed documents from growing with every change of rules or
+ * code: remove every generation but `current` and the one used most recently before
+ * it, and entries of the flat layout older versions wrote. A folder is renamed aside
+ * before it is removed, so a removal cut short leaves nothing that looks like a
+ * generation; the next run finishes it. The caller holds the cache's lock.
+ */
+export async function pruneGenerations(docCache: string, current: string): Promise<{ removed: number; bytes: number }> {
+  const entries = await readdir(docCache, { withFileTypes: true }).catch(() => []);
+  const others: Array<{ path: string; used: number }> = [];
+  const doomed: string[] = [];
+  for (const e of entries) {
+    const path = join(docCache, e.name);
+    if (e.isDirectory()) {
+      if (e.name.startsWith('.removing-')) doomed.push(path);
+      else if (path !== current && /^[0-9a-f]{16}$/.test(e.name)) others.push({ path, used: (await stat(join(path, USED)).catch(() => stat(path))).mtimeMs });
+    } else if (e.isFile() && /^[0-9a-f]{64}\.(?:json|info\.json|[0-9a-f]{12}\.(?:jsonl|page\.html))$/.test(e.name)) doomed.push(path);
+  }
+  others.sort((a, b) => b.used - a.used);
+  let removed = 0;
+  let bytes = 0;
+  for (const { path } of others.slice(1)) {
+    const aside = join(docCache, `.removing-${basename(path)}-${process.pid}`);
+    if (await rename(path, aside).then(() => true, () => false)) {
+      doomed.push(aside);
+      removed++;
+    }
+  }
+  for (const path of doomed) {
+    bytes += await sizeOf(path);
+    await rm(path, { recursive: true, force: true });
+  }
+  return { removed, bytes };
+}
+
+async function sizeOf(path: string): Promise<number> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let n = 0;
+  for (const e of await readdir(path).catch(() => [] as string[])) n += await sizeOf(join(path, e));
+  return n;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
@@ -101,5 +101,39 @@ describe('a batch with bad files', () => {
     const before = readFileSync(join(out, 'matrix.json'), 'utf8');
     await expect(runPipeline(config, { out, rules: join(ROOT, 'no-such-rules'), ...quiet })).rejects.toThrow(/rules folder not found/);
     expect(readFileSync(join(out, 'matrix.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('the cache of processed documents', () => {
+  it('keeps the generations of the present and the previous rules and code, and removes older ones', async () => {
+    const cacheDir = tmp('accords-generations');
+    const docs = join(cacheDir, 'docs');
+    const out = join(tmp('accords-generations-out'), 'out');
+    // Entries of the flat layout an older version wrote: never read again.
+    mkdirSync(docs, { recursive: true });
+    const old = `${'a'.repeat(64)}.json`;
+    writeFileSync(join(docs, old), '{}');
+    writeFileSync(join(docs, `${'a'.repeat(64)}.${'b'.repeat(12)}.jsonl`), '');
+    // Settings that change how documents are processed (here the limits) start a new generation.
+    const run = (minTextChars: number) => runPipeline({ ...config, cacheDir, limits: { ...config.limits, minTextChars } }, { out, ...quiet });
+    const generations = () => readdirSync(docs, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const first = await run(40);
+    expect(first.processed).toBe(first.documents);
+    const [g1] = generations();
+    expect(generations()).toHaveLength(1);
+    expect(readdirSync(docs).filter((n) => n.endsWith('.json') || n.endsWith('.jsonl'))).toEqual([]);
+    expect(readdirSync(join(docs, g1!)).filter((n) => n.endsWith('.info.json'))).toHaveLength(first.documents);
+
+    await run(41);
+    expect(generations()).toHaveLength(2);
+    await run(42);
+    const now = generations();
+    expect(now).toHaveLength(2);
+    expect(now).not.toContain(g1);
+    // Going back to the previous settings reads every document from the cache.
+    const back = await run(41);
+    expect(back.processed).toBe(0);
+    expect(back.reused).toBe(back.documents);
+    expect(generations()).toEqual(now);
   });
 });
