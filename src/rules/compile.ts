@@ -98,13 +98,17 @@ export function compileRules(set: RuleSet): CompiledRules {
 export function scan(rules: CompiledRules, text: string): Scan {
   const tokens = tokenize(text);
   const raw = rules.ci.match(tokens);
-  const seen = new Set<number>();
   const hits: RuleHit[] = [];
-  for (const h of raw) {
-    // A gap can reach the same span by two paths: keep one.
-    const key = (h.term * 1e5 + h.from) * 1e5 + h.to;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  // A gap can reach the same span by two paths: keep one. The matcher gives every hit
+  // starting at a token before those starting at the next, so a repeat is among the
+  // hits since the first with the same start.
+  let sameFrom = 0;
+  for (let k = 0; k < raw.length; k++) {
+    const h = raw[k]!;
+    if (h.from !== raw[sameFrom]!.from) sameFrom = k;
+    let repeat = false;
+    for (let j = sameFrom; j < k && !repeat; j++) repeat = raw[j]!.term === h.term && raw[j]!.to === h.to;
+    if (repeat) continue;
     const ref = rules.terms[h.term]!;
     if (ref.cs && !caseFits(ref.cs, tokens, h.from, h.to)) continue;
     hits.push({ rule: ref.rule, role: ref.role, term: ref, start: tokens.start[h.from]!, end: tokens.end[h.to]! });

@@ -47,10 +47,34 @@ let scratchStart = new Int32Array(4096);
 let scratchEnd = new Int32Array(4096);
 let scratchFlags = new Uint8Array(4096);
 
+// The passage being tokenized, for `push` (a function of its own, not a closure made per call).
+const IDLE = { text: '', lower: '', sameLength: true, norm: [] as string[], k: 0 };
+let cur = IDLE;
+
+function push(s: number, e: number): void {
+  const { text } = cur;
+  let w = cur.sameLength ? cur.lower.slice(s, e) : text.slice(s, e).toLowerCase();
+  if (w.includes('’')) w = w.replace(/’/g, "'");
+  const c0 = text.charCodeAt(s);
+  let fl = 0;
+  if (isDigit(c0)) {
+    fl |= NUM;
+    if (e - s === 4 && (w.startsWith('19') || w.startsWith('20')) && isDigit(w.charCodeAt(2)) && isDigit(w.charCodeAt(3))) fl |= YEAR;
+  } else {
+    if (c0 !== w.charCodeAt(0)) fl |= CAP;
+    const l = w.length;
+    if (l > 5 && w.charCodeAt(l - 1) === 103 && w.charCodeAt(l - 2) === 110 && w.charCodeAt(l - 3) === 105) fl |= ING;
+    else if (l > 4 && w.charCodeAt(l - 1) === 100 && w.charCodeAt(l - 2) === 101) fl |= ED;
+  }
+  const k = cur.k++;
+  scratchStart[k] = s;
+  scratchEnd[k] = e;
+  scratchFlags[k] = fl;
+  cur.norm.push(w);
+}
+
 export function tokenize(text: string): Tokens {
   const lower = text.toLowerCase();
-  // Lower-casing changes the length of a few strings ("İ"): then each token is lowered alone.
-  const sameLength = lower.length === text.length;
   const n = text.length;
   // Scratch buffers shared by every call (the result copies out what it needs).
   if (scratchStart.length < n + 1) {
@@ -58,31 +82,9 @@ export function tokenize(text: string): Tokens {
     scratchEnd = new Int32Array(n + 64);
     scratchFlags = new Uint8Array(n + 64);
   }
-  const start = scratchStart;
-  const end = scratchEnd;
-  const flags = scratchFlags;
   const norm: string[] = [];
-  let k = 0;
-  const push = (s: number, e: number) => {
-    let w = sameLength ? lower.slice(s, e) : text.slice(s, e).toLowerCase();
-    if (w.includes('’')) w = w.replace(/’/g, "'");
-    const c0 = text.charCodeAt(s);
-    let fl = 0;
-    if (isDigit(c0)) {
-      fl |= NUM;
-      if (e - s === 4 && (w.startsWith('19') || w.startsWith('20')) && isDigit(w.charCodeAt(2)) && isDigit(w.charCodeAt(3))) fl |= YEAR;
-    } else {
-      if (c0 !== w.charCodeAt(0)) fl |= CAP;
-      const l = w.length;
-      if (l > 5 && w.charCodeAt(l - 1) === 103 && w.charCodeAt(l - 2) === 110 && w.charCodeAt(l - 3) === 105) fl |= ING;
-      else if (l > 4 && w.charCodeAt(l - 1) === 100 && w.charCodeAt(l - 2) === 101) fl |= ED;
-    }
-    start[k] = s;
-    end[k] = e;
-    flags[k] = fl;
-    norm.push(w);
-    k++;
-  };
+  // Lower-casing changes the length of a few strings ("İ"): then each token is lowered alone.
+  cur = { text, lower, sameLength: lower.length === text.length, norm, k: 0 };
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -129,9 +131,11 @@ export function tokenize(text: string): Tokens {
     push(s, e);
     i = j;
   }
-  const st = start.slice(0, k);
-  const en = end.slice(0, k);
-  return { text, start: st, end: en, raw: (i) => text.slice(st[i]!, en[i]!), norm, flags: flags.slice(0, k), length: k };
+  const k = cur.k;
+  cur = IDLE;
+  const st = scratchStart.slice(0, k);
+  const en = scratchEnd.slice(0, k);
+  return { text, start: st, end: en, raw: (i) => text.slice(st[i]!, en[i]!), norm, flags: scratchFlags.slice(0, k), length: k };
 }
 
 /** The index of the first token starting at or after `pos`. */
