@@ -149,17 +149,22 @@ function partnershipPage(agg: Aggregate, p: Profile, shared: Shared): string {
   const link = (id: string) => (profiles.has(id) ? `<a href="${esc(id)}.html">${esc(id)}</a>` : esc(id));
   const facts = `<dl class="facts"><dt>Parties</dt><dd>${esc(p.parties.join(', ') || 'unknown')}</dd>${p.kind ? `<dt>Kind</dt><dd>${esc(p.kind)}</dd>` : ''}<dt>Launched</dt><dd>${esc(p.launched ?? 'unknown')}${p.ageYears !== undefined ? ` (${p.ageYears} years before the newest statement in the corpus)` : ''}</dd>${p.parent ? `<dt>Part of</dt><dd>${link(p.parent)}</dd>` : ''}${p.children.length ? `<dt>Includes</dt><dd>${p.children.map(link).join(', ')}</dd>` : ''}<dt>Statements</dt><dd>${p.documents.length} of its own${p.alsoCited.length ? `; ${p.alsoCited.length} of other partnerships carry evidence for it` : ''}</dd></dl>`;
   const glance = `<table class="data"><thead><tr><th>Objective</th><th>Cell</th></tr></thead><tbody>${OBJECTIVES.map((o) => `<tr class="b${measures.bandOf(p.objectives[o].strength)}"><th scope="row"><a href="#${o}">${esc(OBJECTIVE_INFO[o].label)}</a></th><td>${esc(cellText(p.objectives[o]))}</td></tr>`).join('')}</tbody></table>`;
+  // Pages run to megabytes: parts are joined by concatenation, which V8 keeps as a
+  // rope until the page is written, where join() would copy every level again.
   const objectives = OBJECTIVES.map((o) => {
     const cell = p.objectives[o];
     const head = `<h2 id="${o}">${esc(OBJECTIVE_INFO[o].label)}</h2>`;
     if (!cell.found || !cells) return `<section>${head}<p class="empty">The documents seem to lack a clear reference to ${esc(OBJECTIVE_INFO[o].label.toLowerCase())}.</p></section>`;
     const bySub = new Map<string, measures.Selected[]>();
     for (const s of cells[o] ?? []) push(bySub, s.best.sub[0] ?? 'other', s);
-    const groups = Object.keys(cell.bySubcategory)
-      .map((sub) => `<h3>${esc(sub)}</h3><ol class="evidence">${(bySub.get(sub) ?? []).map((s) => view.evidenceItem(data, p.id, s, '../')).join('')}</ol>`)
-      .join('');
+    let groups = '';
+    for (const sub of Object.keys(cell.bySubcategory)) {
+      let items = '';
+      for (const s of bySub.get(sub) ?? []) items += view.evidenceItem(data, p.id, s, '../');
+      groups += `<h3>${esc(sub)}</h3><ol class="evidence">${items}</ol>`;
+    }
     return `<section>${head}<p>Strongest grade <strong>${esc(cell.grade)}</strong>; ${cell.commitments} distinct commitment${cell.commitments === 1 ? '' : 's'}, ${cell.concrete} concrete; strength ${cell.strength.toFixed(1)}${cell.listOnly ? '; list mentions only' : ''}${cell.reviewed ? '; strongest evidence reviewed by an analyst' : ''}.</p>${groups}</section>`;
-  }).join('\n');
+  }).reduce((all, section, i) => (i ? `${all}\n${section}` : section), '');
   const docList = (list: Citation[]) => `<ul class="plain">${list.map((c) => citationItem(c, '../')).join('')}</ul>`;
   const body = `${header(`${p.name} (${p.id})`, `Profile for ${esc(scopeLine(agg.scope))}.`, '<nav class="toc"><a href="../index.html">← All partnerships</a><a href="#governance">Governance</a><a href="#milestones">Milestones</a><a href="#over-time">Over time</a>' + OBJECTIVES.map((o) => `<a href="#${o}">${esc(OBJECTIVE_INFO[o].label)}</a>`).join('') + '<a href="#documents">Statements</a></nav>')}
 <main>
