@@ -8,7 +8,7 @@ import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
 import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
-import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, type Lock } from './core/fsutil.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeOrLink, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type CompiledRules } from './rules/index.js';
@@ -344,32 +344,40 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // interrupted run leaves the previous outputs as they were. passages.jsonl and
   // the statements' pages are written one document at a time, in corpus order.
   await replaceDirAtomic(outDir, async (staging) => {
+    // A file that comes out as it was in the previous outputs is linked from there, not
+    // written again: adding a statement rewrites only what it changed (and passages.jsonl).
+    const previous = existsSync(join(outDir, 'run-report.json')) ? outDir : undefined;
+    const made = new Set<string>();
     const write = async (name: string, content: string) => {
       const p = join(staging, name);
-      await mkdir(join(p, '..'), { recursive: true });
-      await writeFile(p, content);
+      const dir = join(p, '..');
+      if (!made.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        made.add(dir);
+      }
+      await writeOrLink(p, content, previous && join(previous, name));
     };
     {
       for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) await write(name, content);
-      await write('run-report.json', json(report));
+      await writeFile(join(staging, 'run-report.json'), json(report));
     }
     await mkdir(join(staging, 'report', 'documents'), { recursive: true });
     const jsonl = await open(join(staging, 'passages.jsonl'), 'w');
     try {
-      const pageOf = (d: DocInfo) => join(staging, 'report', 'documents', `${d.id}.html`);
+      const pageOf = (d: DocInfo) => `report/documents/${d.id}.html`;
       const renderOne = async (r: Prepared): Promise<string | Buffer> => {
         const reviewed = reviewedDocs.get(r);
         // Most documents' outputs were made with the document and kept: only the citation codes are filled in.
         if (!reviewed && !merged.has(r) && r.cached) {
           const out = await keptOutputs(r.cached, r.info, agg.codes[r.info.id] ?? []);
           if (out) {
-            if (out.page !== undefined) await writeFile(pageOf(r.info), out.page);
+            if (out.page !== undefined) await write(pageOf(r.info), out.page);
             return out.jsonl;
           }
         }
         const doc = reviewed ?? (await fullDoc(r));
         const out = renderDoc(doc, agg.codes[doc.id] ?? [], registry);
-        if (out.page !== undefined) await writeFile(pageOf(r.info), out.page);
+        if (out.page !== undefined) await write(pageOf(r.info), out.page);
         return out.jsonl;
       };
       // A few documents ahead are rendered while one is written, in corpus order.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { acquireLock, recoverDir, replaceDirAtomic, writeFileAtomic, removeTempFiles } from '../src/core/fsutil.js';
+import { acquireLock, recoverDir, replaceDirAtomic, writeFileAtomic, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
 import { startServer } from './fixtures/server.js';
 import { ROOT, tmp } from './helpers.js';
 
@@ -143,6 +143,27 @@ describe('outputs written crash-safely', () => {
     writeFileSync(join(d, 'notes.txt'), 'mine');
     expect(await removeTempFiles(d)).toBe(1);
     expect(readdirSync(d).sort()).toEqual(['index.json', 'notes.txt']);
+  });
+});
+
+describe('unchanged outputs linked from the previous ones', () => {
+  it('links a file whose bytes are the same, writes one whose bytes differ (even at the same size) or that is new', async () => {
+    const dir = tmp('write-or-link');
+    const prev = join(dir, 'prev');
+    const next = join(dir, 'next');
+    mkdirSync(prev);
+    mkdirSync(next);
+    writeFileSync(join(prev, 'same.md'), 'Council met — twice.\n');
+    writeFileSync(join(prev, 'other.md'), 'abc\n');
+    expect(await writeOrLink(join(next, 'same.md'), 'Council met — twice.\n', join(prev, 'same.md'))).toBe('linked');
+    expect(statSync(join(next, 'same.md')).ino).toBe(statSync(join(prev, 'same.md')).ino);
+    expect(await writeOrLink(join(next, 'other.md'), 'abd\n', join(prev, 'other.md'))).toBe('written');
+    expect(statSync(join(next, 'other.md')).ino).not.toBe(statSync(join(prev, 'other.md')).ino);
+    expect(readFileSync(join(next, 'other.md'), 'utf8')).toBe('abd\n');
+    expect(readFileSync(join(prev, 'other.md'), 'utf8')).toBe('abc\n');
+    expect(await writeOrLink(join(next, 'new.md'), 'x', join(prev, 'missing.md'))).toBe('written');
+    expect(await writeOrLink(join(next, 'none.md'), 'y', undefined)).toBe('written');
+    expect(readFileSync(join(next, 'none.md'), 'utf8')).toBe('y');
   });
 });
 

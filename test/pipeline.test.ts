@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
@@ -8,6 +8,8 @@ import { ROOT, tmp } from './helpers.js';
 // Each test file keeps its own cache of processed documents.
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
 const quiet = { log: () => {} };
+/** Every file under a folder, by its path inside it. */
+const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
 
 describe('the demo corpus, end to end', () => {
   let out: string;
@@ -62,7 +64,6 @@ describe('the demo corpus, end to end', () => {
     const out2 = join(tmp('accords-run2'), 'out');
     // Re-processed from scratch, the other run read its documents from the cache: same bytes either way.
     await runPipeline(config, { out: out2, full: true, ...quiet });
-    const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
     const names = files(out).filter((f) => f !== 'run-report.json');
     expect(files(out2).filter((f) => f !== 'run-report.json')).toEqual(names);
     expect(names).toEqual(expect.arrayContaining(['matrix.md', 'analysis.md', 'tables/evidence.csv', 'profiles/NH-KS-TC.json', 'report/index.html', 'report/partnerships/NH-KS-TC.html']));
@@ -135,5 +136,40 @@ describe('the cache of processed documents', () => {
     expect(back.processed).toBe(0);
     expect(back.reused).toBe(back.documents);
     expect(generations()).toEqual(now);
+  });
+});
+
+describe('a statement added to the corpus', () => {
+  it('rewrites only the outputs it changes: the others are the previous files, and everything equals a full run', async () => {
+    const corpus = tmp('accords-add');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const cacheDir = tmp('accords-add-cache');
+    const out = join(tmp('accords-add-out'), 'out');
+    await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    const inode = (f: string) => statSync(join(out, f)).ino;
+    const inodes = new Map(files(out).map((f) => [f, inode(f)]));
+    const before = { council: inode('profiles/NH-KS-TC.md'), chips: inode('profiles/VL-NH-CD.md'), jsonl: inode('passages.jsonl') };
+    // An invented statement of the Chips Dialogue, older than the newest (which dates every profile).
+    writeFileSync(
+      join(corpus, '2025-04-01_vl-nh-chips-dialogue-readout.md'),
+      '---\ntitle: "Readout of the Third Valmora-Nordhaven Chips Dialogue"\ndate: 2025-04-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe two governments will set up a joint early-warning desk for shortages of legacy chips by the end of 2025.\n',
+    );
+    const s = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    expect(s.processed).toBe(1);
+    // The Council's profile did not change: it is the same file. The Dialogue's did.
+    expect(inode('profiles/NH-KS-TC.md')).toBe(before.council);
+    expect(inode('profiles/VL-NH-CD.md')).not.toBe(before.chips);
+    expect(inode('passages.jsonl')).not.toBe(before.jsonl);
+    expect(readFileSync(join(out, 'profiles', 'VL-NH-CD.md'), 'utf8')).toContain('early-warning desk');
+    // The Council's profile and page and other statements' pages were not written again (19 of 43 files here).
+    const kept = [...inodes].filter(([f, ino]) => existsSync(join(out, f)) && inode(f) === ino).map(([f]) => f);
+    expect(kept).toEqual(expect.arrayContaining(['profiles/NH-KS-TC.json', 'report/partnerships/NH-KS-TC.html']));
+    expect(kept.filter((f) => f.startsWith('report/documents/')).length).toBeGreaterThanOrEqual(5);
+    // Linked or written, the outputs are those of a run from scratch.
+    const fresh = join(tmp('accords-add-fresh'), 'out');
+    await runPipeline({ ...config, cacheDir: tmp('accords-add-cache2') }, { corpus, out: fresh, ...quiet });
+    const names = files(out).filter((f) => f !== 'run-report.json');
+    expect(files(fresh).filter((f) => f !== 'run-report.json')).toEqual(names);
+    for (const f of names) expect(readFileSync(join(fresh, f)).equals(readFileSync(join(out, f))), f).toBe(true);
   });
 });

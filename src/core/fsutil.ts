@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -163,6 +163,33 @@ export async function recoverDir(target: string): Promise<Recovery> {
     result.removed.push(n);
   }
   return result;
+}
+
+/**
+ * Write a file of a folder being rebuilt, or, when the previous build's file
+ * `previous` holds exactly these bytes, link it there instead (a hard link: both
+ * names are one file, which neither build changes afterwards). An output that did
+ * not change then costs a read, not a write and a flush. Where links cannot be
+ * made (some file systems), the file is written.
+ */
+export async function writeOrLink(path: string, content: string | Buffer, previous: string | undefined): Promise<'linked' | 'written'> {
+  const data = typeof content === 'string' ? Buffer.from(content) : content;
+  if (previous) {
+    const st = await lstat(previous).catch(() => undefined);
+    if (st?.isFile() && st.size === data.length) {
+      const old = await readFile(previous).catch(() => undefined);
+      if (old?.equals(data)) {
+        try {
+          await link(previous, path);
+          return 'linked';
+        } catch {
+          // Not on this file system, or the name is taken: written below.
+        }
+      }
+    }
+  }
+  await writeFile(path, data);
+  return 'written';
 }
 
 /**
