@@ -8,12 +8,12 @@ import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
 import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
-import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeOrLink, type Lock } from './core/fsutil.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type CompiledRules } from './rules/index.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
-import { aggregateFiles, json } from './render/index.js';
+import { aggregateFiles, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
 import { keptOutputs, loadDoc, prepareFile, renamedDoc, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool } from './pool/index.js';
@@ -348,14 +348,16 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     // written again: adding a statement rewrites only what it changed (and passages.jsonl).
     const previous = existsSync(join(outDir, 'run-report.json')) ? outDir : undefined;
     const made = new Set<string>();
-    const write = async (name: string, content: string) => {
+    const write = async (name: string, content: FileText) => {
       const p = join(staging, name);
       const dir = join(p, '..');
       if (!made.has(dir)) {
         await mkdir(dir, { recursive: true });
         made.add(dir);
       }
-      await writeOrLink(p, content, previous && join(previous, name));
+      // A page made in pieces (the report's index) is written as it is made.
+      if (typeof content === 'string') await writeOrLink(p, content, previous && join(previous, name));
+      else await writeFilePieces(p, content);
     };
     {
       for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) await write(name, content);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { csv, csvField, md, mdLink, safeUrl } from '../src/render/index.js';
-import { jsonForScript } from '../src/render/report/html.js';
+import { jsonForScript, jsonForScriptPieces, jsonPieces, page, pagePieces } from '../src/render/report/html.js';
 import { ROOT, tmp } from './helpers.js';
 
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('render-cache') };
@@ -36,6 +36,27 @@ describe('untrusted text in CSV and Markdown', () => {
     const s = jsonForScript({ t: '</script><script>alert(1)</script>\u2028' });
     expect(s).not.toMatch(/<|>|\u2028/);
     expect(JSON.parse(s)).toEqual({ t: '</script><script>alert(1)</script>\u2028' });
+  });
+
+  it('JSON and pages made in pieces are, joined, exactly the text made whole', () => {
+    const value = {
+      docs: [{ id: 'a', title: 'Tom & Jerry <b>', n: 1.5, skip: undefined, f: () => 1 }, null, undefined, [1, [2, { x: '\u2029' }]]],
+      when: new Date(Date.UTC(2025, 0, 2)),
+      '2': 'an integer key comes first',
+      empty: {},
+      none: [],
+      text: 'é “quoted” </script>',
+    };
+    expect([...jsonPieces(value)].join('')).toBe(JSON.stringify(value));
+    expect([...jsonPieces(value, 5)].join('')).toBe(JSON.stringify(value));
+    expect([...jsonPieces([undefined, () => 1])].join('')).toBe(JSON.stringify([undefined, () => 1]));
+    // Pieces of a few characters: escaping does not depend on where the text is cut.
+    const pieces = [...jsonForScriptPieces(value, 3)];
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(pieces.join('')).toBe(jsonForScript(value));
+    const parts = { title: 'T <1>', body: '<main>body</main>', data: value, script: true };
+    expect([...pagePieces(parts)].join('')).toBe(page(parts));
+    expect(page(parts)).toContain(`<script type="application/json" id="accords-data">${jsonForScript(value)}</script>`);
   });
 });
 

@@ -192,6 +192,17 @@ export async function writeOrLink(path: string, content: string | Buffer, previo
   return 'written';
 }
 
+/** Write a file from pieces of text, each written as it comes, so the whole text is never held at once. */
+export async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    // writeFile goes on from the current position and writes the piece whole.
+    for (const piece of pieces) if (piece) await fh.writeFile(piece);
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Replace a whole output folder at once: build it in a staging folder next to
  * it, flush it to disk, mark it ready, then swap. An interrupted run leaves

@@ -2,14 +2,14 @@ import type { Doc } from '../core/doc.js';
 import type { Aggregate } from '../aggregate/index.js';
 import { namedPartnerships } from '../aggregate/index.js';
 import type { Registry } from '../rules/registry.js';
-import { json } from './text.js';
+import { fileText, json, type FileText } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
 import { matrixCsv, tableFiles } from './tables.js';
 import { reportFiles, renderDocumentPage, type ReportInfo } from './report/index.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
 
-export { json, csv, csvField, md, mdLink, safeUrl } from './text.js';
+export { json, csv, csvField, md, mdLink, safeUrl, fileText, type FileText } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
 export { matrixCsv, tablesCsv, tableFiles } from './tables.js';
 export { renderReport, reportFiles, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
@@ -51,11 +51,11 @@ export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[]
 
 /** The matrix, profiles and analysis in Markdown, CSV and JSON, and the HTML report. */
 export function renderAggregate(agg: Aggregate, info: ReportInfo): Map<string, string> {
-  return new Map(aggregateFiles(agg, info));
+  return new Map([...aggregateFiles(agg, info)].map(([name, text]) => [name, fileText(text)]));
 }
 
 /** The same files one at a time: a run writes each before the next is made, so they are never all in memory. */
-export function* aggregateFiles(agg: Aggregate, info: ReportInfo): Generator<[string, string]> {
+export function* aggregateFiles(agg: Aggregate, info: ReportInfo): Generator<[string, FileText]> {
   yield ['matrix.md', matrixMarkdown(agg)];
   yield ['matrix.csv', matrixCsv(agg)];
   yield ['matrix.json', json(agg.matrix)];

@@ -4,6 +4,17 @@
  * 4180 and never lets a spreadsheet read a cell as a formula.
  */
 
+/** A file's text: whole, or in pieces written one after another (pages of hundreds of megabytes are never held whole). */
+export type FileText = string | Iterable<string>;
+
+/** A file's text as one string. */
+export function fileText(text: FileText): string {
+  if (typeof text === 'string') return text;
+  let all = '';
+  for (const piece of text) all += piece;
+  return all;
+}
+
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -48,9 +48,56 @@ export function esc(value: unknown): string {
 
 /** JSON for a <script type="application/json"> block: nothing in it can close the element or start markup. */
 const SCRIPT_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const scriptSafe = (json: string) => json.replace(/[<>&\u2028\u2029]/g, (c) => SCRIPT_ESCAPES[c]!);
 export function jsonForScript(value: unknown): string {
   // One pass over the text (the index page's data runs to tens of megabytes).
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => SCRIPT_ESCAPES[c]!);
+  return scriptSafe(JSON.stringify(value));
+}
+
+const skipped = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+/**
+ * The characters of JSON.stringify(value), in pieces: arrays and plain objects are
+ * opened `depth` levels down, so that no piece holds more than one of their elements.
+ */
+export function* jsonPieces(value: unknown, depth = 2): Generator<string> {
+  if (depth > 0 && Array.isArray(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i) yield ',';
+      const v: unknown = value[i];
+      if (skipped(v)) yield 'null';
+      else yield* jsonPieces(v, depth - 1);
+    }
+    yield ']';
+    return;
+  }
+  if (depth > 0 && value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    yield '{';
+    let first = true;
+    for (const [k, v] of Object.entries(value)) {
+      if (skipped(v)) continue;
+      yield `${first ? '' : ','}${JSON.stringify(k)}:`;
+      first = false;
+      yield* jsonPieces(v, depth - 1);
+    }
+    yield '}';
+    return;
+  }
+  yield JSON.stringify(value);
+}
+
+/** jsonForScript's text in pieces of about `size` characters: a page's data can run to hundreds of megabytes. */
+export function* jsonForScriptPieces(value: unknown, size = 1 << 20): Generator<string> {
+  let buf = '';
+  for (const piece of jsonPieces(value)) {
+    buf += piece;
+    if (buf.length >= size) {
+      yield scriptSafe(buf);
+      buf = '';
+    }
+  }
+  if (buf) yield scriptSafe(buf);
 }
 
 export interface PageParts {
@@ -62,7 +109,11 @@ export interface PageParts {
   script?: boolean;
 }
 
-export function page(parts: PageParts): string {
+/**
+ * A page's text in pieces, so that a large one is written as it is made and never
+ * held whole: the frame and the body, then the data in pieces, then the script.
+ */
+export function* pagePieces(parts: PageParts): Generator<string> {
   const { style, script, styleHash, scriptHash } = assets();
   const csp = [
     "default-src 'none'",
@@ -72,8 +123,7 @@ export function page(parts: PageParts): string {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  // Concatenated rather than joined: the body (megabytes on a large corpus) is not copied again here.
-  return [
+  const head = [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -85,11 +135,21 @@ export function page(parts: PageParts): string {
     `<style>${style}</style>`,
     '</head>',
     '<body>',
-    parts.body,
-    ...(parts.data !== undefined ? [`<script type="application/json" id="accords-data">${jsonForScript(parts.data)}</script>`] : []),
-    ...(parts.script ? [`<script>${script}</script>`] : []),
-    '</body>',
-    '</html>',
     '',
-  ].reduce((all, line, i) => (i ? `${all}\n${line}` : line), '');
+  ].join('\n');
+  // Concatenated rather than joined: the body (megabytes on a large corpus) is not copied here.
+  yield head + parts.body;
+  if (parts.data !== undefined) {
+    yield '\n<script type="application/json" id="accords-data">';
+    yield* jsonForScriptPieces(parts.data);
+    yield '</script>';
+  }
+  if (parts.script) yield `\n<script>${script}</script>`;
+  yield '\n</body>\n</html>\n';
+}
+
+export function page(parts: PageParts): string {
+  let text = '';
+  for (const piece of pagePieces(parts)) text += piece;
+  return text;
 }

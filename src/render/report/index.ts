@@ -3,8 +3,8 @@ import { OBJECTIVES, OBJECTIVE_INFO } from '../../core/taxonomy.js';
 import type { Aggregate, Citation, Profile, SourceCite } from '../../aggregate/index.js';
 import { measures } from '../../aggregate/index.js';
 import { CELL_HELP, STRENGTH_HELP, cellText, scopeLine } from '../markdown.js';
-import { safeUrl } from '../text.js';
-import { esc, page } from './html.js';
+import { fileText, safeUrl, type FileText } from '../text.js';
+import { esc, page, pagePieces } from './html.js';
 // The same view functions the index page runs in the browser.
 import * as view from './assets/view.js';
 
@@ -65,7 +65,7 @@ function groupOptions(agg: Aggregate): string {
   return `<option value="">All partnerships</option><option value="size:2">Bilateral</option><option value="size:3">Trilateral</option><option value="size:4+">Larger groups</option><option value="level:top">Top level (no parent)</option><option value="level:sub">Dialogues and initiatives under a broader partnership</option>${partyOptions}`;
 }
 
-function indexPage(agg: Aggregate, info: ReportInfo): string {
+function indexPage(agg: Aggregate, info: ReportInfo): Iterable<string> {
   const data = agg.dataset;
   const filter = filterOf(agg);
   const v = view.renderViews(data, filter, '');
@@ -113,7 +113,8 @@ ${view.legend()}
 </main>
 <dialog id="evidence" aria-label="Evidence"><div class="bar"><button type="button" id="evidence-close">Close</button></div><div id="evidence-body"></div></dialog>
 <footer>Written by accords from the statements in the corpus. The citation codes (partnership and number in date order) are fixed by the whole corpus, so they stay the same whatever the filters.</footer>`;
-  return page({ title: 'accords report', body, data, script: true });
+  // In pieces: its data holds every statement's evidence.
+  return pagePieces({ title: 'accords report', body, data, script: true });
 }
 
 function governanceSection(p: Profile): string {
@@ -181,11 +182,11 @@ ${objectives}
 
 /** The index and one page per partnership. */
 export function renderReport(agg: Aggregate, info: ReportInfo): Map<string, string> {
-  return new Map(reportFiles(agg, info));
+  return new Map([...reportFiles(agg, info)].map(([name, text]) => [name, fileText(text)]));
 }
 
 /** The report's files one at a time, so each can be written before the next is made. */
-export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[string, string]> {
+export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[string, FileText]> {
   yield ['report/index.html', indexPage(agg, info)];
   // Selected once for all pages: the pages show the run's scope.
   const filter = filterOf(agg);
