@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
 import { formatMessage, type Message } from './core/messages.js';
@@ -405,8 +405,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   });
 
   // The outputs are in place: entries of older rules and code are no longer needed.
-  const pruned = await pruneGenerations(docCache, generation);
+  const pruned = await pruneGenerations(docCache, generation).catch((err: Error) => ({ removed: 0, bytes: 0, problems: [err.message] }));
   if (pruned.removed) log(`removed ${pruned.removed} cache folder(s) of processed documents made by other rules or code (${(pruned.bytes / 1048576).toFixed(0)} MB)`);
+  for (const p of pruned.problems) log(`warning: could not remove an old cache entry (${p}); it is tried again at the next run`);
   const unattributed = docsInfo.filter((d) => !d.partnerships.length && !failed.includes(d));
   const docs = docsInfo;
   const applied = applier ? { applied: applier.applied, stale: applier.stale() } : undefined;
@@ -471,11 +472,15 @@ async function markUsed(generation: string): Promise<void> {
 /**
  * Keep the cache of processed documents from growing with every change of rules or
  * code: remove every generation but `current` and the one used most recently before
- * it, and entries of the flat layout older versions wrote. A folder is renamed aside
- * before it is removed, so a removal cut short leaves nothing that looks like a
- * generation; the next run finishes it. The caller holds the cache's lock.
+ * it (folders named by 16 hex digits: the cache's own), and entries of the flat layout
+ * older versions wrote. A folder is renamed aside before it is removed, so a removal
+ * cut short leaves nothing that looks like a generation; the next run finishes it.
+ * Best effort: what cannot be removed (permissions, a busy file) is reported in
+ * `problems` and left for a later run; the run's outputs are already in place. The
+ * caller holds the cache's lock.
  */
-export async function pruneGenerations(docCache: string, current: string): Promise<{ removed: number; bytes: number }> {
+export async function pruneGenerations(docCache: string, current: string): Promise<{ removed: number; bytes: number; problems: string[] }> {
+  const problems: string[] = [];
   const entries = await readdir(docCache, { withFileTypes: true }).catch(() => []);
   const others: Array<{ path: string; used: number }> = [];
   const doomed: string[] = [];
@@ -483,28 +488,41 @@ export async function pruneGenerations(docCache: string, current: string): Promi
     const path = join(docCache, e.name);
     if (e.isDirectory()) {
       if (e.name.startsWith('.removing-')) doomed.push(path);
-      else if (path !== current && /^[0-9a-f]{16}$/.test(e.name)) others.push({ path, used: (await stat(join(path, USED)).catch(() => stat(path))).mtimeMs });
+      else if (path !== current && /^[0-9a-f]{16}$/.test(e.name)) {
+        const used = await stat(join(path, USED)).catch(() => lstat(path)).catch(() => undefined);
+        // Equal times (file systems that keep whole seconds): the name decides, so the choice is stable.
+        others.push({ path, used: used?.mtimeMs ?? 0 });
+      }
     } else if (e.isFile() && /^[0-9a-f]{64}\.(?:json|info\.json|[0-9a-f]{12}\.(?:jsonl|page\.html))$/.test(e.name)) doomed.push(path);
   }
-  others.sort((a, b) => b.used - a.used);
+  others.sort((a, b) => b.used - a.used || (a.path < b.path ? -1 : 1));
   let removed = 0;
   let bytes = 0;
   for (const { path } of others.slice(1)) {
     const aside = join(docCache, `.removing-${basename(path)}-${process.pid}`);
-    if (await rename(path, aside).then(() => true, () => false)) {
+    try {
+      await rename(path, aside);
       doomed.push(aside);
       removed++;
+    } catch (err) {
+      problems.push(`${path}: ${(err as Error).message}`);
     }
   }
   for (const path of doomed) {
-    bytes += await sizeOf(path);
-    await rm(path, { recursive: true, force: true });
+    const size = await sizeOf(path);
+    try {
+      await rm(path, { recursive: true, force: true });
+      bytes += size;
+    } catch (err) {
+      problems.push(`${path}: ${(err as Error).message}`);
+    }
   }
-  return { removed, bytes };
+  return { removed, bytes, problems };
 }
 
+/** Bytes of the files under a path; links are counted as themselves, never followed. */
 async function sizeOf(path: string): Promise<number> {
-  const st = await stat(path).catch(() => undefined);
+  const st = await lstat(path).catch(() => undefined);
   if (!st) return 0;
   if (!st.isDirectory()) return st.size;
   let n = 0;

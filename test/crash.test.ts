@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { acquireLock, recoverDir, replaceDirAtomic, writeFileAtomic, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
+import { acquireLock, recoverDir, replaceDirAtomic, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
 import { startServer } from './fixtures/server.js';
 import { ROOT, tmp } from './helpers.js';
 
@@ -164,6 +164,14 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(await writeOrLink(join(next, 'new.md'), 'x', join(prev, 'missing.md'))).toBe('written');
     expect(await writeOrLink(join(next, 'none.md'), 'y', undefined)).toBe('written');
     expect(readFileSync(join(next, 'none.md'), 'utf8')).toBe('y');
+    // A name written twice (two outputs whose names differ only in case, on a file system
+    // that ignores case) where the first was linked: the previous file is never written through.
+    expect(await writeOrLink(join(next, 'same.md'), 'Something else.\n', join(prev, 'other.md'))).toBe('written');
+    expect(readFileSync(join(prev, 'same.md'), 'utf8')).toBe('Council met — twice.\n');
+    expect(readFileSync(join(next, 'same.md'), 'utf8')).toBe('Something else.\n');
+    await writeFilePieces(join(next, 'other.md'), ['piece one, ', 'piece two']);
+    expect(readFileSync(join(prev, 'other.md'), 'utf8')).toBe('abc\n');
+    expect(readFileSync(join(next, 'other.md'), 'utf8')).toBe('piece one, piece two');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
@@ -127,7 +127,12 @@ describe('the cache of processed documents', () => {
 
     await run(41);
     expect(generations()).toHaveLength(2);
+    // A link inside an old generation is removed as a link: what it points to is left alone.
+    const outside = tmp('accords-generations-outside');
+    writeFileSync(join(outside, 'keep.txt'), 'not the cache');
+    symlinkSync(outside, join(docs, g1!, 'elsewhere'));
     await run(42);
+    expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('not the cache');
     const now = generations();
     expect(now).toHaveLength(2);
     expect(now).not.toContain(g1);

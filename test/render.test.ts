@@ -39,24 +39,71 @@ describe('untrusted text in CSV and Markdown', () => {
   });
 
   it('JSON and pages made in pieces are, joined, exactly the text made whole', () => {
+    class Point {
+      constructor(public x: number) {}
+    }
+    const nullProto = Object.assign(Object.create(null) as object, { a: 1 });
+    const holes = [1, , 3]; // eslint-disable-line no-sparse-arrays
     const value = {
-      docs: [{ id: 'a', title: 'Tom & Jerry <b>', n: 1.5, skip: undefined, f: () => 1 }, null, undefined, [1, [2, { x: '\u2029' }]]],
+      docs: [{ id: 'a', title: 'Tom & Jerry <b>', n: 1.5, skip: undefined, f: () => 1 }, null, undefined, [1, [2, { x: '\u2029' }]], holes],
       when: new Date(Date.UTC(2025, 0, 2)),
       '2': 'an integer key comes first',
       empty: {},
       none: [],
       text: 'é “quoted” </script>',
+      gone: { toJSON: () => undefined },
+      fn: { toJSON: () => () => 1 },
+      keyed: { toJSON: (k: string) => `key ${k}` },
+      list: [{ toJSON: (k: string) => `at ${k}` }, { toJSON: () => undefined }],
+      arrayWithToJSON: Object.assign([1, 2], { toJSON: () => 'replaced' }),
+      twice: { toJSON: () => ({ toJSON: () => 'not called', y: 2 }) },
+      nullProto,
+      point: new Point(3),
+      boxed: [new String('s'), new Number(2), new Boolean(false)],
+      map: new Map([[1, 2]]),
     };
-    expect([...jsonPieces(value)].join('')).toBe(JSON.stringify(value));
-    expect([...jsonPieces(value, 5)].join('')).toBe(JSON.stringify(value));
+    for (const depth of [0, 1, 2, 3, 5]) expect([...jsonPieces(value, depth)].join(''), `depth ${depth}`).toBe(JSON.stringify(value));
     expect([...jsonPieces([undefined, () => 1])].join('')).toBe(JSON.stringify([undefined, () => 1]));
+    expect([...jsonPieces({ toJSON: (k: string) => ({ root: k }) })].join('')).toBe(JSON.stringify({ toJSON: (k: string) => ({ root: k }) }));
     // Pieces of a few characters: escaping does not depend on where the text is cut.
     const pieces = [...jsonForScriptPieces(value, 3)];
     expect(pieces.length).toBeGreaterThan(5);
     expect(pieces.join('')).toBe(jsonForScript(value));
-    const parts = { title: 'T <1>', body: '<main>body</main>', data: value, script: true };
-    expect([...pagePieces(parts)].join('')).toBe(page(parts));
-    expect(page(parts)).toContain(`<script type="application/json" id="accords-data">${jsonForScript(value)}</script>`);
+  });
+
+  it('a page is its frame, its body, its data and its script, one line each', () => {
+    const data = { docs: [{ id: 'a', t: '</script>' }] };
+    const parts = { title: 'T <1>', body: '<main>body</main>', data, script: true };
+    const out = page(parts);
+    const csp = /content="([^"]*)"/.exec(out)![1]!;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(out)![1]!;
+    const script = /\n<script>([\s\S]*)<\/script>\n<\/body>/.exec(out)![1]!;
+    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'; img-src data:; base-uri 'none'; form-action 'none'$/);
+    const expected = [
+      '<!DOCTYPE html>',
+      '<html lang="en">',
+      '<head>',
+      '<meta charset="utf-8">',
+      `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+      '<meta name="referrer" content="no-referrer">',
+      '<title>T &lt;1&gt;</title>',
+      `<style>${style}</style>`,
+      '</head>',
+      '<body>',
+      '<main>body</main>',
+      `<script type="application/json" id="accords-data">${jsonForScript(data)}</script>`,
+      `<script>${script}</script>`,
+      '</body>',
+      '</html>',
+      '',
+    ].join('\n');
+    expect(out).toBe(expected);
+    expect([...pagePieces(parts)].join('')).toBe(expected);
+    // Without data or script: no script element, and scripts are refused.
+    const plain = page({ title: 'P', body: 'b' });
+    expect(plain).toContain("script-src 'none'");
+    expect(plain).toMatch(/<body>\nb\n<\/body>\n<\/html>\n$/);
   });
 });
 

@@ -180,21 +180,32 @@ export async function writeOrLink(path: string, content: string | Buffer, previo
       const old = await readFile(previous).catch(() => undefined);
       if (old?.equals(data)) {
         try {
-          await link(previous, path);
+          await link(previous, await freeName(path));
           return 'linked';
         } catch {
-          // Not on this file system, or the name is taken: written below.
+          // Links are not made on this file system: written below.
         }
       }
     }
   }
-  await writeFile(path, data);
+  await writeFile(await freeName(path), data, { flag: 'wx' });
   return 'written';
+}
+
+/**
+ * The path, with whatever already has that name removed first. A file in a folder
+ * being rebuilt may be a link to the previous build's file (two outputs whose names
+ * differ only in case, on a file system that ignores case): writing through it
+ * would change the previous outputs, so new content always goes to a new file.
+ */
+async function freeName(path: string): Promise<string> {
+  await rm(path, { force: true });
+  return path;
 }
 
 /** Write a file from pieces of text, each written as it comes, so the whole text is never held at once. */
 export async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
-  const fh = await open(path, 'w');
+  const fh = await open(await freeName(path), 'wx');
   try {
     // writeFile goes on from the current position and writes the piece whole.
     for (const piece of pieces) if (piece) await fh.writeFile(piece);

@@ -54,37 +54,67 @@ export function jsonForScript(value: unknown): string {
   return scriptSafe(JSON.stringify(value));
 }
 
-const skipped = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+/** A value after its toJSON, as JSON.stringify reads a property `key` (once: the result's own toJSON is not called). */
+function jsonValue(value: unknown, key: string): unknown {
+  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return (toJSON as (k: string) => unknown).call(value, key);
+  }
+  return value;
+}
+
+const isContainer = (v: unknown): v is object => {
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
 
 /**
  * The characters of JSON.stringify(value), in pieces: arrays and plain objects are
  * opened `depth` levels down, so that no piece holds more than one of their elements.
  */
 export function* jsonPieces(value: unknown, depth = 2): Generator<string> {
-  if (depth > 0 && Array.isArray(value)) {
-    yield '[';
-    for (let i = 0; i < value.length; i++) {
-      if (i) yield ',';
-      const v: unknown = value[i];
-      if (skipped(v)) yield 'null';
-      else yield* jsonPieces(v, depth - 1);
-    }
-    yield ']';
-    return;
+  const v = jsonValue(value, '');
+  if (depth > 0 && isContainer(v)) yield* containerPieces(v, depth);
+  else {
+    const text = JSON.stringify({ '': value }).slice(4, -1);
+    if (text) yield text;
   }
-  if (depth > 0 && value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
-    yield '{';
-    let first = true;
-    for (const [k, v] of Object.entries(value)) {
-      if (skipped(v)) continue;
-      yield `${first ? '' : ','}${JSON.stringify(k)}:`;
-      first = false;
-      yield* jsonPieces(v, depth - 1);
+}
+
+/** A property or element, under the key JSON.stringify reads it by; undefined when it is left out. */
+function leaf(value: unknown, key: string): string | undefined {
+  // Left out without asking (and a holder { toJSON: function } would be read as having a toJSON).
+  if (typeof value === 'symbol' || (typeof value === 'function' && typeof (value as { toJSON?: unknown }).toJSON !== 'function')) return undefined;
+  // Through a holder, so that toJSON gets its key and every rule of JSON.stringify applies.
+  const prefix = JSON.stringify(key).length + 2;
+  const text = JSON.stringify({ [key]: value });
+  return text.length > 2 ? text.slice(prefix, -1) : undefined;
+}
+
+function* containerPieces(v: object, depth: number): Generator<string> {
+  const array = Array.isArray(v);
+  yield array ? '[' : '{';
+  let first = true;
+  for (const key of array ? Array.from({ length: v.length }, (_, i) => String(i)) : Object.keys(v)) {
+    const raw = (v as Record<string, unknown>)[key];
+    const sep = first ? '' : ',';
+    const name = array ? '' : `${JSON.stringify(key)}:`;
+    const val = jsonValue(raw, key);
+    if (depth > 1 && isContainer(val)) {
+      // A container always has a text: opened here, its members one by one.
+      yield sep + name;
+      yield* containerPieces(val, depth - 1);
+    } else {
+      const text = leaf(raw, key);
+      // A value JSON leaves out is null in an array and no member at all in an object.
+      if (text === undefined && !array) continue;
+      yield sep + name + (text ?? 'null');
     }
-    yield '}';
-    return;
+    first = false;
   }
-  yield JSON.stringify(value);
+  yield array ? ']' : '}';
 }
 
 /** jsonForScript's text in pieces of about `size` characters: a page's data can run to hundreds of megabytes. */
