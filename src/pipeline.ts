@@ -355,9 +355,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         await mkdir(dir, { recursive: true });
         made.add(dir);
       }
-      // A page made in pieces (the report's index) is written as it is made.
+      // Large files (the report's pages, the evidence table) come in pieces and are written as they are made.
       if (typeof content === 'string') await writeOrLink(p, content, previous && join(previous, name));
-      else await writeFilePieces(p, content);
+      else await writeFilePieces(p, content, previous && join(previous, name));
     };
     {
       for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) await write(name, content);

@@ -169,9 +169,15 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(await writeOrLink(join(next, 'same.md'), 'Something else.\n', join(prev, 'other.md'))).toBe('written');
     expect(readFileSync(join(prev, 'same.md'), 'utf8')).toBe('Council met — twice.\n');
     expect(readFileSync(join(next, 'same.md'), 'utf8')).toBe('Something else.\n');
-    await writeFilePieces(join(next, 'other.md'), ['piece one, ', 'piece two']);
+    expect(await writeFilePieces(join(next, 'other.md'), ['piece one, ', 'piece two'], join(prev, 'other.md'))).toBe('written');
     expect(readFileSync(join(prev, 'other.md'), 'utf8')).toBe('abc\n');
     expect(readFileSync(join(next, 'other.md'), 'utf8')).toBe('piece one, piece two');
+    // Pieces that come out as the previous file's bytes: the written file gives way to a link.
+    expect(await writeFilePieces(join(next, 'pieces.md'), ['Council met', ' — twice.\n'], join(prev, 'same.md'))).toBe('linked');
+    expect(statSync(join(next, 'pieces.md')).ino).toBe(statSync(join(prev, 'same.md')).ino);
+    expect(await writeFilePieces(join(next, 'longer.md'), ['Council met — twice.\n', 'And again.'], join(prev, 'same.md'))).toBe('written');
+    expect(readFileSync(join(next, 'longer.md'), 'utf8')).toBe('Council met — twice.\nAnd again.');
+    expect(readdirSync(next).filter((n) => n.endsWith('.link'))).toEqual([]);
   });
 });
 

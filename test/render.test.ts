@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { csv, csvField, md, mdLink, safeUrl } from '../src/render/index.js';
+import { csvPieces } from '../src/render/text.js';
 import { jsonForScript, jsonForScriptPieces, jsonPieces, page, pagePieces } from '../src/render/report/html.js';
 import { ROOT, tmp } from './helpers.js';
 
@@ -69,6 +70,13 @@ describe('untrusted text in CSV and Markdown', () => {
     const pieces = [...jsonForScriptPieces(value, 3)];
     expect(pieces.length).toBeGreaterThan(5);
     expect(pieces.join('')).toBe(jsonForScript(value));
+  });
+
+  it('a CSV made a line at a time is the same text as made whole', () => {
+    const header = ['id', 'text'];
+    const rows = [['a', 'says "yes", then\nno'], ['=b', null], [3, true], ['', undefined]];
+    expect([...csvPieces(header, rows)].join('')).toBe(csv(header, rows));
+    expect([...csvPieces(header, [])].join('')).toBe(csv(header, []));
   });
 
   it('a page is its frame, its body, its data and its script, one line each', () => {

@@ -203,15 +203,55 @@ async function freeName(path: string): Promise<string> {
   return path;
 }
 
-/** Write a file from pieces of text, each written as it comes, so the whole text is never held at once. */
-export async function writeFilePieces(path: string, pieces: Iterable<string>): Promise<void> {
+/**
+ * Write a file from pieces of text, each written as it comes, so the whole text is
+ * never held at once; small pieces are gathered up to about a megabyte first. When
+ * `previous` turns out to hold exactly the same bytes (compared as they are
+ * written), the new file is replaced by a link to it, as writeOrLink does.
+ */
+export async function writeFilePieces(path: string, pieces: Iterable<string>, previous?: string): Promise<'linked' | 'written'> {
+  const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
+  const old = st?.isFile() ? await open(previous!, 'r').catch(() => undefined) : undefined;
+  let same = !!old;
+  let offset = 0;
   const fh = await open(await freeName(path), 'wx');
   try {
-    // writeFile goes on from the current position and writes the piece whole.
-    for (const piece of pieces) if (piece) await fh.writeFile(piece);
+    const put = async (text: string) => {
+      const data = Buffer.from(text);
+      if (same) {
+        const there = Buffer.alloc(data.length);
+        const { bytesRead } = await old!.read(there, 0, data.length, offset);
+        same = bytesRead === data.length && there.equals(data);
+      }
+      offset += data.length;
+      // writeFile goes on from the current position and writes the data whole.
+      await fh.writeFile(data);
+    };
+    let batch = '';
+    for (const piece of pieces) {
+      batch += piece;
+      if (batch.length >= 1 << 20) {
+        await put(batch);
+        batch = '';
+      }
+    }
+    if (batch) await put(batch);
   } finally {
     await fh.close();
+    await old?.close();
   }
+  if (same && st!.size === offset) {
+    // The link takes the written file's place in one step; where links cannot be made, the written file stays.
+    const aside = `${path}.${randomBytes(6).toString('hex')}.link`;
+    try {
+      await link(previous!, aside);
+      await rename(aside, path);
+      return 'linked';
+    } catch {
+      await rm(aside, { force: true });
+    }
+  }
+  return 'written';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { GRADES, OBJECTIVES } from '../core/taxonomy.js';
 import type { Aggregate, SourceCite } from '../aggregate/index.js';
-import { csv } from './text.js';
+import { csv, csvPieces, fileText, type FileText } from './text.js';
 
 /** The matrix and the study's measures as CSV, one file per table (RFC 4180, spreadsheet-safe). */
 
@@ -22,17 +22,24 @@ export function matrixCsv(agg: Aggregate): string {
 }
 
 export function evidenceCsv(agg: Aggregate): string {
-  const rows: Array<Array<string | number | boolean>> = [];
+  return fileText(evidenceCsvPieces(agg));
+}
+
+/** The evidence table a row at a time: on a large corpus it runs to hundreds of megabytes. */
+export function* evidenceCsvPieces(agg: Aggregate): Generator<string> {
+  yield* csvPieces(['partnership', 'objective', 'subcategory', 'subcategories', 'grade', 'points', 'concreteness', 'list_mention', 'reviewed', 'domains', 'rules', 'citations', 'statements', 'text'], evidenceRows(agg));
+}
+
+function* evidenceRows(agg: Aggregate): Generator<Array<string | number | boolean>> {
   for (const p of agg.profiles) {
     for (const o of OBJECTIVES) {
       for (const [sub, items] of Object.entries(p.objectives[o].bySubcategory)) {
         for (const it of items) {
-          rows.push([p.id, o, sub, it.subcategories.join(' '), it.grade, it.points, it.concreteness.join(' '), it.listMention, it.reviewed, it.domains.join(' '), it.rules.join(' '), codes(it.sources), it.sources.length, it.text]);
+          yield [p.id, o, sub, it.subcategories.join(' '), it.grade, it.points, it.concreteness.join(' '), it.listMention, it.reviewed, it.domains.join(' '), it.rules.join(' '), codes(it.sources), it.sources.length, it.text];
         }
       }
     }
   }
-  return csv(['partnership', 'objective', 'subcategory', 'subcategories', 'grade', 'points', 'concreteness', 'list_mention', 'reviewed', 'domains', 'rules', 'citations', 'statements', 'text'], rows);
 }
 
 export function governanceCsv(agg: Aggregate): string {
@@ -94,12 +101,12 @@ export function gapsCsv(agg: Aggregate): string {
 }
 
 export function tablesCsv(agg: Aggregate): Map<string, string> {
-  return new Map(tableFiles(agg));
+  return new Map([...tableFiles(agg)].map(([name, text]) => [name, fileText(text)]));
 }
 
 /** The tables one at a time, so each can be written before the next is made. */
-export function* tableFiles(agg: Aggregate): Generator<[string, string]> {
-  yield ['tables/evidence.csv', evidenceCsv(agg)];
+export function* tableFiles(agg: Aggregate): Generator<[string, FileText]> {
+  yield ['tables/evidence.csv', evidenceCsvPieces(agg)];
   yield ['tables/governance.csv', governanceCsv(agg)];
   yield ['tables/milestones.csv', milestonesCsv(agg)];
   yield ['tables/breadth.csv', breadthCsv(agg)];

@@ -71,3 +71,9 @@ export function csvField(value: string | number | boolean | null | undefined): s
 export function csv(header: string[], rows: Array<Array<string | number | boolean | null | undefined>>): string {
   return `\uFEFF${[header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
+
+/** The same text as csv(), a line at a time. */
+export function* csvPieces(header: string[], rows: Iterable<Array<string | number | boolean | null | undefined>>): Generator<string> {
+  yield `\uFEFF${header.map(csvField).join(',')}\r\n`;
+  for (const r of rows) yield `${r.map(csvField).join(',')}\r\n`;
+}

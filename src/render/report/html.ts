@@ -132,7 +132,8 @@ export function* jsonForScriptPieces(value: unknown, size = 1 << 20): Generator<
 
 export interface PageParts {
   title: string;
-  body: string;
+  /** The page's body: whole, or in pieces made as the page is written. */
+  body: string | Iterable<string>;
   /** JSON data for the page's script (index page only). */
   data?: unknown;
   /** Whether the page runs the client script. */
@@ -168,7 +169,11 @@ export function* pagePieces(parts: PageParts): Generator<string> {
     '',
   ].join('\n');
   // Concatenated rather than joined: the body (megabytes on a large corpus) is not copied here.
-  yield head + parts.body;
+  if (typeof parts.body === 'string') yield head + parts.body;
+  else {
+    yield head;
+    yield* parts.body;
+  }
   if (parts.data !== undefined) {
     yield '\n<script type="application/json" id="accords-data">';
     yield* jsonForScriptPieces(parts.data);

@@ -142,7 +142,7 @@ interface Shared {
   analysis: ReturnType<typeof measures.analysisOf>;
 }
 
-function partnershipPage(agg: Aggregate, p: Profile, shared: Shared): string {
+function partnershipPage(agg: Aggregate, p: Profile, shared: Shared): Iterable<string> {
   const data = agg.dataset;
   const idx = data.partnerships.findIndex((x) => x.id === p.id);
   const cells = shared.cells.get(idx);
@@ -150,34 +150,46 @@ function partnershipPage(agg: Aggregate, p: Profile, shared: Shared): string {
   const link = (id: string) => (profiles.has(id) ? `<a href="${esc(id)}.html">${esc(id)}</a>` : esc(id));
   const facts = `<dl class="facts"><dt>Parties</dt><dd>${esc(p.parties.join(', ') || 'unknown')}</dd>${p.kind ? `<dt>Kind</dt><dd>${esc(p.kind)}</dd>` : ''}<dt>Launched</dt><dd>${esc(p.launched ?? 'unknown')}${p.ageYears !== undefined ? ` (${p.ageYears} years before the newest statement in the corpus)` : ''}</dd>${p.parent ? `<dt>Part of</dt><dd>${link(p.parent)}</dd>` : ''}${p.children.length ? `<dt>Includes</dt><dd>${p.children.map(link).join(', ')}</dd>` : ''}<dt>Statements</dt><dd>${p.documents.length} of its own${p.alsoCited.length ? `; ${p.alsoCited.length} of other partnerships carry evidence for it` : ''}</dd></dl>`;
   const glance = `<table class="data"><thead><tr><th>Objective</th><th>Cell</th></tr></thead><tbody>${OBJECTIVES.map((o) => `<tr class="b${measures.bandOf(p.objectives[o].strength)}"><th scope="row"><a href="#${o}">${esc(OBJECTIVE_INFO[o].label)}</a></th><td>${esc(cellText(p.objectives[o]))}</td></tr>`).join('')}</tbody></table>`;
-  // Pages run to megabytes: parts are joined by concatenation, which V8 keeps as a
-  // rope until the page is written, where join() would copy every level again.
-  const objectives = OBJECTIVES.map((o) => {
+  // An objective's evidence, an item at a time: a large partnership's page runs to
+  // tens of megabytes and is written as it is made, never held whole.
+  function* objectiveSection(o: (typeof OBJECTIVES)[number]): Generator<string> {
     const cell = p.objectives[o];
     const head = `<h2 id="${o}">${esc(OBJECTIVE_INFO[o].label)}</h2>`;
-    if (!cell.found || !cells) return `<section>${head}<p class="empty">The documents seem to lack a clear reference to ${esc(OBJECTIVE_INFO[o].label.toLowerCase())}.</p></section>`;
+    if (!cell.found || !cells) {
+      yield `<section>${head}<p class="empty">The documents seem to lack a clear reference to ${esc(OBJECTIVE_INFO[o].label.toLowerCase())}.</p></section>`;
+      return;
+    }
     const bySub = new Map<string, measures.Selected[]>();
     for (const s of cells[o] ?? []) push(bySub, s.best.sub[0] ?? 'other', s);
-    let groups = '';
+    yield `<section>${head}<p>Strongest grade <strong>${esc(cell.grade)}</strong>; ${cell.commitments} distinct commitment${cell.commitments === 1 ? '' : 's'}, ${cell.concrete} concrete; strength ${cell.strength.toFixed(1)}${cell.listOnly ? '; list mentions only' : ''}${cell.reviewed ? '; strongest evidence reviewed by an analyst' : ''}.</p>`;
     for (const sub of Object.keys(cell.bySubcategory)) {
-      let items = '';
-      for (const s of bySub.get(sub) ?? []) items += view.evidenceItem(data, p.id, s, '../');
-      groups += `<h3>${esc(sub)}</h3><ol class="evidence">${items}</ol>`;
+      yield `<h3>${esc(sub)}</h3><ol class="evidence">`;
+      for (const s of bySub.get(sub) ?? []) yield view.evidenceItem(data, p.id, s, '../');
+      yield '</ol>';
     }
-    return `<section>${head}<p>Strongest grade <strong>${esc(cell.grade)}</strong>; ${cell.commitments} distinct commitment${cell.commitments === 1 ? '' : 's'}, ${cell.concrete} concrete; strength ${cell.strength.toFixed(1)}${cell.listOnly ? '; list mentions only' : ''}${cell.reviewed ? '; strongest evidence reviewed by an analyst' : ''}.</p>${groups}</section>`;
-  }).reduce((all, section, i) => (i ? `${all}\n${section}` : section), '');
+    yield '</section>';
+  }
   const docList = (list: Citation[]) => `<ul class="plain">${list.map((c) => citationItem(c, '../')).join('')}</ul>`;
-  const body = `${header(`${p.name} (${p.id})`, `Profile for ${esc(scopeLine(agg.scope))}.`, '<nav class="toc"><a href="../index.html">← All partnerships</a><a href="#governance">Governance</a><a href="#milestones">Milestones</a><a href="#over-time">Over time</a>' + OBJECTIVES.map((o) => `<a href="#${o}">${esc(OBJECTIVE_INFO[o].label)}</a>`).join('') + '<a href="#documents">Statements</a></nav>')}
+  const top = `${header(`${p.name} (${p.id})`, `Profile for ${esc(scopeLine(agg.scope))}.`, '<nav class="toc"><a href="../index.html">← All partnerships</a><a href="#governance">Governance</a><a href="#milestones">Milestones</a><a href="#over-time">Over time</a>' + OBJECTIVES.map((o) => `<a href="#${o}">${esc(OBJECTIVE_INFO[o].label)}</a>`).join('') + '<a href="#documents">Statements</a></nav>')}
 <main>
 ${facts}
 <section><h2>Objectives at a glance</h2>${glance}</section>
 <section><h2 id="governance">Governance</h2>${governanceSection(p)}</section>
 <section><h2 id="milestones">Milestones</h2>${milestonesSection(p)}</section>
 <section><h2 id="over-time">Objectives addressed at each meeting</h2>${p.meetings.length > 1 ? view.overTimeView(data, shared.analysis, p.id) : '<p class="empty">Statements from fewer than two meetings in scope.</p>'}</section>
-${objectives}
+`;
+  const bottom = `
 <section><h2 id="documents">Statements</h2>${p.documents.length ? docList(p.documents) : '<p class="empty">No statement of its own in scope.</p>'}${p.alsoCited.length ? `<h3>Statements of other partnerships with evidence for it</h3>${docList(p.alsoCited)}` : ''}${p.namedIn.length ? `<h3>Also named (without evidence) in</h3>${docList(p.namedIn)}` : ''}</section>
 </main>`;
-  return page({ title: `${p.name} (${p.id}) · accords`, body });
+  function* body(): Generator<string> {
+    yield top;
+    for (const [i, o] of OBJECTIVES.entries()) {
+      if (i) yield '\n';
+      yield* objectiveSection(o);
+    }
+    yield bottom;
+  }
+  return pagePieces({ title: `${p.name} (${p.id}) · accords`, body: body() });
 }
 
 /** The index and one page per partnership. */
