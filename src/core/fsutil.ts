@@ -210,11 +210,12 @@ async function freeName(path: string): Promise<string> {
  * written), the new file is replaced by a link to it, as writeOrLink does.
  */
 export async function writeFilePieces(path: string, pieces: Iterable<string>, previous?: string): Promise<'linked' | 'written'> {
+  const fh = await open(await freeName(path), 'wx');
   const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
+  // Opened after the new file, so that a new file that cannot be made leaves no handle open.
   const old = st?.isFile() ? await open(previous!, 'r').catch(() => undefined) : undefined;
   let same = !!old;
   let offset = 0;
-  const fh = await open(await freeName(path), 'wx');
   try {
     const put = async (text: string) => {
       const data = Buffer.from(text);
@@ -237,8 +238,11 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
     }
     if (batch) await put(batch);
   } finally {
-    await fh.close();
-    await old?.close();
+    try {
+      await fh.close();
+    } finally {
+      await old?.close();
+    }
   }
   if (same && st!.size === offset) {
     // The link takes the written file's place in one step; where links cannot be made, the written file stays.
