@@ -75,8 +75,11 @@ describe('untrusted text in CSV and Markdown', () => {
   it('a CSV made a line at a time is the same text as made whole', () => {
     const header = ['id', 'text'];
     const rows = [['a', 'says "yes", then\nno'], ['=b', null], [3, true], ['', undefined]];
-    expect([...csvPieces(header, rows)].join('')).toBe(csv(header, rows));
+    const whole = '\uFEFFid,text\r\na,"says ""yes"", then\nno"\r\n\'=b,\r\n3,true\r\n,\r\n';
+    expect([...csvPieces(header, rows)].join('')).toBe(whole);
+    expect(csv(header, rows)).toBe(whole);
     expect([...csvPieces(header, [])].join('')).toBe(csv(header, []));
+    expect(csv(header, [])).toBe('\uFEFFid,text\r\n');
   });
 
   it('a page is its frame, its body, its data and its script, one line each', () => {

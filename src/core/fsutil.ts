@@ -178,18 +178,29 @@ export async function writeOrLink(path: string, content: string | Buffer, previo
     const st = await lstat(previous).catch(() => undefined);
     if (st?.isFile() && st.size === data.length) {
       const old = await readFile(previous).catch(() => undefined);
-      if (old?.equals(data)) {
-        try {
-          await link(previous, await freeName(path));
-          return 'linked';
-        } catch {
-          // Links are not made on this file system: written below.
-        }
-      }
+      // Where links cannot be made (some file systems), written below.
+      if (old?.equals(data) && (await linkInPlace(previous, path))) return 'linked';
     }
   }
   await writeFile(await freeName(path), data, { flag: 'wx' });
   return 'written';
+}
+
+/**
+ * Put a hard link to `previous` at `path`, taking the place of whatever has that name
+ * in one step (a rename: a file already there is replaced, never written through).
+ * False where links cannot be made.
+ */
+async function linkInPlace(previous: string, path: string): Promise<boolean> {
+  const aside = `${path}.${randomBytes(6).toString('hex')}.link`;
+  try {
+    await link(previous, aside);
+    await rename(aside, path);
+    return true;
+  } catch {
+    await rm(aside, { force: true });
+    return false;
+  }
 }
 
 /**
@@ -244,18 +255,8 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
       await old?.close();
     }
   }
-  if (same && st!.size === offset) {
-    // The link takes the written file's place in one step; where links cannot be made, the written file stays.
-    const aside = `${path}.${randomBytes(6).toString('hex')}.link`;
-    try {
-      await link(previous!, aside);
-      await rename(aside, path);
-      return 'linked';
-    } catch {
-      await rm(aside, { force: true });
-    }
-  }
-  return 'written';
+  // Where links cannot be made, the written file stays.
+  return same && st!.size === offset && (await linkInPlace(previous!, path)) ? 'linked' : 'written';
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Doc } from '../core/doc.js';
 import type { Aggregate } from '../aggregate/index.js';
 import { namedPartnerships } from '../aggregate/index.js';
 import type { Registry } from '../rules/registry.js';
-import { fileText, json, type FileText } from './text.js';
+import { json, textFiles, type FileText } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
 import { matrixCsv, tableFiles } from './tables.js';
 import { reportFiles, renderDocumentPage, type ReportInfo } from './report/index.js';
@@ -51,7 +51,7 @@ export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[]
 
 /** The matrix, profiles and analysis in Markdown, CSV and JSON, and the HTML report. */
 export function renderAggregate(agg: Aggregate, info: ReportInfo): Map<string, string> {
-  return new Map([...aggregateFiles(agg, info)].map(([name, text]) => [name, fileText(text)]));
+  return textFiles(aggregateFiles(agg, info));
 }
 
 /** The same files one at a time: a run writes each before the next is made, so they are never all in memory. */

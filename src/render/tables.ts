@@ -1,6 +1,6 @@
 import { GRADES, OBJECTIVES } from '../core/taxonomy.js';
 import type { Aggregate, SourceCite } from '../aggregate/index.js';
-import { csv, csvPieces, fileText, type FileText } from './text.js';
+import { csv, csvPieces, textFiles, type FileText } from './text.js';
 
 /** The matrix and the study's measures as CSV, one file per table (RFC 4180, spreadsheet-safe). */
 
@@ -19,10 +19,6 @@ export function matrixCsv(agg: Aggregate): string {
     }),
   ]);
   return csv(header, rows);
-}
-
-export function evidenceCsv(agg: Aggregate): string {
-  return fileText(evidenceCsvPieces(agg));
 }
 
 /** The evidence table a row at a time: on a large corpus it runs to hundreds of megabytes. */
@@ -101,7 +97,7 @@ export function gapsCsv(agg: Aggregate): string {
 }
 
 export function tablesCsv(agg: Aggregate): Map<string, string> {
-  return new Map([...tableFiles(agg)].map(([name, text]) => [name, fileText(text)]));
+  return textFiles(tableFiles(agg));
 }
 
 /** The tables one at a time, so each can be written before the next is made. */

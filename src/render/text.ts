@@ -15,6 +15,13 @@ export function fileText(text: FileText): string {
   return all;
 }
 
+/** Files made one at a time, each as one string (for callers that want them all at once). */
+export function textFiles(files: Iterable<[string, FileText]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, text] of files) out.set(name, fileText(text));
+  return out;
+}
+
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
@@ -69,10 +76,10 @@ export function csvField(value: string | number | boolean | null | undefined): s
  * curly quotes as UTF-8.
  */
 export function csv(header: string[], rows: Array<Array<string | number | boolean | null | undefined>>): string {
-  return `\uFEFF${[header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+  return fileText(csvPieces(header, rows));
 }
 
-/** The same text as csv(), a line at a time. */
+/** The same text as csv(), a line at a time (a large table is written as it is made). */
 export function* csvPieces(header: string[], rows: Iterable<Array<string | number | boolean | null | undefined>>): Generator<string> {
   yield `\uFEFF${header.map(csvField).join(',')}\r\n`;
   for (const r of rows) yield `${r.map(csvField).join(',')}\r\n`;

@@ -3,7 +3,7 @@ import { OBJECTIVES, OBJECTIVE_INFO } from '../../core/taxonomy.js';
 import type { Aggregate, Citation, Profile, SourceCite } from '../../aggregate/index.js';
 import { measures } from '../../aggregate/index.js';
 import { CELL_HELP, STRENGTH_HELP, cellText, scopeLine } from '../markdown.js';
-import { fileText, safeUrl, type FileText } from '../text.js';
+import { safeUrl, textFiles, type FileText } from '../text.js';
 import { esc, page, pagePieces } from './html.js';
 // The same view functions the index page runs in the browser.
 import * as view from './assets/view.js';
@@ -194,7 +194,7 @@ ${facts}
 
 /** The index and one page per partnership. */
 export function renderReport(agg: Aggregate, info: ReportInfo): Map<string, string> {
-  return new Map([...reportFiles(agg, info)].map(([name, text]) => [name, fileText(text)]));
+  return textFiles(reportFiles(agg, info));
 }
 
 /** The report's files one at a time, so each can be written before the next is made. */
