@@ -96,3 +96,48 @@ describe('one pass over many patterns', () => {
     expect(got).toEqual(['0:information sharing', '1:information sharing mechanism', '2:information sharing', '3:sharing']);
   });
 });
+
+describe('the matcher reads tokens by their characters', () => {
+  it('keeps the lower-cased words for whoever asks, with ’ read as an apostrophe', () => {
+    const t = tokenize('The Partners’ plan: don’t delay, Korea’s R&D.');
+    expect(t.norm).toEqual(['the', 'partners', 'plan', "don't", 'delay', 'korea', 'r&d']);
+    expect(t.lower).toBe('the partners’ plan: don’t delay, korea’s r&d.');
+  });
+  it('matches words whose lower-case form is longer than the word (İ), token by token', () => {
+    const text = 'İstanbul hosted the İnnovation dialogue on semiconductors';
+    const t = tokenize(text);
+    expect(t.lower).toBe('');
+    expect(t.norm[0]).toBe('i̇stanbul');
+    expect(spans('semiconductors', text)).toEqual(['semiconductors']);
+    expect(spans('dialogue on semi*', text)).toEqual(['dialogue on semiconductors']);
+    expect(spans('hosted the', text)).toEqual(['hosted the']);
+  });
+  it('reads a curly apostrophe in the text as the straight one of a pattern, in words and stems', () => {
+    expect(spans("don't delay", 'we don’t delay')).toEqual(['don’t delay']);
+    expect(spans("don'*", 'we don’t delay')).toEqual(['don’t']);
+  });
+  it('tells apart thousands of words, including those that share a hash bucket or a stem bucket', () => {
+    const trie = new TokenTrie(false);
+    const words = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}x`);
+    words.forEach((w, i) => trie.add([{ k: 'w', s: w }], i));
+    trie.add([{ k: 'p', s: 'w1' }, { k: 'w', s: 'end' }], 9000);
+    const text = `${words[17]} ${words[2999]} zz w1qq end ${words[5]}`;
+    const t = tokenize(text);
+    const got = trie.match(t).map((h) => `${h.term}:${text.slice(t.start[h.from]!, t.end[h.to]!)}`);
+    expect(got).toEqual([`17:${words[17]}`, `2999:${words[2999]}`, '9000:w1qq end', `5:${words[5]}`]);
+  });
+  it('takes in patterns added after a match', () => {
+    const trie = new TokenTrie(false);
+    trie.add([{ k: 'w', s: 'joint' }, { k: 'w', s: 'research' }], 0);
+    const t = tokenize('joint research and joint development');
+    expect(trie.match(t).map((h) => h.term)).toEqual([0]);
+    trie.add([{ k: 'w', s: 'joint' }, { k: 'w', s: 'development' }], 1);
+    expect(trie.match(t).map((h) => h.term)).toEqual([0, 1]);
+  });
+  it('gives tokens that stay intact while later passages are read', () => {
+    const a = tokenize('first passage words');
+    const before = [...a.start, ...a.end, ...a.flags].join();
+    for (let i = 0; i < 20000; i++) tokenize(`another passage number ${i} with Words`);
+    expect([...a.start, ...a.end, ...a.flags].join()).toBe(before);
+  });
+});

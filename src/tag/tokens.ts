@@ -15,11 +15,18 @@
  */
 export interface Tokens {
   text: string;
+  /**
+   * The text lower-cased, when lower-casing keeps every character in its place (it
+   * does not for a few letters, such as "İ"); otherwise empty, and `norm` is made
+   * token by token.
+   */
+  lower: string;
   start: Int32Array;
   end: Int32Array;
   /** The token as written (sliced from the text when asked for: most are never needed). */
   raw(i: number): string;
-  norm: string[];
+  /** Lower-cased tokens with ’ read as ' (made when first asked for: the matcher reads `lower`). */
+  readonly norm: string[];
   flags: Uint8Array;
   length: number;
 }
@@ -40,37 +47,81 @@ function wordCode(c: number): boolean {
 }
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-const CURRENCY = new Set([0x24, 0x20ac, 0xa3, 0xa5, 0x20a9]);
+/** $ € £ ¥ ₩: a token of their own. */
+const isCurrency = (c: number) => c === 0x24 || (c >= 0xa3 && (c === 0xa3 || c === 0xa5 || c === 0x20ac || c === 0x20a9));
 
 // A text of n characters holds at most n tokens.
 let scratchStart = new Int32Array(4096);
 let scratchEnd = new Int32Array(4096);
 let scratchFlags = new Uint8Array(4096);
 
-// The passage being tokenized, for `push` (a function of its own, not a closure made per call).
-const IDLE = { text: '', lower: '', sameLength: true, norm: [] as string[], k: 0 };
-let cur = IDLE;
+/** The tokens of a passage; `norm` is made on first use. */
+class TokenList implements Tokens {
+  private normCache: string[] | undefined;
+  constructor(
+    readonly text: string,
+    readonly lower: string,
+    readonly start: Int32Array,
+    readonly end: Int32Array,
+    readonly flags: Uint8Array,
+    readonly length: number,
+    /** The lower-cased tokens, when `lower` could not be used. */
+    lowered: string[] | undefined,
+  ) {
+    this.normCache = lowered;
+  }
 
-function push(s: number, e: number): void {
-  const { text } = cur;
-  let w = cur.sameLength ? cur.lower.slice(s, e) : text.slice(s, e).toLowerCase();
-  if (w.includes('’')) w = w.replace(/’/g, "'");
+  raw(i: number): string {
+    return this.text.slice(this.start[i]!, this.end[i]!);
+  }
+
+  get norm(): string[] {
+    if (!this.normCache) {
+      const out: string[] = new Array(this.length);
+      for (let i = 0; i < this.length; i++) {
+        const w = this.lower.slice(this.start[i]!, this.end[i]!);
+        out[i] = w.includes('’') ? w.replace(/’/g, "'") : w;
+      }
+      this.normCache = out;
+    }
+    return this.normCache;
+  }
+}
+
+/**
+ * Flags of the token [s, e): `w` is the text (or the token) lower-cased and `ws`
+ * where the token starts in it. Read from character codes: no string is made.
+ */
+function flagsOf(text: string, s: number, e: number, w: string, ws: number, l: number): number {
   const c0 = text.charCodeAt(s);
   let fl = 0;
   if (isDigit(c0)) {
     fl |= NUM;
-    if (e - s === 4 && (w.startsWith('19') || w.startsWith('20')) && isDigit(w.charCodeAt(2)) && isDigit(w.charCodeAt(3))) fl |= YEAR;
+    const c1 = w.charCodeAt(ws + 1);
+    if (e - s === 4 && c0 === (c1 === 57 ? 49 : 50) && (c1 === 57 || c1 === 48) && isDigit(w.charCodeAt(ws + 2)) && isDigit(w.charCodeAt(ws + 3))) fl |= YEAR;
   } else {
-    if (c0 !== w.charCodeAt(0)) fl |= CAP;
-    const l = w.length;
-    if (l > 5 && w.charCodeAt(l - 1) === 103 && w.charCodeAt(l - 2) === 110 && w.charCodeAt(l - 3) === 105) fl |= ING;
-    else if (l > 4 && w.charCodeAt(l - 1) === 100 && w.charCodeAt(l - 2) === 101) fl |= ED;
+    if (c0 !== w.charCodeAt(ws)) fl |= CAP;
+    const z = ws + l;
+    if (l > 5 && w.charCodeAt(z - 1) === 103 && w.charCodeAt(z - 2) === 110 && w.charCodeAt(z - 3) === 105) fl |= ING;
+    else if (l > 4 && w.charCodeAt(z - 1) === 100 && w.charCodeAt(z - 2) === 101) fl |= ED;
   }
+  return fl;
+}
+
+// The passage being tokenized, for \`push\` (a function of its own, not a closure made per call).
+const IDLE = { text: '', lower: '', sameLength: true, lowered: undefined as string[] | undefined, k: 0 };
+let cur = IDLE;
+
+function push(s: number, e: number): void {
   const k = cur.k++;
   scratchStart[k] = s;
   scratchEnd[k] = e;
-  scratchFlags[k] = fl;
-  cur.norm.push(w);
+  if (cur.sameLength) scratchFlags[k] = flagsOf(cur.text, s, e, cur.lower, s, e - s);
+  else {
+    const w = cur.text.slice(s, e).toLowerCase().replace(/’/g, "'");
+    cur.lowered!.push(w);
+    scratchFlags[k] = flagsOf(cur.text, s, e, w, 0, w.length);
+  }
 }
 
 export function tokenize(text: string): Tokens {
@@ -82,13 +133,13 @@ export function tokenize(text: string): Tokens {
     scratchEnd = new Int32Array(n + 64);
     scratchFlags = new Uint8Array(n + 64);
   }
-  const norm: string[] = [];
   // Lower-casing changes the length of a few strings ("İ"): then each token is lowered alone.
-  cur = { text, lower, sameLength: lower.length === text.length, norm, k: 0 };
+  const same = lower.length === n;
+  cur = { text, lower, sameLength: same, lowered: same ? undefined : [], k: 0 };
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (CURRENCY.has(c)) {
+    if (isCurrency(c)) {
       push(i, i + 1);
       i++;
       continue;
@@ -131,11 +182,33 @@ export function tokenize(text: string): Tokens {
     push(s, e);
     i = j;
   }
-  const k = cur.k;
+  const { k, sameLength, lowered } = cur;
   cur = IDLE;
-  const st = scratchStart.slice(0, k);
-  const en = scratchEnd.slice(0, k);
-  return { text, start: st, end: en, raw: (i) => text.slice(st[i]!, en[i]!), norm, flags: scratchFlags.slice(0, k), length: k };
+  const start = take(k);
+  start.set(scratchStart.subarray(0, k));
+  const end = take(k);
+  end.set(scratchEnd.subarray(0, k));
+  const f = take((k + 3) >> 2);
+  const flags = new Uint8Array(f.buffer, f.byteOffset, k);
+  flags.set(scratchFlags.subarray(0, k));
+  return new TokenList(text, sameLength ? lower : '', start, end, flags, k, lowered);
+}
+
+// Tokens' numbers are cut from shared blocks: a typed array of its own for each
+// passage costs more to allocate than to fill. A block is freed with the last
+// passage that holds a piece of it.
+const BLOCK = 1 << 16;
+let block = new Int32Array(BLOCK);
+let used = 0;
+function take(n: number): Int32Array {
+  if (n > BLOCK >> 4) return new Int32Array(n);
+  if (used + n > BLOCK) {
+    block = new Int32Array(BLOCK);
+    used = 0;
+  }
+  const a = block.subarray(used, used + n);
+  used += n;
+  return a;
 }
 
 /** The index of the first token starting at or after `pos`. */
