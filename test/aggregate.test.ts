@@ -102,6 +102,12 @@ describe('governance and milestones read from the text', () => {
     // A planned event without a date is not a milestone, and "to-be-established" is planned.
     expect(findEvents('They intend to work with the to-be-established Coastal Sensor Centre.', '2024-01-01')).toEqual([]);
   });
+
+  it('reads events in any sentence of a passage, and none in a passage without an event verb', () => {
+    const two = findEvents('Both sides value their long friendship. On 3 May 2024 they launched the Harbour Data Exchange.', '2024-05-04');
+    expect(two).toMatchObject([{ kind: 'launch', what: 'Harbour Data Exchange', date: '2024-05-03', dated: 'text' }]);
+    expect(findEvents('Both sides value their long friendship, first noted on 3 May 2024 in the Harbour Data Exchange.', '2024-05-04')).toEqual([]);
+  });
 });
 
 describe('aggregation from document summaries', () => {

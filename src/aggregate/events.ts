@@ -95,9 +95,15 @@ function nearestDate(dates: TextDate[], at: number, sentenceStart: number, sente
   return best;
 }
 
+// Any event verb at all: a passage with none (most) has no event, and its dates are not read.
+const ANY_VERB = new RegExp(VERBS.map((v) => v.re.source).join('|'), 'i');
+
 /** The events a passage reports, dated against the statement's date. */
 export function findEvents(text: string, docDate?: string): TextEvent[] {
   const out: TextEvent[] = [];
+  // Sentences are pieces of the text cut between punctuation and white space, which no
+  // verb pattern spans: a verb in a sentence is a verb in the text.
+  if (!ANY_VERB.test(text)) return out;
   const dates = findDates(text, docDate);
   for (const { s, at } of splitSentences(text)) {
     if (NEGATED.test(s)) continue;
