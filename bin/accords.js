@@ -1,8 +1,25 @@
 #!/usr/bin/env node
-// The CLI is written in TypeScript and run through tsx, so there is no build step
-// between editing a rule or the code and running it.
-import { register } from 'tsx/esm/api';
+// The CLI is written in TypeScript. It runs from a build of src/ that is made
+// again whenever src/ changes (bin/build.mjs), and from src/ through tsx when no
+// build can be had: either way there is no build step between editing a rule or
+// the code and running it.
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { builtCode } from './build.mjs';
 
-register();
-const { main } = await import('../src/cli.ts');
+async function load() {
+  const dir = await builtCode(fileURLToPath(new URL('..', import.meta.url)));
+  if (dir) {
+    try {
+      return await import(pathToFileURL(join(dir, 'cli.js')).href);
+    } catch {
+      // A build that cannot be loaded: src/ through tsx, which reports any error in the code itself.
+    }
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('../src/cli.ts');
+}
+
+const { main } = await load();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { runPipeline } from '../src/pipeline.js';
 import { ROOT, tmp } from './helpers.js';
+import { builtCode } from '../bin/build.mjs';
 
 const LAZY = ['compromise', 'cheerio', 'undici', 'better-sqlite3'];
 
@@ -35,6 +37,12 @@ function lazyLoadedBy(body: string): string[] {
 describe('start-up', () => {
   it('loading the command line loads neither compromise, cheerio, undici nor SQLite (each is loaded when first used)', () => {
     expect(lazyLoadedBy(`await import('./src/cli.ts');`)).toEqual([]);
+  });
+
+  it('nor does the build of the command line that bin/accords.js starts from', async () => {
+    const dir = await builtCode(ROOT);
+    expect(dir).toBeDefined();
+    expect(lazyLoadedBy(`await import(${JSON.stringify(pathToFileURL(join(dir!, 'cli.js')).href)});`)).toEqual([]);
   });
 
   it('a run whose statements all come from the cache loads none of them either (its rules come from the cache, nothing is tagged or extracted)', async () => {

@@ -3,6 +3,7 @@ import { resolve, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { BUILD } from '../core/paths.js';
 import { configSchema, type Config, type UserConfig } from './schema.js';
 
 export { configSchema, DEFAULTS, NAMED_KEYS, type Config, type UserConfig, type KeyBindings } from './schema.js';
@@ -70,6 +71,28 @@ function indent(s: string): string {
 }
 
 /**
+ * The config module. Built code (see bin/build.mjs) runs without tsx: a config
+ * written in TypeScript is compiled first (see compiled.ts), and a runtime error
+ * in it is read through its source map, so the message names the config's line.
+ */
+async function importConfig(path: string): Promise<{ default?: unknown }> {
+  if (!BUILD || !/\.[mc]?ts$/.test(path)) return (await import(pathToFileURL(path).href)) as { default?: unknown };
+  const { compiledConfig } = await import('./compiled.js');
+  const compiled = await compiledConfig(path);
+  const mapped = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(true);
+  try {
+    return (await import(pathToFileURL(compiled).href)) as { default?: unknown };
+  } catch (err) {
+    // The stack is written when first read: read while source maps apply.
+    void (err as Error)?.stack;
+    throw err;
+  } finally {
+    process.setSourceMapsEnabled(mapped);
+  }
+}
+
+/**
  * Load pipeline.config.ts (or the file given). A missing default config is fine:
  * defaults apply. A config that fails to import or validate is a UserError.
  */
@@ -81,7 +104,7 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Lo
   }
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    mod = await importConfig(path);
   } catch (err) {
     const { message, line } = loadError(err as Error, path);
     throw new UserError(`the config file could not be loaded: ${message}`, path, line, 'fix the line named above; the file must `export default defineConfig({...})` (outside this project, name it *.mts)');

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { sha256 } from './hash.js';
+import { SRC } from './paths.js';
 
 /**
  * A hash of the project's code (every file under src/), so that anything cached
@@ -10,7 +11,7 @@ import { sha256 } from './hash.js';
 let codeHash: Promise<string> | undefined;
 export function sourceHash(): Promise<string> {
   return (codeHash ??= (async () => {
-    const dir = join(import.meta.dirname, '..');
+    const dir = SRC;
     const files: string[] = [];
     const walk = async (d: string) => {
       for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {

@@ -4,7 +4,10 @@
  * independent and the run puts results back in corpus order, so a run with a
  * pool writes exactly what a single-threaded run writes.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { BUILD } from '../core/paths.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { PrepareJob } from '../stage.js';
 
@@ -40,7 +43,9 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) {
       // A worker's own heap is kept small: it holds one document at a time, so a
       // smaller heap is collected more often instead of growing with garbage.
-      const w = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: init, resourceLimits: { maxOldGenerationSizeMb: init.heapMb ?? 384 } });
+      // Built code starts the built worker; code run from src/ starts it through tsx.
+      const entry = BUILD ? pathToFileURL(join(BUILD, 'pool', 'worker.js')) : new URL('./boot.mjs', import.meta.url);
+      const w = new Worker(entry, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: init.heapMb ?? 384 } });
       this.workers.push(w);
       this.running.set(w, new Map());
       for (let k = 0; k < perWorker; k++) this.idle.push(w);

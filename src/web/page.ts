@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { srcFile } from '../core/paths.js';
 import { DOMAINS, GRADES, OBJECTIVES, SUBCATEGORIES } from '../core/taxonomy.js';
 import type { KeyBindings } from '../config/index.js';
 
@@ -8,8 +9,8 @@ import type { KeyBindings } from '../config/index.js';
  * text reaches the page through textContent, never as markup. The script lives
  * in client.js, plain browser JavaScript, read once at start.
  */
-const SCRIPT = readFileSync(new URL('./client.js', import.meta.url), 'utf8');
-const STYLE = readFileSync(new URL('./style.css', import.meta.url), 'utf8');
+const SCRIPT = readFileSync(srcFile('web/client.js'), 'utf8');
+const STYLE = readFileSync(srcFile('web/style.css'), 'utf8');
 
 function options(name: string, values: Array<string | [string, string]>, all: string): string {
   const opt = (v: string | [string, string]) => (Array.isArray(v) ? `<option value="${v[0]}">${v[1]}</option>` : `<option value="${v}">${v}</option>`);

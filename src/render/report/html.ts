@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { srcFile } from '../../core/paths.js';
 import { createHash } from 'node:crypto';
 
 /**
@@ -9,7 +10,7 @@ import { createHash } from 'node:crypto';
  * run nor load anything.
  */
 
-const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+const asset = (name: string) => readFileSync(srcFile(`render/report/assets/${name}`), 'utf8');
 
 let cached: { style: string; script: string; styleHash: string; scriptHash: string } | undefined;
 
@@ -20,7 +21,7 @@ let cached: { style: string; script: string; styleHash: string; scriptHash: stri
  */
 function assets(): { style: string; script: string; styleHash: string; scriptHash: string } {
   if (cached) return cached;
-  const measures = readFileSync(new URL('../../aggregate/measures.js', import.meta.url), 'utf8');
+  const measures = readFileSync(srcFile('aggregate/measures.js'), 'utf8');
   const strip = (src: string) =>
     src
       .replace(/^\/\/ @ts-(?:check|nocheck)\n/m, '')
