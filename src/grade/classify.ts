@@ -42,7 +42,8 @@ function gradeIntro(text: string, hits: Hit<ActiveRule>[], report: boolean): Gra
 export function gradeLayer(layer: TagLayer): PassageTags {
   // A list's lead-in is graded like any passage, at its closing colon.
   const intro = layer.intro ? gradeIntro(layer.intro.text, layer.intro.hits, layer.intro.report) : undefined;
-  const ctx = gradeContext(layer.text, layer.gradeHits, layer.imperative, intro, layer.deliverable);
+  // Cues, clauses and sentences are read only for a passage with something to grade (most have nothing).
+  const ctx = layer.objectives.length || layer.governance.length ? gradeContext(layer.text, layer.gradeHits, layer.imperative, intro, layer.deliverable) : undefined;
   const version = layer.version;
   const objectives: ObjectiveTag[] = [];
   const evidence: Evidence[] = [...layer.domainEvidence, ...layer.signalEvidence];
@@ -50,7 +51,7 @@ export function gradeLayer(layer: TagLayer): PassageTags {
   // section 1, borderline cases): profiles rank its evidence below passages that say how.
   const listMention = layer.domains.length >= 4;
   for (const o of layer.objectives) {
-    const g = gradeHits(ctx, o.hits);
+    const g = gradeHits(ctx!, o.hits);
     // Cooperation words without any cue ("Cooperation on X", "the two countries
     // partner on X"): statements of this kind are read as "we will" (taxonomy
     // section 3), and commit, the middle grade, is never more than one step from
@@ -58,7 +59,7 @@ export function gradeLayer(layer: TagLayer): PassageTags {
     const grade: Grade = g?.grade ?? DEFAULT_GRADE;
     const ev = o.hits.map((h) => evidenceOf(h, 'text', version));
     if (g) {
-      const cue = ctx.cues.find((c) => c.item.rule.id === g.ruleId);
+      const cue = ctx!.cues.find((c) => c.item.rule.id === g.ruleId);
       if (cue) ev.push(evidenceOf(cue, 'text', version));
     }
     evidence.push(...ev);
@@ -74,7 +75,7 @@ export function gradeLayer(layer: TagLayer): PassageTags {
   }
   let governanceGrade: Grade | undefined;
   if (layer.governance.length) {
-    governanceGrade = gradeHits(ctx, layer.governance)?.grade ?? 'underway';
+    governanceGrade = gradeHits(ctx!, layer.governance)?.grade ?? 'underway';
     evidence.push(...layer.governance.map((h) => evidenceOf(h, 'text', version)));
   }
   return {

@@ -201,15 +201,23 @@ interface Proposal {
   end: number;
 }
 
-/** Term hits propose as they are; cooccur hits only with a partner in reach. */
-function proposals(s: Sorted, units: () => Units, labelPrefix: (label: string) => boolean): { kept: Proposal[]; dropped: Candidate[] } {
+// Which rules tag an objective (their label is "objective/subcategory"), by rule index, once per rule set.
+const objectiveRules = new WeakMap<CompiledRules, boolean[]>();
+function objectiveRule(rules: CompiledRules): boolean[] {
+  let r = objectiveRules.get(rules);
+  if (!r) objectiveRules.set(rules, (r = rules.rules.map((rule) => !!rule.label && (OBJECTIVES as readonly string[]).includes(rule.label.split('/')[0]!))));
+  return r;
+}
+
+/** Term hits propose as they are; cooccur hits only with a partner in reach. `wanted` picks the rules, by index. */
+function proposals(s: Sorted, units: () => Units, wanted: (rule: number) => boolean): { kept: Proposal[]; dropped: Candidate[] } {
   const kept: Proposal[] = [];
   const dropped: Candidate[] = [];
   const drop = (rule: LoadedRule, h: RuleHit, reason: string) =>
     dropped.push({ ruleId: rule.id, label: rule.label!, match: s.text.slice(h.start, h.end), start: h.start, end: h.end, kept: false, reason });
   for (const h of s.proposals) {
+    if (!wanted(h.rule)) continue;
     const rule = s.rules.rules[h.rule]!;
-    if (!rule.label || !labelPrefix(rule.label)) continue;
     const own = ownException(s, h);
     if (own) {
       drop(rule, h, `exception "${s.text.slice(own.start, own.end)}" of rule ${rule.id}`);
@@ -328,7 +336,7 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   }
 
   // Governance: its own rules, with the shared exceptions.
-  const gov = proposals(s, lazyUnits, (l) => l === 'governance');
+  const gov = proposals(s, lazyUnits, (r) => rules.rules[r]!.label === 'governance');
   base.governance = gov.kept.filter((p) => !s.exceptions.some((e) => overlaps(e, p.anchor) && vetoes(rules.rules[e.rule]!, 'governance'))).map((p) => toHit(rules, p.anchor, text));
 
   // Commitment: a grade cue, an opening imperative, a governing lead-in; cooperation adds
@@ -339,7 +347,8 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   const inScopeAt = (pos: number) => s.inScope.some((h) => unitOf(lazyUnits(), 'sentence', h.start) === unitOf(lazyUnits(), 'sentence', pos));
   base.cooperation = governing || gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label)) || cues.some((c) => rules.rules[c.rule]!.label === 'cooperation');
 
-  const { kept, dropped } = proposals(s, lazyUnits, (l) => (OBJECTIVES as readonly string[]).includes(l.split('/')[0]!));
+  const isObjective = objectiveRule(rules);
+  const { kept, dropped } = proposals(s, lazyUnits, (r) => isObjective[r]!);
   const candidates: Candidate[] = [...dropped];
   const byObjective = new Map<Objective, ObjectiveHits>();
   for (const p of kept) {
