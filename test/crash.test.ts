@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { acquireLock, recoverDir, replaceDirAtomic, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
@@ -134,6 +134,17 @@ describe('outputs written crash-safely', () => {
     mkdirSync(`${out}.staging-1234abcd`);
     expect((await recoverDir(out)).removed).toEqual(['out.staging-1234abcd']);
     expect(readdirSync(parent)).toEqual(['out']);
+  });
+
+  it('writes into a folder it made before and that was removed since, and into new nested folders', async () => {
+    const d = tmp('gone');
+    await writeFileAtomic(join(d, 'sub', 'a.json'), '1', { sync: false });
+    rmSync(join(d, 'sub'), { recursive: true });
+    await writeFileAtomic(join(d, 'sub', 'b.json'), '2', { sync: false });
+    await writeFileAtomic(join(d, 'sub', 'deeper', 'c.json'), '3');
+    expect(readFileSync(join(d, 'sub', 'b.json'), 'utf8')).toBe('2');
+    expect(readFileSync(join(d, 'sub', 'deeper', 'c.json'), 'utf8')).toBe('3');
+    expect(readdirSync(join(d, 'sub')).sort()).toEqual(['b.json', 'deeper']);
   });
 
   it('temporary files of an interrupted write are recognised and removed', async () => {

@@ -39,12 +39,33 @@ export async function fsyncDir(dir: string): Promise<void> {
  * half-written one, and so that the new content is on disk once this returns:
  * write a temporary sibling, fsync it, rename it over the target, fsync the folder.
  */
+// Folders this process made or found, so that writing many files into one does not ask for it each time.
+const knownDirs = new Set<string>();
+
+/** Open a new file for writing, making its folder first unless this process knows it is there (and again if it has gone since). */
+async function openNew(path: string) {
+  const dir = dirname(path);
+  if (!knownDirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    if (knownDirs.size > 10_000) knownDirs.clear();
+    knownDirs.add(dir);
+  }
+  try {
+    return await open(path, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    knownDirs.delete(dir);
+    await mkdir(dir, { recursive: true });
+    knownDirs.add(dir);
+    return open(path, 'w');
+  }
+}
+
 export async function writeFileAtomic(path: string, data: string | Buffer, opts: { sync?: boolean } = {}): Promise<void> {
   const sync = opts.sync ?? true;
-  await mkdir(dirname(path), { recursive: true });
   const tmp = tmpName(path);
   try {
-    const fh = await open(tmp, 'w');
+    const fh = await openNew(tmp);
     try {
       await fh.writeFile(data);
       if (sync) await fh.sync();
