@@ -11,6 +11,8 @@ async function load() {
   const dir = await builtCode(fileURLToPath(new URL('..', import.meta.url)));
   if (dir) {
     try {
+      // Stack traces of the build name the lines of src/.
+      process.setSourceMapsEnabled(true);
       return await import(pathToFileURL(join(dir, 'cli.js')).href);
     } catch {
       // A build that cannot be loaded: src/ through tsx, which reports any error in the code itself.

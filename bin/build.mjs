@@ -5,13 +5,29 @@
 // build cannot be made or loaded, the command line runs src/ through tsx: the
 // build is a cache, never a step anyone has to take.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 
 export const ENTRIES = ['cli.ts', 'pool/worker.ts'];
-/** Builds kept besides the current one (a process started earlier may still start workers from one). */
+/** Builds kept besides the current one, and how long one used is kept in any case (a process started from it may still start workers). */
 const KEEP = 2;
+const IN_USE_MS = 3_600_000;
+
+/** How src/ is built; part of the key, so a change here makes a new build. */
+const OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Packages stay in node_modules, loaded when the code asks for them (some only when first used).
+  packages: 'external',
+  // As tsx compiles: functions keep their names.
+  keepNames: true,
+  // Stack traces name the lines of src/ (bin/accords.js turns source maps on).
+  sourcemap: 'linked',
+  logLevel: 'silent',
+};
 
 function files(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -22,10 +38,10 @@ function files(dir, out = []) {
   return out;
 }
 
-/** The build's key: every file under src/, the bundler's version and Node's major version. */
+/** The build's key: every file under src/, the build's options, the bundler's version and Node's major version. */
 export function buildKey(root) {
   const esbuild = JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve('esbuild/package.json'), 'utf8')).version;
-  const h = createHash('sha256').update(`esbuild ${esbuild}\nnode ${process.versions.node.split('.')[0]}\n`);
+  const h = createHash('sha256').update(`esbuild ${esbuild}\nnode ${process.versions.node.split('.')[0]}\n${JSON.stringify(OPTIONS)}\n`);
   const src = join(root, 'src');
   for (const f of files(src)) h.update(`${relative(src, f)}\0`).update(readFileSync(f)).update('\0');
   return h.digest('hex').slice(0, 16);
@@ -38,34 +54,48 @@ export async function builtCode(root) {
     const base = join(root, '.accords', 'build');
     const key = buildKey(root);
     const dir = join(base, key);
-    if (existsSync(join(dir, 'complete'))) return dir;
-    const { build } = await import('esbuild');
+    if (existsSync(join(dir, 'complete'))) {
+      // Marked as used, so that pruning by other processes leaves it while this one may need it.
+      try {
+        const now = new Date();
+        utimesSync(join(dir, 'complete'), now, now);
+      } catch {
+        // A folder this process cannot write: the build is used all the same.
+      }
+      return dir;
+    }
+    mkdirSync(base, { recursive: true });
+    // Where nothing can be written, no build is tried at every start.
+    accessSync(base, constants.W_OK);
+    const esbuild = await import('esbuild');
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     try {
-      await build({
-        entryPoints: ENTRIES.map((e) => join(root, 'src', e)),
-        outbase: join(root, 'src'),
-        outdir: tmp,
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node20',
-        // Packages stay in node_modules, loaded when the code asks for them (some only when first used).
-        packages: 'external',
-        // As tsx compiles: functions keep their names.
-        keepNames: true,
-        logLevel: 'silent',
-      });
+      await esbuild.build({ ...OPTIONS, entryPoints: ENTRIES.map((e) => join(root, 'src', e)), outbase: join(root, 'src'), outdir: tmp });
+      // src/ changed while esbuild read it: the build is of neither state, and is not kept under the key.
+      if (buildKey(root) !== key) return undefined;
       writeFileSync(join(tmp, 'complete'), `${key}\n`);
-      // Made aside and renamed into place: a build is whole or absent. Another
-      // process may have put the same build there first.
+      // Made aside and renamed into place: a build is whole or absent.
       try {
         renameSync(tmp, dir);
       } catch (err) {
-        if (!existsSync(join(dir, 'complete'))) throw err;
+        if (existsSync(join(dir, 'complete'))) {
+          // Another process put the same build there first.
+        } else if (existsSync(dir)) {
+          // What an interrupted removal left (no 'complete'): moved aside, then replaced.
+          const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
+          renameSync(dir, stale);
+          rmSync(stale, { recursive: true, force: true });
+          try {
+            renameSync(tmp, dir);
+          } catch (again) {
+            if (!existsSync(join(dir, 'complete'))) throw again;
+          }
+        } else throw err;
       }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+      // esbuild's service process would otherwise live as long as this one.
+      await esbuild.stop();
     }
     prune(base, key);
     return dir;
@@ -74,18 +104,27 @@ export async function builtCode(root) {
   }
 }
 
-/** Remove older builds but the most recent few, and what interrupted builds left over an hour ago. */
+/**
+ * Remove builds but the current one, those used in the last hour and the most
+ * recently used few; and what interrupted builds left over an hour ago.
+ */
 function prune(base, key) {
   try {
     const now = Date.now();
+    const used = (n) => {
+      try {
+        return statSync(join(base, n, 'complete')).mtimeMs;
+      } catch {
+        return undefined;
+      }
+    };
     const entries = readdirSync(base)
       .filter((n) => n !== key && n !== 'config')
-      .map((n) => ({ n, t: statSync(join(base, n)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
+      .map((n) => ({ n, done: /^[0-9a-f]{16}$/.test(n) ? used(n) : undefined, t: statSync(join(base, n)).mtimeMs }))
+      .sort((a, b) => (b.done ?? 0) - (a.done ?? 0));
     let kept = 0;
-    for (const { n, t } of entries) {
-      const done = /^[0-9a-f]{16}$/.test(n) && existsSync(join(base, n, 'complete'));
-      if (done ? kept++ < KEEP : now - t < 3_600_000) continue;
+    for (const { n, done, t } of entries) {
+      if (done !== undefined ? kept++ < KEEP || now - done < IN_USE_MS : now - t < IN_USE_MS) continue;
       rmSync(join(base, n), { recursive: true, force: true });
     }
   } catch {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtCode, buildKey } from '../bin/build.mjs';
@@ -37,8 +37,16 @@ describe('the command line runs a build of src/', () => {
       expect(made2).not.toContain(next);
       made2.push(next);
     }
-    // The first of four is gone: the current build and the two most recent others stay.
-    expect(builds(dir)).toEqual(made2.slice(1).map((d) => d.split('/').pop()).sort());
+    // All four were used within the hour: all stay.
+    expect(builds(dir)).toEqual(made2.map((d) => d.split('/').pop()).sort());
+    // Last used two hours ago and more, the oldest goes once a new build is made: the current one and the two most recently used stay.
+    made2.forEach((d, i) => {
+      const t = new Date(Date.now() - (3 + 4 - i) * 3_600_000);
+      utimesSync(join(d, 'complete'), t, t);
+    });
+    writeFileSync(join(dir, 'src', 'core', 'edit.ts'), 'export const edit = 4;\n');
+    const fifth = (await builtCode(dir))!;
+    expect(builds(dir)).toEqual([made2[2], made2[3], fifth].map((d) => d!.split('/').pop()).sort());
     const r = cli(dir, ['--help']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('accords COMMAND --help');
@@ -57,6 +65,16 @@ describe('the command line runs a build of src/', () => {
     );
     expect(runs).toEqual([0, 0, 0]);
     expect(builds(dir)).toEqual([buildKey(dir)]);
+  });
+
+  it('replaces a build folder that lost its mark of completion (an interrupted removal)', async () => {
+    const dir = scratchProject();
+    const first = (await builtCode(dir))!;
+    rmSync(join(first, 'complete'));
+    rmSync(join(first, 'cli.js'));
+    expect(await builtCode(dir)).toBe(first);
+    expect(existsSync(join(first, 'cli.js'))).toBe(true);
+    expect(readdirSync(join(dir, '.accords', 'build')).filter((n) => n.includes('.stale-') || n.includes('.tmp-'))).toEqual([]);
   });
 
   it('runs src/ through tsx when no build can be made, and says what is wrong with the code', async () => {
@@ -88,7 +106,21 @@ describe('the command line runs a build of src/', () => {
     writeFileSync(undef, 'export default {\n  corpus: notDefined,\n};\n');
     r = cli(dir, ['run', '--config', undef]);
     expect(r.stderr).toMatch(/undef\.config\.mts:2: the config file could not be loaded: notDefined is not defined/);
-    // A valid config importing the project's config API and a helper of its own; a change to the helper is seen.
+    // A config that stands alone is compiled without tsx, once.
+    const alone = join(dir, 'alone.config.mts');
+    writeFileSync(alone, "import { defineConfig } from './src/config/index.js';\nexport default defineConfig({ rules: 'none-here' });\n");
+    r = cli(dir, ['run', '--config', alone]);
+    expect(r.stderr).toContain(`${join(dir, 'none-here')}: rules folder not found`);
+    const compiled = () => readdirSync(join(dir, '.accords', 'build', 'config')).filter((n) => n.endsWith('.mjs'));
+    expect(compiled()).toHaveLength(2);
+    cli(dir, ['run', '--config', alone]);
+    expect(compiled()).toHaveLength(2);
+    // A config that asks where it is gets its own folder, as under tsx.
+    const where = join(dir, 'where.config.mts');
+    writeFileSync(where, "import { join } from 'node:path';\nexport default { rules: join(import.meta.dirname, 'my-rules') };\n");
+    r = cli(dir, ['run', '--config', where]);
+    expect(r.stderr).toContain(`${join(dir, 'my-rules')}: rules folder not found`);
+    // A config importing the project's config API and a helper of its own; a change to the helper is seen.
     writeFileSync(join(dir, 'helper.ts'), "export const where: string = 'elsewhere';\n");
     const good = join(dir, 'good.config.ts');
     writeFileSync(good, "import { defineConfig } from './src/config/index.js';\nimport { where } from './helper.js';\nexport default defineConfig({ corpus: where, matrix: { domain: 'nope' } } as never);\n");

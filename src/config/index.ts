@@ -72,13 +72,21 @@ function indent(s: string): string {
 
 /**
  * The config module. Built code (see bin/build.mjs) runs without tsx: a config
- * written in TypeScript is compiled first (see compiled.ts), and a runtime error
- * in it is read through its source map, so the message names the config's line.
+ * written in TypeScript that stands alone is compiled first (see compiled.ts), a
+ * runtime error in it read through its source map so that the message names the
+ * config's line; any other is loaded through tsx, registered then.
  */
+let tsxRegistered: Promise<void> | undefined;
 async function importConfig(path: string): Promise<{ default?: unknown }> {
-  if (!BUILD || !/\.[mc]?ts$/.test(path)) return (await import(pathToFileURL(path).href)) as { default?: unknown };
+  const url = pathToFileURL(path).href;
+  if (!BUILD || !/\.[mc]?ts$/.test(path)) return (await import(url)) as { default?: unknown };
   const { compiledConfig } = await import('./compiled.js');
   const compiled = await compiledConfig(path);
+  if (!compiled) {
+    tsxRegistered ??= import('tsx/esm/api').then((m) => void m.register());
+    await tsxRegistered;
+    return (await import(url)) as { default?: unknown };
+  }
   const mapped = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(true);
   try {
@@ -118,12 +126,15 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Lo
  * the details on the next lines ("file:5:2: ERROR: Expected ..."); a runtime
  * error (a name that is not defined) names the line in its stack.
  */
+// tsx names a *.mts file *.ts in its errors: file names are compared without their endings too.
+const stem = (p: string) => p.replace(/\.[cm]?[jt]sx?$/, '');
+
 export function loadError(err: Error, path: string): { message: string; line?: number } {
   const text = String(err?.message ?? err);
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
   const located = lines
     .map((l) => /^(.*?):(\d+):(\d+):\s*(?:ERROR:\s*)?(.*)$/.exec(l))
-    .find((m) => m && (m[1] === path || path.endsWith(m[1]!) || m[1]!.endsWith(path.split('/').pop()!)));
+    .find((m) => m && [m[1]!, stem(m[1]!)].some((f) => f === path || f === stem(path) || path.endsWith(f) || stem(path).endsWith(f) || f.endsWith(path.split('/').pop()!)));
   if (located) return { message: `${located[4]} (column ${located[3]})`, line: Number(located[2]) };
   const detail = lines.filter((l) => !/^Transform failed with \d+ errors?:$/.test(l)).slice(0, 3).join('; ') || text;
   const frame = new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`).exec(err?.stack ?? '');

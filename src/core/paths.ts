@@ -18,8 +18,13 @@ function projectRoot(from: string): string {
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = projectRoot(here);
 export const SRC = join(ROOT, 'src');
-/** The folder of the build this code runs from; undefined when it runs from src/ itself. */
-export const BUILD = here === SRC || here.startsWith(SRC + sep) ? undefined : here;
+/** The folder of the build this code runs from (the one holding its 'complete' mark); undefined when it runs from src/ itself. */
+export const BUILD = here === SRC || here.startsWith(SRC + sep) ? undefined : buildRoot(here);
+
+function buildRoot(from: string): string {
+  for (let d = from; d.length > ROOT.length; d = dirname(d)) if (existsSync(join(d, 'complete'))) return d;
+  return from;
+}
 
 /** A file under src/, by its path there ("web/client.js"). */
 export const srcFile = (path: string) => join(SRC, path);
