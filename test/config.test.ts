@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, loadConfig } from '../src/config/index.js';
+import { parseConfig, loadConfig, loadError } from '../src/config/index.js';
 import { loadRules } from '../src/rules/index.js';
 import { UserError } from '../src/core/errors.js';
 import { ROOT, tmp } from './helpers.js';
@@ -62,6 +62,20 @@ describe('configuration', () => {
     const f = join(dir, 'bad.config.ts');
     writeFileSync(f, 'export default {{{');
     expect(await messageAsync(loadConfig(f))).toContain('bad.config.ts');
+  });
+});
+
+describe('why a config file failed to load', () => {
+  it('finds the line of a syntax error however the transform names the file (tsx names a *.mts file *.ts)', () => {
+    const err = new Error('Transform failed with 1 error:\n/home/a/pipeline.config.ts:4:2: ERROR: Expected "}" but found "rules"');
+    expect(loadError(err, '/home/a/pipeline.config.mts')).toEqual({ message: 'Expected "}" but found "rules" (column 2)', line: 4 });
+    expect(loadError(err, '/home/a/pipeline.config.ts').line).toBe(4);
+    expect(loadError(err, '/home/b/other.config.mts').line).toBeUndefined();
+  });
+  it('reads the line of a runtime error from the stack', () => {
+    const err = new ReferenceError('notDefined is not defined');
+    err.stack = 'ReferenceError: notDefined is not defined\n    at file:///home/a/other.config.mts:2:12';
+    expect(loadError(err, '/home/a/other.config.mts')).toEqual({ message: 'notDefined is not defined', line: 2 });
   });
 });
 

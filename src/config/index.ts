@@ -71,7 +71,7 @@ function indent(s: string): string {
 }
 
 /**
- * The config module. Built code (see bin/build.mjs) runs without tsx: a config
+ * Import the config file. Built code (see bin/build.mjs) runs without tsx: a config
  * written in TypeScript that stands alone is compiled first (see compiled.ts), a
  * runtime error in it read through its source map so that the message names the
  * config's line; any other is loaded through tsx, registered then.
@@ -120,15 +120,15 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Lo
   return { ...parseConfig(mod.default, path), root: dirname(path), file: path };
 }
 
+// tsx names a *.mts file *.ts in its errors: file names are compared without their endings too.
+const stem = (p: string) => p.replace(/\.[cm]?[jt]sx?$/, '');
+
 /**
  * The real reason a config file failed to load, and its line: a syntax error
  * comes from the TypeScript transform as "Transform failed with 1 error:" with
  * the details on the next lines ("file:5:2: ERROR: Expected ..."); a runtime
  * error (a name that is not defined) names the line in its stack.
  */
-// tsx names a *.mts file *.ts in its errors: file names are compared without their endings too.
-const stem = (p: string) => p.replace(/\.[cm]?[jt]sx?$/, '');
-
 export function loadError(err: Error, path: string): { message: string; line?: number } {
   const text = String(err?.message ?? err);
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
