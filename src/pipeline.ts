@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
@@ -8,10 +8,12 @@ import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
 import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
-import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFileAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type CompiledRules } from './rules/index.js';
+import { packageVersion } from './rules/cache.js';
+import { giveVerdicts, type Verdict } from './tag/imperative.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { aggregateFiles, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
@@ -205,10 +207,16 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // record per document, its summary for aggregation; the whole document waits
   // in the cache of processed documents until its outputs are written.
   const toProcess = opts.full ? files.length : keys.filter((k) => k.startsWith('unreadable:') || !existsSync(join(generation, `${k}.json`))).length;
+  // The part-of-speech tagger's verdicts on list items' opening words, kept from
+  // earlier runs: they depend on the words and the code, not on the rules, so a
+  // run after a change of rules does not ask the tagger again.
+  const verdictFile = join(dirname(docCache), 'verdicts', `${sha256(JSON.stringify([await sourceHash(), packageVersion('compromise')])).slice(0, 16)}.json`);
+  const verdicts = toProcess ? await readVerdicts(verdictFile) : [];
   const poolSize = opts.workers ?? Math.min(config.workers, Math.ceil(files.length / 4));
   const pool = poolSize >= 2 && (opts.workers !== undefined || toProcess >= WORKERS_FROM)
-    ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: ruleSet.version, registryHash: registry.hash })
+    ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: ruleSet.version, registryHash: registry.hash, verdicts })
     : undefined;
+  if (!pool) giveVerdicts(verdicts);
   try {
     return await streamRun();
   } finally {
@@ -244,6 +252,10 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       }),
     ),
   );
+
+  const fresh = prepared.flatMap((r) => r.verdicts ?? []);
+  for (const r of prepared) delete r.verdicts;
+  if (fresh.length) await keepVerdicts(verdictFile, verdicts, fresh, log);
 
   const kept: Prepared[] = [];
   const merged = new Set<Prepared>();
@@ -479,6 +491,36 @@ async function markUsed(generation: string): Promise<void> {
  * `problems` and left for a later run; the run's outputs are already in place. The
  * caller holds the cache's lock.
  */
+const VERDICTS_MAX = 200_000;
+
+/** Verdicts kept by an earlier run (none when the file is missing or damaged: they are reached again). */
+async function readVerdicts(file: string): Promise<Verdict[]> {
+  try {
+    const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return Array.isArray(data) ? data.filter((v): v is Verdict => Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Keep the verdicts with the new ones (the newest when there are too many), and drop files made for other code. Best effort. */
+async function keepVerdicts(file: string, old: Verdict[], fresh: Verdict[], log: (s: string) => void): Promise<void> {
+  const all = new Map<string, number>(old);
+  for (const [key, bits] of fresh) {
+    const had = all.get(key) ?? 0;
+    all.delete(key);
+    all.set(key, had | bits);
+  }
+  const list = [...all].slice(-VERDICTS_MAX);
+  try {
+    await writeFileAtomic(file, JSON.stringify(list), { sync: false });
+    const dir = dirname(file);
+    for (const name of await readdir(dir)) if (/^[0-9a-f]{16}\.json$/.test(name) && name !== basename(file)) await rm(join(dir, name), { force: true });
+  } catch (err) {
+    log(`warning: ${file}: the part-of-speech verdicts could not be kept (${(err as Error).message}); the next run reaches them again`);
+  }
+}
+
 export async function pruneGenerations(docCache: string, current: string): Promise<{ removed: number; bytes: number; problems: string[] }> {
   const problems: string[] = [];
   const entries = await readdir(docCache, { withFileTypes: true }).catch(() => []);

@@ -18,6 +18,7 @@ import { extractFile } from './extract/index.js';
 import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
+import { takeVerdicts, type Verdict } from './tag/imperative.js';
 import { attribute, namedPartnerships, summarize, type DocSummary } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passagesJsonl, renderDocumentPage } from './render/index.js';
 import { sha256 } from './core/hash.js';
@@ -50,6 +51,8 @@ export interface Prepared {
   doc?: Doc;
   fromCache: boolean;
   ms: number;
+  /** The part-of-speech verdicts reached in this thread since the last document (see takeVerdicts). */
+  verdicts?: Verdict[];
 }
 
 export interface StageContext {
@@ -159,6 +162,13 @@ const infoFile = (cached: string) => cached.replace(/\.json$/, '.info.json');
  * but not flushed to disk one by one: a damaged entry is re-processed.
  */
 export async function prepareFile(job: PrepareJob, ctx: StageContext): Promise<Prepared> {
+  const r = await prepareOne(job, ctx);
+  const verdicts = takeVerdicts();
+  if (verdicts.length) r.verdicts = verdicts;
+  return r;
+}
+
+async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared> {
   const t0 = performance.now();
   const cached = job.key ? `${job.cacheDir}/${job.key}.json` : undefined;
   if (cached && !job.full && existsSync(cached)) {

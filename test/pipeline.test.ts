@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
@@ -141,6 +142,38 @@ describe('the cache of processed documents', () => {
     expect(back.processed).toBe(0);
     expect(back.reused).toBe(back.documents);
     expect(generations()).toEqual(now);
+  });
+});
+
+describe("the part-of-speech tagger's verdicts on list items' opening words", () => {
+  it('are kept between runs, so a run with other settings does not ask the tagger again; a damaged file is made again', () => {
+    const dir = tmp('accords-verdicts');
+    const cacheDir = join(dir, 'cache');
+    const conf = (minTextChars: number) => {
+      const f = join(dir, `c${minTextChars}.config.mts`);
+      writeFileSync(f, `export default ${JSON.stringify({ corpus: join(ROOT, 'corpus'), rules: join(ROOT, 'rules'), cacheDir, limits: { minTextChars }, review: { db: join(dir, 'r.sqlite') } })};\n`);
+      return f;
+    };
+    // Separate processes: within one, the verdicts stay in memory anyway.
+    const run = (minTextChars: number, out: string) => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'accords.js'), 'run', '--config', conf(minTextChars), '--out', join(dir, out), '--quiet'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+    };
+    const kept = () => readdirSync(join(cacheDir, 'verdicts')).map((n) => join(cacheDir, 'verdicts', n));
+    run(40, 'a');
+    expect(kept()).toHaveLength(1);
+    const [file] = kept();
+    const first = readFileSync(file!, 'utf8');
+    const verdicts = JSON.parse(first) as Array<[string, number]>;
+    expect(verdicts.length).toBeGreaterThan(0);
+    const made = statSync(file!).mtimeMs;
+    // Other limits: every statement is processed again, and no verdict is new.
+    run(41, 'b');
+    expect(statSync(file!).mtimeMs).toBe(made);
+    expect(files(join(dir, 'b')).filter((f) => f !== 'run-report.json').map((f) => readFileSync(join(dir, 'b', f), 'utf8'))).toEqual(files(join(dir, 'a')).filter((f) => f !== 'run-report.json').map((f) => readFileSync(join(dir, 'a', f), 'utf8')));
+    writeFileSync(file!, '[["half');
+    run(42, 'c');
+    expect(JSON.parse(readFileSync(file!, 'utf8'))).toEqual(verdicts);
   });
 });
 

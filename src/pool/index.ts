@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { BUILD } from '../core/paths.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { PrepareJob } from '../stage.js';
+import type { Verdict } from '../tag/imperative.js';
 
 export interface PoolInit {
   config: LoadedConfig;
@@ -20,6 +21,8 @@ export interface PoolInit {
   registryHash: string;
   /** The old-generation heap limit of each worker, in MB. */
   heapMb?: number;
+  /** Part-of-speech verdicts kept from earlier runs. */
+  verdicts?: Verdict[];
 }
 
 export type Task = { kind: 'prepare'; job: PrepareJob };

@@ -6,9 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules } from '../rules/index.js';
 import { prepareFile, type StageContext } from '../stage.js';
+import { giveVerdicts } from '../tag/imperative.js';
 import type { PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit;
+giveVerdicts(init.verdicts ?? []);
 const ready: Promise<StageContext> = (async () => {
   const rules = compileRules(await loadRulesCached(init.rulesDir, rulesCacheDir(init.config)));
   const registry = await loadRegistry(init.registryFiles[0]!, ...init.registryFiles.slice(1));

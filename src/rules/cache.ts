@@ -35,7 +35,7 @@ interface Stored {
 const LIBRARIES = ['compromise', 'yaml', 'zod', 're2js'];
 let libraryVersions: string | undefined;
 /** A package's version, read from its package.json without loading it (not every package exports that file). */
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   try {
     let dir = dirname(createRequire(import.meta.url).resolve(name));
     for (;;) {

@@ -14,6 +14,37 @@ import type { CompiledRules, Hit } from '../rules/compile.js';
  * which passage was read first (the same in every order, every worker thread).
  */
 const posCache = new Map<string, boolean>();
+const gerundCache = new Map<string, boolean>();
+/** Enough for every distinct list-item opening of a large corpus; past it a cache starts again. */
+const CACHE_MAX = 200_000;
+
+/**
+ * A verdict, as kept between runs: bit 1 when the base-verb verdict is known and
+ * bit 2 when it is yes; bits 4 and 8 the same for the gerund verdict.
+ */
+export type Verdict = [key: string, bits: number];
+
+// Verdicts reached in this thread since they were last taken (a thread that never takes them keeps the first ones only).
+let fresh: Verdict[] = [];
+
+/**
+ * The verdicts reached since the last call. A run keeps them on disk, so that
+ * the next one (after a change of rules, say) does not ask the tagger again:
+ * a verdict depends only on the words it was asked about and on the code.
+ */
+export function takeVerdicts(): Verdict[] {
+  const out = fresh;
+  fresh = [];
+  return out;
+}
+
+/** Verdicts kept from earlier runs. */
+export function giveVerdicts(verdicts: Verdict[]): void {
+  for (const [key, bits] of verdicts) {
+    if (bits & 1 && posCache.size < CACHE_MAX) posCache.set(key, !!(bits & 2));
+    if (bits & 4 && gerundCache.size < CACHE_MAX) gerundCache.set(key, !!(bits & 8));
+  }
+}
 
 // Words that open sentences but are never imperatives; saves a tagger call.
 const NOT_VERBS = new Set([
@@ -32,8 +63,9 @@ function isBaseVerb(word: string, rest: string): boolean {
   const doc = compromise()(`${word} ${rest}`);
   const first = doc.terms().first();
   const verdict = first.has('#Verb') && !first.has('#PastTense') && !first.has('#Gerund') && !first.has('#Noun');
-  if (posCache.size > 50_000) posCache.clear();
+  if (posCache.size >= CACHE_MAX) posCache.clear();
   posCache.set(key, verdict);
+  if (fresh.length < CACHE_MAX) fresh.push([key, verdict ? 3 : 1]);
   return verdict;
 }
 
@@ -73,8 +105,6 @@ export function imperativeGrade(text: string, _rules: CompiledRules, gradeHits: 
   return undefined;
 }
 
-const gerundCache = new Map<string, boolean>();
-
 function isGerund(word: string, rest: string): boolean {
   const lower = word.toLowerCase();
   if (NOT_VERBS.has(lower) || !/^[a-z]+ing$/.test(lower) || lower.length < 6) return false;
@@ -85,7 +115,8 @@ function isGerund(word: string, rest: string): boolean {
   // "Expanding joint research ..." is tagged as an adjective ("an expanding
   // universe"); opening a bullet, an -ing word is the action unless it is a noun.
   const verdict = first.has('#Gerund') || !first.has('#Noun');
-  if (gerundCache.size > 50_000) gerundCache.clear();
+  if (gerundCache.size >= CACHE_MAX) gerundCache.clear();
   gerundCache.set(key, verdict);
+  if (fresh.length < CACHE_MAX) fresh.push([key, verdict ? 12 : 4]);
   return verdict;
 }
