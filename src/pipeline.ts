@@ -211,12 +211,13 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // earlier runs: they depend on the words and the code, not on the rules, so a
   // run after a change of rules does not ask the tagger again.
   const verdictFile = join(dirname(docCache), 'verdicts', `${sha256(JSON.stringify([await sourceHash(), packageVersion('compromise')])).slice(0, 16)}.json`);
-  const verdicts = toProcess ? await readVerdicts(verdictFile) : [];
+  await removeTempFiles(dirname(verdictFile));
+  const verdicts = toProcess ? await readVerdicts(verdictFile) : undefined;
   const poolSize = opts.workers ?? Math.min(config.workers, Math.ceil(files.length / 4));
   const pool = poolSize >= 2 && (opts.workers !== undefined || toProcess >= WORKERS_FROM)
-    ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: ruleSet.version, registryHash: registry.hash, verdicts })
+    ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: ruleSet.version, registryHash: registry.hash, verdicts: verdicts ?? [] })
     : undefined;
-  if (!pool) giveVerdicts(verdicts);
+  if (!pool) giveVerdicts(verdicts ?? []);
   try {
     return await streamRun();
   } finally {
@@ -255,7 +256,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
 
   const fresh = prepared.flatMap((r) => r.verdicts ?? []);
   for (const r of prepared) delete r.verdicts;
-  if (fresh.length) await keepVerdicts(verdictFile, verdicts, fresh, log);
+  // Not read when nothing was to be processed (a damaged cache entry may be all the same): read now.
+  if (fresh.length) await keepVerdicts(verdictFile, verdicts ?? (await readVerdicts(verdictFile)), fresh, log);
 
   const kept: Prepared[] = [];
   const merged = new Set<Prepared>();
@@ -492,12 +494,15 @@ async function markUsed(generation: string): Promise<void> {
  * caller holds the cache's lock.
  */
 const VERDICTS_MAX = 200_000;
+/** A file larger than this is not what a run writes (200,000 verdicts take about 10 MB): it is ignored and made again. */
+const VERDICTS_BYTES_MAX = 32 * 1024 * 1024;
 
 /** Verdicts kept by an earlier run (none when the file is missing or damaged: they are reached again). */
 async function readVerdicts(file: string): Promise<Verdict[]> {
   try {
+    if ((await stat(file)).size > VERDICTS_BYTES_MAX) return [];
     const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    return Array.isArray(data) ? data.filter((v): v is Verdict => Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number') : [];
+    return Array.isArray(data) ? data.filter((v): v is Verdict => Array.isArray(v) && typeof v[0] === 'string' && v[0].length <= 200 && Number.isInteger(v[1])).slice(-VERDICTS_MAX) : [];
   } catch {
     return [];
   }
@@ -509,7 +514,8 @@ async function keepVerdicts(file: string, old: Verdict[], fresh: Verdict[], log:
   for (const [key, bits] of fresh) {
     const had = all.get(key) ?? 0;
     all.delete(key);
-    all.set(key, had | bits);
+    // A verdict reached now replaces a kept one of the same kind (bits 1-2: base verb; 4-8: gerund).
+    all.set(key, (had & ~(bits & 1 ? 3 : 0) & ~(bits & 4 ? 12 : 0)) | bits);
   }
   const list = [...all].slice(-VERDICTS_MAX);
   try {

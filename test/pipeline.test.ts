@@ -174,6 +174,18 @@ describe("the part-of-speech tagger's verdicts on list items' opening words", ()
     writeFileSync(file!, '[["half');
     run(42, 'c');
     expect(JSON.parse(readFileSync(file!, 'utf8'))).toEqual(verdicts);
+    // A damaged cache entry is processed again in a run that expected nothing to process: the verdicts kept stay.
+    const gen = readdirSync(join(cacheDir, 'docs'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(cacheDir, 'docs', e.name)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+    // The statement whose list item gave the first verdict is damaged; a verdict of another run is planted beside the kept ones.
+    const words = verdicts[0]![0].replace(/\s+/g, ' ');
+    const entry = readdirSync(gen).find((n) => /^[0-9a-f]{64}\.json$/.test(n) && readFileSync(join(gen, n), 'utf8').replace(/\s+/g, ' ').includes(words))!;
+    writeFileSync(join(gen, entry), 'garbage');
+    writeFileSync(join(gen, entry.replace('.json', '.info.json')), 'garbage');
+    writeFileSync(file!, JSON.stringify([...verdicts, ['Planted  words of another run', 1]]));
+    run(42, 'd');
+    const after = JSON.parse(readFileSync(file!, 'utf8')) as Array<[string, number]>;
+    expect(after).toHaveLength(verdicts.length + 1);
+    expect(after).toContainEqual(['Planted  words of another run', 1]);
   });
 });
 

@@ -70,13 +70,14 @@ function indent(s: string): string {
     .join('\n');
 }
 
+let tsxRegistered: Promise<void> | undefined;
+
 /**
  * Import the config file. Built code (see bin/build.mjs) runs without tsx: a config
  * written in TypeScript that stands alone is compiled first (see compiled.ts), a
  * runtime error in it read through its source map so that the message names the
  * config's line; any other is loaded through tsx, registered then.
  */
-let tsxRegistered: Promise<void> | undefined;
 async function importConfig(path: string): Promise<{ default?: unknown }> {
   const url = pathToFileURL(path).href;
   if (!BUILD || !/\.[mc]?ts$/.test(path)) return (await import(url)) as { default?: unknown };

@@ -74,7 +74,8 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
     }
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // The first failure is the one to report (the temporary file may not even be reachable).
+    await rm(tmp, { force: true }).catch(() => {});
     throw err;
   }
   if (sync) await fsyncDir(dirname(path));

@@ -11,6 +11,8 @@ import type { PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit;
 giveVerdicts(init.verdicts ?? []);
+// In the caches now: not held twice.
+delete init.verdicts;
 const ready: Promise<StageContext> = (async () => {
   const rules = compileRules(await loadRulesCached(init.rulesDir, rulesCacheDir(init.config)));
   const registry = await loadRegistry(init.registryFiles[0]!, ...init.registryFiles.slice(1));

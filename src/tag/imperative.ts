@@ -24,8 +24,8 @@ const CACHE_MAX = 200_000;
  */
 export type Verdict = [key: string, bits: number];
 
-// Verdicts reached in this thread since they were last taken (a thread that never takes them keeps the first ones only).
-let fresh: Verdict[] = [];
+// Verdicts reached since they were last taken: recorded only in a run's threads (those given kept verdicts).
+let fresh: Verdict[] | undefined;
 
 /**
  * The verdicts reached since the last call. A run keeps them on disk, so that
@@ -33,6 +33,7 @@ let fresh: Verdict[] = [];
  * a verdict depends only on the words it was asked about and on the code.
  */
 export function takeVerdicts(): Verdict[] {
+  if (!fresh?.length) return [];
   const out = fresh;
   fresh = [];
   return out;
@@ -40,6 +41,7 @@ export function takeVerdicts(): Verdict[] {
 
 /** Verdicts kept from earlier runs. */
 export function giveVerdicts(verdicts: Verdict[]): void {
+  fresh ??= [];
   for (const [key, bits] of verdicts) {
     if (bits & 1 && posCache.size < CACHE_MAX) posCache.set(key, !!(bits & 2));
     if (bits & 4 && gerundCache.size < CACHE_MAX) gerundCache.set(key, !!(bits & 8));
@@ -65,7 +67,7 @@ function isBaseVerb(word: string, rest: string): boolean {
   const verdict = first.has('#Verb') && !first.has('#PastTense') && !first.has('#Gerund') && !first.has('#Noun');
   if (posCache.size >= CACHE_MAX) posCache.clear();
   posCache.set(key, verdict);
-  if (fresh.length < CACHE_MAX) fresh.push([key, verdict ? 3 : 1]);
+  if (fresh && fresh.length < CACHE_MAX) fresh.push([key, verdict ? 3 : 1]);
   return verdict;
 }
 
@@ -117,6 +119,6 @@ function isGerund(word: string, rest: string): boolean {
   const verdict = first.has('#Gerund') || !first.has('#Noun');
   if (gerundCache.size >= CACHE_MAX) gerundCache.clear();
   gerundCache.set(key, verdict);
-  if (fresh.length < CACHE_MAX) fresh.push([key, verdict ? 12 : 4]);
+  if (fresh && fresh.length < CACHE_MAX) fresh.push([key, verdict ? 12 : 4]);
   return verdict;
 }
