@@ -8,12 +8,12 @@ import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
 import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
-import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFileAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type CompiledRules } from './rules/index.js';
-import { packageVersion } from './rules/cache.js';
-import { giveVerdicts, type Verdict } from './tag/imperative.js';
+import { giveVerdicts } from './tag/imperative.js';
+import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { aggregateFiles, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
@@ -210,7 +210,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // The part-of-speech tagger's verdicts on list items' opening words, kept from
   // earlier runs: they depend on the words and the code, not on the rules, so a
   // run after a change of rules does not ask the tagger again.
-  const verdictFile = join(dirname(docCache), 'verdicts', `${sha256(JSON.stringify([await sourceHash(), packageVersion('compromise')])).slice(0, 16)}.json`);
+  const verdictFile = await verdictsFile(dirname(docCache));
   await removeTempFiles(dirname(verdictFile));
   const verdicts = toProcess ? await readVerdicts(verdictFile) : undefined;
   const poolSize = opts.workers ?? Math.min(config.workers, Math.ceil(files.length / 4));
@@ -361,10 +361,11 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     // A file that comes out as it was in the previous outputs is linked from there, not
     // written again: adding a statement rewrites only what it changed (and passages.jsonl).
     const previous = existsSync(join(outDir, 'run-report.json')) ? outDir : undefined;
+    // Folders of this staging folder made so far (it is new: none of them can go away meanwhile).
     const made = new Set<string>();
     const write = async (name: string, content: FileText) => {
       const p = join(staging, name);
-      const dir = join(p, '..');
+      const dir = dirname(p);
       if (!made.has(dir)) {
         await mkdir(dir, { recursive: true });
         made.add(dir);
@@ -493,40 +494,6 @@ async function markUsed(generation: string): Promise<void> {
  * `problems` and left for a later run; the run's outputs are already in place. The
  * caller holds the cache's lock.
  */
-const VERDICTS_MAX = 200_000;
-/** A file larger than this is not what a run writes (200,000 verdicts take about 10 MB): it is ignored and made again. */
-const VERDICTS_BYTES_MAX = 32 * 1024 * 1024;
-
-/** Verdicts kept by an earlier run (none when the file is missing or damaged: they are reached again). */
-async function readVerdicts(file: string): Promise<Verdict[]> {
-  try {
-    if ((await stat(file)).size > VERDICTS_BYTES_MAX) return [];
-    const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    return Array.isArray(data) ? data.filter((v): v is Verdict => Array.isArray(v) && typeof v[0] === 'string' && v[0].length <= 200 && Number.isInteger(v[1])).slice(-VERDICTS_MAX) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Keep the verdicts with the new ones (the newest when there are too many), and drop files made for other code. Best effort. */
-async function keepVerdicts(file: string, old: Verdict[], fresh: Verdict[], log: (s: string) => void): Promise<void> {
-  const all = new Map<string, number>(old);
-  for (const [key, bits] of fresh) {
-    const had = all.get(key) ?? 0;
-    all.delete(key);
-    // A verdict reached now replaces a kept one of the same kind (bits 1-2: base verb; 4-8: gerund).
-    all.set(key, (had & ~(bits & 1 ? 3 : 0) & ~(bits & 4 ? 12 : 0)) | bits);
-  }
-  const list = [...all].slice(-VERDICTS_MAX);
-  try {
-    await writeFileAtomic(file, JSON.stringify(list), { sync: false });
-    const dir = dirname(file);
-    for (const name of await readdir(dir)) if (/^[0-9a-f]{16}\.json$/.test(name) && name !== basename(file)) await rm(join(dir, name), { force: true });
-  } catch (err) {
-    log(`warning: ${file}: the part-of-speech verdicts could not be kept (${(err as Error).message}); the next run reaches them again`);
-  }
-}
-
 export async function pruneGenerations(docCache: string, current: string): Promise<{ removed: number; bytes: number; problems: string[] }> {
   const problems: string[] = [];
   const entries = await readdir(docCache, { withFileTypes: true }).catch(() => []);

@@ -34,33 +34,36 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/**
- * Write a file so that readers see either the old or the new content, never a
- * half-written one, and so that the new content is on disk once this returns:
- * write a temporary sibling, fsync it, rename it over the target, fsync the folder.
- */
 // Folders this process made or found, so that writing many files into one does not ask for it each time.
 const knownDirs = new Set<string>();
 
-/** Open a new file for writing, making its folder first unless this process knows it is there (and again if it has gone since). */
+/** Make a folder (and its parents) unless this process made or found it before (a writer must retry should it have gone since). */
+async function ensureDir(dir: string): Promise<void> {
+  if (knownDirs.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  if (knownDirs.size > 10_000) knownDirs.clear();
+  knownDirs.add(dir);
+}
+
+/** Open a new file for writing, making its folder first (and again if it has gone since this process last saw it). */
 async function openNew(path: string) {
   const dir = dirname(path);
-  if (!knownDirs.has(dir)) {
-    await mkdir(dir, { recursive: true });
-    if (knownDirs.size > 10_000) knownDirs.clear();
-    knownDirs.add(dir);
-  }
+  await ensureDir(dir);
   try {
     return await open(path, 'w');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     knownDirs.delete(dir);
-    await mkdir(dir, { recursive: true });
-    knownDirs.add(dir);
+    await ensureDir(dir);
     return open(path, 'w');
   }
 }
 
+/**
+ * Write a file so that readers see either the old or the new content, never a
+ * half-written one, and so that the new content is on disk once this returns:
+ * write a temporary sibling, fsync it, rename it over the target, fsync the folder.
+ */
 export async function writeFileAtomic(path: string, data: string | Buffer, opts: { sync?: boolean } = {}): Promise<void> {
   const sync = opts.sync ?? true;
   const tmp = tmpName(path);

@@ -31,20 +31,17 @@ export interface TrieHit {
 
 const CLASS_FLAG: Record<TokenClass, number> = { num: NUM, year: YEAR, Cap: CAP, ing: ING, ed: ED };
 
-/**
- * The bucket of a stem or word, from its first three character codes: a small
- * integer (a larger number would be allocated for each word). Two stems may share a
- * bucket; each is still compared in full.
- */
-const key3 = (w: string) => ((w.charCodeAt(0) * 1021 + w.charCodeAt(1)) * 1021 + w.charCodeAt(2)) & 0x3fffffff;
-
 /** A character as the matcher reads it: ’ is '. */
 const ch = (s: string, i: number) => {
   const c = s.charCodeAt(i);
   return c === 0x2019 ? 39 : c;
 };
 
-/** key3 of the word at [a, ...) of `s` (at least three characters long). */
+/**
+ * The bucket of a stem or of the word at [a, ...) of `s` (three characters or more),
+ * from its first three characters: a small integer (a larger number would be
+ * allocated for each word). Two stems may share a bucket; each is still compared in full.
+ */
 const key3At = (s: string, a: number) => ((ch(s, a) * 1021 + ch(s, a + 1)) * 1021 + ch(s, a + 2)) & 0x3fffffff;
 
 /** A hash of the characters [a, b) of `s` (FNV-1a), for the vocabulary's table. */
@@ -134,7 +131,7 @@ export class TokenTrie {
         return hit[1];
       }
       node.stems ??= new Map();
-      const key = key3(e.s);
+      const key = key3At(e.s, 0);
       let list = node.stems.get(key);
       if (!list) node.stems.set(key, (list = []));
       let hit = list.find(([s]) => s === e.s);
