@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import type { Doc, DocMeta } from './core/doc.js';
 import type { Message } from './core/messages.js';
 import { problem } from './core/errors.js';
-import { writeFileAtomic } from './core/fsutil.js';
+import { writeCacheFileSync } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { extractFile } from './extract/index.js';
 import { segment } from './segment/index.js';
@@ -129,15 +129,15 @@ async function record(doc: Doc, cached: string, ctx: StageContext): Promise<DocI
   const named = doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
   const info = infoOf(doc, ctx.registry, named);
   const files = outputFiles(cached, doc.path);
-  await writeFileAtomic(files.jsonl, passagesJsonl([doc], ctx.registry, [named]), { sync: false });
+  writeCacheFileSync(files.jsonl, passagesJsonl([doc], ctx.registry, [named]));
   let pageHead = -1;
   if (doc.text && !doc.messages.some((m) => m.severity === 'error')) {
     const { head, tail } = documentPageParts(doc);
-    await writeFileAtomic(files.page, head + tail, { sync: false });
+    writeCacheFileSync(files.page, head + tail);
     pageHead = head.length;
   }
   info.outputs = { path: doc.path, pageHead };
-  await writeFileAtomic(infoFile(cached), JSON.stringify(info), { sync: false });
+  writeCacheFileSync(infoFile(cached), JSON.stringify(info));
   return info;
 }
 
@@ -190,7 +190,7 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
   }
   const doc = await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display);
   if (cached && !doc.messages.some((m) => m.code === 'pipeline/crash')) {
-    await writeFileAtomic(cached, JSON.stringify(doc), { sync: false });
+    writeCacheFileSync(cached, JSON.stringify(doc));
     const info = await record(doc, cached, ctx);
     return { info, cached, fromCache: false, ms: Math.round(performance.now() - t0) };
   }

@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { acquireLock, recoverDir, replaceDirAtomic, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
+import { acquireLock, recoverDir, replaceDirAtomic, writeCacheFileSync, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
 import { startServer } from './fixtures/server.js';
 import { ROOT, tmp } from './helpers.js';
 
@@ -147,6 +147,26 @@ describe('outputs written crash-safely', () => {
     expect(readdirSync(join(d, 'sub')).sort()).toEqual(['b.json', 'deeper']);
   });
 
+  it('cache entries written one after another through one buffer: each whole, none with bytes of the one before', () => {
+    const d = tmp('cache-writes');
+    const long = 'Ministers’ statement — 声明 — '.repeat(200_000);
+    writeCacheFileSync(join(d, 'sub', 'a.json'), long);
+    writeCacheFileSync(join(d, 'sub', 'b.json'), 'short');
+    rmSync(join(d, 'sub'), { recursive: true });
+    writeCacheFileSync(join(d, 'sub', 'c.json'), 'ß'.repeat(3000));
+    writeCacheFileSync(join(d, 'sub', 'c.json'), '{"again":true}');
+    expect(readdirSync(join(d, 'sub')).sort()).toEqual(['c.json']);
+    expect(readFileSync(join(d, 'sub', 'c.json'), 'utf8')).toBe('{"again":true}');
+    writeCacheFileSync(join(d, 'a.json'), long);
+    writeCacheFileSync(join(d, 'b.json'), 'short');
+    expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe(long);
+    expect(readFileSync(join(d, 'b.json'), 'utf8')).toBe('short');
+    // A folder in the way of the file: the error is passed on, no temporary file is left.
+    mkdirSync(join(d, 'taken.json'));
+    expect(() => writeCacheFileSync(join(d, 'taken.json'), 'x')).toThrow();
+    expect(readdirSync(d).sort()).toEqual(['a.json', 'b.json', 'sub', 'taken.json']);
+  });
+
   it('temporary files of an interrupted write are recognised and removed', async () => {
     const d = tmp('tmpfiles');
     await writeFileAtomic(join(d, 'index.json'), '{}');
@@ -189,6 +209,42 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(await writeFilePieces(join(next, 'longer.md'), ['Council met — twice.\n', 'And again.'], join(prev, 'same.md'))).toBe('written');
     expect(readFileSync(join(next, 'longer.md'), 'utf8')).toBe('Council met — twice.\nAnd again.');
     expect(readdirSync(next).filter((n) => n.endsWith('.link'))).toEqual([]);
+  });
+
+  it('pieces that differ only after megabytes, or end early, are written whole (the same part copied from the previous file)', async () => {
+    const dir = tmp('pieces-later');
+    const prev = join(dir, 'prev');
+    const next = join(dir, 'next');
+    mkdirSync(prev);
+    mkdirSync(next);
+    // Three batches of a megabyte and more, with text of two and three bytes per character.
+    const line = (i: number) => `${i}: the council’s working group — 会議 — met again\n`;
+    const lines = Array.from({ length: 60_000 }, (_, i) => line(i));
+    const before = lines.join('');
+    writeFileSync(join(prev, 'big.md'), before);
+    const changed = [...lines];
+    changed[50_000] = 'a line that was not there\n';
+    expect(await writeFilePieces(join(next, 'big.md'), changed, join(prev, 'big.md'))).toBe('written');
+    expect(readFileSync(join(next, 'big.md'), 'utf8')).toBe(changed.join(''));
+    expect(statSync(join(next, 'big.md')).ino).not.toBe(statSync(join(prev, 'big.md')).ino);
+    expect(await writeFilePieces(join(next, 'short.md'), lines.slice(0, 40_000), join(prev, 'big.md'))).toBe('written');
+    expect(readFileSync(join(next, 'short.md'), 'utf8')).toBe(lines.slice(0, 40_000).join(''));
+    expect(await writeFilePieces(join(next, 'same.md'), lines, join(prev, 'big.md'))).toBe('linked');
+    expect(await writeFilePieces(join(next, 'first.md'), ['other', ...lines.slice(1)], join(prev, 'big.md'))).toBe('written');
+    expect(readFileSync(join(next, 'first.md'), 'utf8')).toBe(['other', ...lines.slice(1)].join(''));
+    expect(readFileSync(join(prev, 'big.md'), 'utf8')).toBe(before);
+    // One string of megabytes, cut where a character of two UTF-16 units sits on the cut.
+    const wide = `${'a'.repeat((1 << 20) - 1)}😀${'b'.repeat(1 << 20)}😀`;
+    expect(await writeOrLink(join(next, 'wide.md'), wide, undefined)).toBe('written');
+    expect(readFileSync(join(next, 'wide.md'), 'utf8')).toBe(wide);
+    expect(await writeOrLink(join(next, 'wide2.md'), wide, join(next, 'wide.md'))).toBe('linked');
+    // Pieces that fail half-way: the failure is passed on, the previous file untouched.
+    const failing = function* () {
+      yield lines[0]!;
+      throw new Error('rendering failed');
+    };
+    await expect(writeFilePieces(join(next, 'broken.md'), failing(), join(prev, 'big.md'))).rejects.toThrow('rendering failed');
+    expect(readFileSync(join(prev, 'big.md'), 'utf8')).toBe(before);
   });
 });
 

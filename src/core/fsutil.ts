@@ -1,5 +1,5 @@
-import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -82,6 +82,60 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
     throw err;
   }
   if (sync) await fsyncDir(dirname(path));
+}
+
+// Text is encoded into this buffer, one per thread, before it is written: a new
+// buffer per file (what writing a string does) costs more than the encoding
+// itself when files are written one after another by the thousand.
+let scratch = Buffer.allocUnsafeSlow(1 << 20);
+// A larger buffer is not kept for the next file.
+const SCRATCH_MAX = 16 << 20;
+
+/**
+ * writeFileAtomic for an entry of a cache, written by a thread that has nothing
+ * else to do meanwhile (a worker thread, or a run's preparing step): synchronous,
+ * and not flushed to disk (a damaged entry is made again). Readers see the old
+ * content or the new one, never half of it.
+ */
+export function writeCacheFileSync(path: string, data: string): void {
+  // At most 3 bytes of UTF-8 per UTF-16 unit.
+  const need = data.length * 3;
+  let buf = scratch;
+  if (buf.length < need) {
+    buf = Buffer.allocUnsafeSlow(Math.max(need, buf.length * 2));
+    if (buf.length <= SCRATCH_MAX) scratch = buf;
+  }
+  const n = buf.write(data);
+  const tmp = tmpName(path);
+  const dir = dirname(path);
+  try {
+    if (!knownDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      knownDirs.add(dir);
+    }
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'w');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The folder went away since it was made: made again.
+      mkdirSync(dir, { recursive: true });
+      fd = openSync(tmp, 'w');
+    }
+    try {
+      for (let at = 0; at < n; ) at += writeSync(fd, buf, at, n - at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The first failure is the one to report.
+    }
+    throw err;
+  }
 }
 
 /**
@@ -198,16 +252,21 @@ export async function recoverDir(target: string): Promise<Recovery> {
  * made (some file systems), the file is written.
  */
 export async function writeOrLink(path: string, content: string | Buffer, previous: string | undefined): Promise<'linked' | 'written'> {
-  const data = typeof content === 'string' ? Buffer.from(content) : content;
+  if (typeof content === 'string') {
+    // Compared with the previous file only when their sizes agree; written a megabyte at a time either way.
+    const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
+    const same = st?.isFile() && st.size === Buffer.byteLength(content);
+    return writeFilePieces(path, [content], same ? previous : undefined);
+  }
   if (previous) {
     const st = await lstat(previous).catch(() => undefined);
-    if (st?.isFile() && st.size === data.length) {
+    if (st?.isFile() && st.size === content.length) {
       const old = await readFile(previous).catch(() => undefined);
       // Where links cannot be made (some file systems), written below.
-      if (old?.equals(data) && (await linkInPlace(previous, path))) return 'linked';
+      if (old?.equals(content) && (await linkInPlace(previous, path))) return 'linked';
     }
   }
-  await writeFile(await freeName(path), data, { flag: 'wx' });
+  await writeFile(await freeName(path), content, { flag: 'wx' });
   return 'written';
 }
 
@@ -239,49 +298,104 @@ async function freeName(path: string): Promise<string> {
   return path;
 }
 
+// Text is written a megabyte (of characters) at a time, encoded into buffers that
+// are kept for the next file: a new buffer per file costs more than the encoding.
+const CHUNK = 1 << 20;
+const spare: Buffer[] = [];
+const takeBuffer = () => spare.pop() ?? Buffer.allocUnsafeSlow(3 * CHUNK);
+const giveBuffer = (b: Buffer) => {
+  if (spare.length < 8) spare.push(b);
+};
+
 /**
- * Write a file from pieces of text, each written as it comes, so the whole text is
- * never held at once; small pieces are gathered up to about a megabyte first. When
- * `previous` turns out to hold exactly the same bytes (compared as they are
- * written), the new file is replaced by a link to it, as writeOrLink does.
+ * Write a file from pieces of text, each encoded as it comes, so the whole text is
+ * never held at once. While the pieces come out as `previous` holds them, nothing
+ * is written: a file that turns out the same becomes a link to it (as in
+ * writeOrLink); at the first difference the bytes found the same are copied from
+ * `previous` and writing goes on from there.
  */
 export async function writeFilePieces(path: string, pieces: Iterable<string>, previous?: string): Promise<'linked' | 'written'> {
-  const fh = await open(await freeName(path), 'wx');
   const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
-  // Opened after the new file, so that a new file that cannot be made leaves no handle open.
   const old = st?.isFile() ? await open(previous!, 'r').catch(() => undefined) : undefined;
-  let same = !!old;
+  let fh: FileHandle | undefined;
+  // The bytes written (or found the same) so far.
   let offset = 0;
-  try {
-    const put = async (text: string) => {
-      const data = Buffer.from(text);
-      if (same) {
-        const there = Buffer.alloc(data.length);
-        const { bytesRead } = await old!.read(there, 0, data.length, offset);
-        same = bytesRead === data.length && there.equals(data);
-      }
-      offset += data.length;
-      // writeFile goes on from the current position and writes the data whole.
-      await fh.writeFile(data);
-    };
-    let batch = '';
-    for (const piece of pieces) {
-      batch += piece;
-      if (batch.length >= 1 << 20) {
-        await put(batch);
-        batch = '';
-      }
+  const enc = takeBuffer();
+  const there = old ? takeBuffer() : undefined;
+  const start = async () => {
+    fh = await open(await freeName(path), 'wx');
+    // The bytes that were the same as the previous file's, copied from it.
+    for (let at = 0; at < offset; ) {
+      const { bytesRead } = await old!.read(there!, 0, Math.min(there!.length, offset - at), at);
+      if (!bytesRead) throw new Error(`${previous} became shorter while it was read`);
+      await fh.write(there!, 0, bytesRead, at);
+      at += bytesRead;
     }
-    if (batch) await put(batch);
+  };
+  // Bytes encoded into `enc` and not yet compared or written.
+  let used = 0;
+  const flush = async () => {
+    const n = used;
+    used = 0;
+    if (!n) return;
+    if (!fh) {
+      const { bytesRead } = await old!.read(there!, 0, n, offset);
+      if (bytesRead === n && there!.subarray(0, n).equals(enc.subarray(0, n))) {
+        offset += n;
+        return;
+      }
+      await start();
+    }
+    await fh!.write(enc, 0, n, offset);
+    offset += n;
+  };
+  const put = async (text: string) => {
+    for (let at = 0; at < text.length; ) {
+      let end = Math.min(text.length, at + CHUNK);
+      // Never between the two halves of a surrogate pair.
+      if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+      // At most 3 bytes of UTF-8 per UTF-16 unit.
+      if (used + (end - at) * 3 > enc.length) await flush();
+      used += enc.write(at === 0 && end === text.length ? text : text.slice(at, end), used);
+      at = end;
+    }
+  };
+  try {
+    if (!old) await start();
+    // Small pieces are gathered into one string first: a call to encode each would cost more.
+    let small = '';
+    for (const piece of pieces) {
+      if (piece.length < 1024) {
+        small += piece;
+        if (small.length >= 1 << 16) {
+          await put(small);
+          small = '';
+        }
+        continue;
+      }
+      if (small) {
+        await put(small);
+        small = '';
+      }
+      await put(piece);
+    }
+    if (small) await put(small);
+    await flush();
+    // All the same: a link, unless the previous file is longer or links cannot be made (then a copy of what was the same).
+    if (!fh) {
+      if (st!.size === offset && (await linkInPlace(previous!, path))) return 'linked';
+      await start();
+    }
+    return 'written';
   } finally {
     try {
-      await fh.close();
+      await fh?.close();
     } finally {
       await old?.close();
+      giveBuffer(enc);
+      if (there) giveBuffer(there);
     }
   }
-  // Where links cannot be made, the written file stays.
-  return same && st!.size === offset && (await linkInPlace(previous!, path)) ? 'linked' : 'written';
 }
 
 /**
