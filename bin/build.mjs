@@ -15,15 +15,13 @@ const KEEP = 2;
 const IN_USE_MS = 3_600_000;
 
 /** How src/ is built; part of the key, so a change here makes a new build. */
-const OPTIONS = {
+export const OPTIONS = {
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   // Packages stay in node_modules, loaded when the code asks for them (some only when first used).
   packages: 'external',
-  // As tsx compiles: functions keep their names.
-  keepNames: true,
   // Stack traces name the lines of src/ (bin/accords.js turns source maps on).
   sourcemap: 'linked',
   logLevel: 'silent',

@@ -70,7 +70,8 @@ export function buildBenchCorpus(src: string, dest: string, count: number, from 
   return written;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench-corpus.ts')) {
+// Run as a command only (not when a bundle of the benchmark holds this module).
+if (process.argv[1]?.endsWith('bench-corpus.ts')) {
   const [src, dest, count] = process.argv.slice(2);
   if (!src || !dest || !count || !/^\d+$/.test(count)) {
     console.error('usage: node --import tsx scripts/bench-corpus.ts SRC DEST COUNT');

@@ -2,7 +2,7 @@
  * Speed benchmark: prints figures, asserts nothing. One JSON line per
  * measurement as it is made, then a readable table.
  *
- *   npm run bench                          everything (about 3 minutes on 2 cores)
+ *   npm run bench                          everything (about 8 minutes on 2 cores)
  *   npm run bench -- --sizes 1000          whole-process runs on 1,000 statements only
  *   npm run bench -- --sizes 0             no whole-process runs (engine figures only)
  *   npm run bench -- --no-eval             without the tagging quality figures
@@ -33,11 +33,13 @@ import { classify } from '../src/classify.js';
 import { loadConfig } from '../src/config/index.js';
 import { ReviewStore, type NewDecision } from '../src/review/index.js';
 import { buildBenchCorpus, sourceStatements } from './bench-corpus.js';
+import { ROOT } from '../src/core/paths.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const root = resolve(import.meta.dirname, '..');
+// The project's folder, found the same way when this runs from src/ through tsx or built (scripts/bench.mjs).
+const root = ROOT;
 const config = await loadConfig(undefined, root);
 const corpus = resolve(opt('--corpus') ?? resolve(config.root, config.sharedCorpus));
 const sizes = (opt('--sizes') ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
