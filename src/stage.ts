@@ -20,7 +20,7 @@ import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
 import { attribute, namedPartnerships, summarize, type DocSummary } from './aggregate/index.js';
-import { documentCodes, documentPageParts, passagesJsonl, renderDocumentPage } from './render/index.js';
+import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
 import { sha256 } from './core/hash.js';
 
 /** What the run keeps of a processed document. */
@@ -129,11 +129,11 @@ async function record(doc: Doc, cached: string, ctx: StageContext): Promise<DocI
   const named = doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
   const info = infoOf(doc, ctx.registry, named);
   const files = outputFiles(cached, doc.path);
-  writeCacheFileSync(files.jsonl, passagesJsonl([doc], ctx.registry, [named]));
+  writeCacheFileSync(files.jsonl, passageLines([doc], ctx.registry, [named]), '\n');
   let pageHead = -1;
   if (doc.text && !doc.messages.some((m) => m.severity === 'error')) {
     const { head, tail } = documentPageParts(doc);
-    writeCacheFileSync(files.page, head + tail);
+    writeCacheFileSync(files.page, [head, tail]);
     pageHead = head.length;
   }
   info.outputs = { path: doc.path, pageHead };

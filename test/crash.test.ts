@@ -159,6 +159,15 @@ describe('outputs written crash-safely', () => {
     expect(readFileSync(join(d, 'sub', 'c.json'), 'utf8')).toBe('{"again":true}');
     writeCacheFileSync(join(d, 'a.json'), long);
     writeCacheFileSync(join(d, 'b.json'), 'short');
+    // In parts, each followed by a line end; none at all gives an empty file.
+    writeCacheFileSync(join(d, 'lines.jsonl'), ['{"n":1}', '{"t":"’—声"}', ''], '\n');
+    expect(readFileSync(join(d, 'lines.jsonl'), 'utf8')).toBe('{"n":1}\n{"t":"’—声"}\n\n');
+    writeCacheFileSync(join(d, 'lines.jsonl'), [], '\n');
+    expect(readFileSync(join(d, 'lines.jsonl'), 'utf8')).toBe('');
+    writeCacheFileSync(join(d, 'page.html'), ['<p>head', long, 'tail</p>']);
+    expect(readFileSync(join(d, 'page.html'), 'utf8')).toBe(`<p>head${long}tail</p>`);
+    rmSync(join(d, 'lines.jsonl'));
+    rmSync(join(d, 'page.html'));
     expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe(long);
     expect(readFileSync(join(d, 'b.json'), 'utf8')).toBe('short');
     // A folder in the way of the file: the error is passed on, no temporary file is left.

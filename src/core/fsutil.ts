@@ -95,17 +95,25 @@ const SCRATCH_MAX = 16 << 20;
  * writeFileAtomic for an entry of a cache, written by a thread that has nothing
  * else to do meanwhile (a worker thread, or a run's preparing step): synchronous,
  * and not flushed to disk (a damaged entry is made again). Readers see the old
- * content or the new one, never half of it.
+ * content or the new one, never half of it. The content may come in parts, each
+ * followed by `end` (a line end, say): they are encoded one after another, never
+ * joined into one string first (joining a large text costs more than writing it).
  */
-export function writeCacheFileSync(path: string, data: string): void {
+export function writeCacheFileSync(path: string, data: string | readonly string[], end = ''): void {
+  const parts = typeof data === 'string' ? [data] : data;
   // At most 3 bytes of UTF-8 per UTF-16 unit.
-  const need = data.length * 3;
+  let need = parts.length * end.length * 3;
+  for (const part of parts) need += part.length * 3;
   let buf = scratch;
   if (buf.length < need) {
     buf = Buffer.allocUnsafeSlow(Math.max(need, buf.length * 2));
     if (buf.length <= SCRATCH_MAX) scratch = buf;
   }
-  const n = buf.write(data);
+  let n = 0;
+  for (const part of parts) {
+    n += buf.write(part, n);
+    if (end) n += buf.write(end, n);
+  }
   const tmp = tmpName(path);
   const dir = dirname(path);
   try {
@@ -367,7 +375,8 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
     for (const piece of pieces) {
       if (piece.length < 1024) {
         small += piece;
-        if (small.length >= 1 << 16) {
+        // Kept short: a long string of many pieces is copied whole before it can be encoded.
+        if (small.length >= 1 << 13) {
           await put(small);
           small = '';
         }

@@ -16,6 +16,12 @@ export { renderReport, reportFiles, renderDocumentPage, documentPageParts, docum
 
 /** One line per passage, tags included: the full record for other tools. */
 export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[][][]): string {
+  const out = passageLines(docs, registry, named);
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/** The lines of passages.jsonl, without their line ends: a writer can encode them one at a time instead of joining them first. */
+export function passageLines(docs: Doc[], registry?: Registry, named?: string[][][]): string[] {
   const out: string[] = [];
   for (const [k, d] of docs.entries()) {
     for (const [i, p] of d.passages.entries()) {
@@ -46,7 +52,7 @@ export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[]
       );
     }
   }
-  return out.length ? `${out.join('\n')}\n` : '';
+  return out;
 }
 
 /** The matrix, profiles and analysis in Markdown, CSV and JSON, and the HTML report. */
