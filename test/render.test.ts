@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { csv, csvField, md, mdLink, safeUrl } from '../src/render/index.js';
-import { csvPieces } from '../src/render/text.js';
-import { jsonForScript, jsonForScriptPieces, jsonPieces, page, pagePieces } from '../src/render/report/html.js';
+import { csvPieces, json } from '../src/render/text.js';
+import { jsonForScript, jsonForScriptPieces, jsonPieces, page, pagePieces, prettyJsonPieces } from '../src/render/report/html.js';
 import { ROOT, tmp } from './helpers.js';
 
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('render-cache') };
@@ -66,6 +66,12 @@ describe('untrusted text in CSV and Markdown', () => {
     for (const depth of [0, 1, 2, 3, 5]) expect([...jsonPieces(value, depth)].join(''), `depth ${depth}`).toBe(JSON.stringify(value));
     expect([...jsonPieces([undefined, () => 1])].join('')).toBe(JSON.stringify([undefined, () => 1]));
     expect([...jsonPieces({ toJSON: (k: string) => ({ root: k }) })].join('')).toBe(JSON.stringify({ toJSON: (k: string) => ({ root: k }) }));
+    // Indented as JSON.stringify(value, null, 2) indents, at every depth of opening.
+    const nested = { value, deep: { a: [[{ b: [1, { c: [] }] }], {}], s: 'line\nbreak' }, values: [value, [value]] };
+    for (const depth of [0, 1, 2, 3, 5, 8]) expect([...prettyJsonPieces(nested, depth)].join(''), `depth ${depth}`).toBe(json(nested));
+    for (const v of [[], {}, [undefined, () => 1, Symbol('s')], { only: undefined }, 'text', 3, null, { toJSON: (k: string) => ({ root: k }) }]) {
+      expect([...prettyJsonPieces(v)].join('')).toBe(json(v));
+    }
     // Pieces of a few characters: escaping does not depend on where the text is cut.
     const pieces = [...jsonForScriptPieces(value, 3)];
     expect(pieces.length).toBeGreaterThan(5);

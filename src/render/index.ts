@@ -6,6 +6,7 @@ import { json, textFiles, type FileText } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
 import { matrixCsv, tableFiles } from './tables.js';
 import { reportFiles, renderDocumentPage, type ReportInfo } from './report/index.js';
+import { prettyJsonPieces } from './report/html.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
 
@@ -70,7 +71,8 @@ export function* aggregateFiles(agg: Aggregate, info: ReportInfo): Generator<[st
   yield* tableFiles(agg);
   for (const p of agg.profiles) {
     yield [`profiles/${p.id}.md`, profileMarkdown(p, agg)];
-    yield [`profiles/${p.id}.json`, json(p)];
+    // In pieces: a large partnership's profile runs to tens of megabytes.
+    yield [`profiles/${p.id}.json`, prettyJsonPieces(p)];
   }
   yield* reportFiles(agg, info);
 }

@@ -118,6 +118,57 @@ function* containerPieces(v: object, depth: number): Generator<string> {
   yield array ? ']' : '}';
 }
 
+/**
+ * The characters of json(value) (JSON.stringify(value, null, 2) and a line end),
+ * in pieces: arrays and plain objects are opened `depth` levels down, each member
+ * below that made on its own. A profile's JSON runs to tens of megabytes; made in
+ * one string it was one large block of garbage per file.
+ */
+export function* prettyJsonPieces(value: unknown, depth = 6): Generator<string> {
+  const v = jsonValue(value, '');
+  if (depth > 0 && isContainer(v)) yield* prettyContainer(v, depth, '');
+  else yield `${JSON.stringify(value, null, 2)}`;
+  yield '\n';
+}
+
+/** A member as JSON.stringify(holder, null, 2) writes it one level down, moved to `indent`; undefined when left out. */
+function prettyLeaf(value: unknown, key: string, indent: string): string | undefined {
+  if (typeof value === 'symbol' || (typeof value === 'function' && typeof (value as { toJSON?: unknown }).toJSON !== 'function')) return undefined;
+  const text = JSON.stringify({ [key]: value }, null, 2);
+  // "{" + "\n  " + key + ": " + value + "\n}"; a holder with nothing in it is "{}".
+  if (text.length <= 2) return undefined;
+  const body = text.slice(4 + JSON.stringify(key).length + 2, -2);
+  // The value's own lines were indented for one level: strings hold no raw line ends, so every one is a line of the layout.
+  return indent.length > 2 ? body.replaceAll('\n', `\n${indent.slice(2)}`) : body;
+}
+
+function* prettyContainer(v: object, depth: number, indent: string): Generator<string> {
+  const array = Array.isArray(v);
+  const inner = `${indent}  `;
+  let first = true;
+  for (const key of array ? Array.from({ length: v.length }, (_, i) => String(i)) : Object.keys(v)) {
+    const raw = (v as Record<string, unknown>)[key];
+    const name = array ? '' : `${JSON.stringify(key)}: `;
+    const val = jsonValue(raw, key);
+    let text: string | undefined;
+    let open = false;
+    if (depth > 1 && isContainer(val)) open = true;
+    else {
+      text = prettyLeaf(raw, key, inner);
+      if (text === undefined) {
+        if (!array) continue;
+        text = 'null';
+      }
+    }
+    // The opening bracket waits for a member: a container without any is "[]" or "{}".
+    yield `${first ? (array ? '[' : '{') : ','}\n${inner}${name}`;
+    first = false;
+    if (open) yield* prettyContainer(val as object, depth - 1, inner);
+    else yield text!;
+  }
+  yield first ? (array ? '[]' : '{}') : `\n${indent}${array ? ']' : '}'}`;
+}
+
 /** jsonForScript's text in pieces of about `size` characters: a page's data can run to hundreds of megabytes. */
 export function* jsonForScriptPieces(value: unknown, size = 1 << 20): Generator<string> {
   let buf = '';
