@@ -247,6 +247,11 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(await writeOrLink(join(next, 'wide.md'), wide, undefined)).toBe('written');
     expect(readFileSync(join(next, 'wide.md'), 'utf8')).toBe(wide);
     expect(await writeOrLink(join(next, 'wide2.md'), wide, join(next, 'wide.md'))).toBe('linked');
+    // A write that takes only part of its bytes (a file-size limit here; a full disk alike) is an error, not a shorter file.
+    const script = join(dir, 'limited.mts');
+    writeFileSync(script, `import { writeFilePieces } from ${JSON.stringify(join(ROOT, 'src', 'core', 'fsutil.ts'))};\ntry { await writeFilePieces(${JSON.stringify(join(next, 'limited.md'))}, ['a'.repeat(2_500_000)]); console.log('returned'); } catch (err) { console.log('failed ' + err.code); }\n`);
+    const limited = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 2048; exec "${process.execPath}" --import tsx "${script}"`], { cwd: ROOT, encoding: 'utf8' });
+    expect(limited.stdout.trim()).toBe('failed EFBIG');
     // Pieces that fail half-way: the failure is passed on, the previous file untouched.
     const failing = function* () {
       yield lines[0]!;

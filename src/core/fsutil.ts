@@ -92,22 +92,27 @@ let scratch = Buffer.allocUnsafeSlow(1 << 20);
 const SCRATCH_MAX = 16 << 20;
 
 /**
- * writeFileAtomic for an entry of a cache, written by a thread that has nothing
- * else to do meanwhile (a worker thread, or a run's preparing step): synchronous,
- * and not flushed to disk (a damaged entry is made again). Readers see the old
+ * writeFileAtomic for an entry of a cache, written by a thread whose other work
+ * can wait for it (a worker thread, or a run's preparing step): synchronous, and
+ * not flushed to disk (a damaged entry is made again). Readers see the old
  * content or the new one, never half of it. The content may come in parts, each
  * followed by `end` (a line end, say): they are encoded one after another, never
- * joined into one string first (joining a large text costs more than writing it).
+ * joined into one string first (joining a large text costs more than writing it),
+ * so a part must not end inside a surrogate pair.
  */
 export function writeCacheFileSync(path: string, data: string | readonly string[], end = ''): void {
   const parts = typeof data === 'string' ? [data] : data;
-  // At most 3 bytes of UTF-8 per UTF-16 unit.
+  // At most 3 bytes of UTF-8 per UTF-16 unit; counted exactly when that would not fit.
   let need = parts.length * end.length * 3;
   for (const part of parts) need += part.length * 3;
   let buf = scratch;
   if (buf.length < need) {
-    buf = Buffer.allocUnsafeSlow(Math.max(need, buf.length * 2));
-    if (buf.length <= SCRATCH_MAX) scratch = buf;
+    need = parts.length * Buffer.byteLength(end);
+    for (const part of parts) need += Buffer.byteLength(part);
+    if (buf.length < need) {
+      buf = need <= SCRATCH_MAX ? Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(need, buf.length * 2))) : Buffer.allocUnsafeSlow(need);
+      if (buf.length <= SCRATCH_MAX) scratch = buf;
+    }
   }
   let n = 0;
   for (const part of parts) {
@@ -119,6 +124,7 @@ export function writeCacheFileSync(path: string, data: string | readonly string[
   try {
     if (!knownDirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
+      if (knownDirs.size > 10_000) knownDirs.clear();
       knownDirs.add(dir);
     }
     let fd: number;
@@ -306,9 +312,9 @@ async function freeName(path: string): Promise<string> {
   return path;
 }
 
-// Text is written a megabyte (of characters) at a time, encoded into one buffer a
-// file. (With buffers kept from file to file, a run of 10,000 statements peaked
-// about 500 MB higher: allocating a buffer also prompts the collector to run.)
+// Text is written a megabyte (of characters) at a time, encoded into buffers of
+// the file's own. (With buffers kept from file to file, a run of 10,000 statements
+// peaked about 500 MB higher: allocating a buffer also prompts the collector to run.)
 const CHUNK = 1 << 20;
 
 /**
@@ -324,15 +330,22 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
   let fh: FileHandle | undefined;
   // The bytes written (or found the same) so far.
   let offset = 0;
-  const enc = Buffer.allocUnsafeSlow(3 * CHUNK);
-  const there = old ? Buffer.allocUnsafeSlow(3 * CHUNK) : undefined;
+  // Buffers to encode into and to read the previous file into, grown to what the file needs (at most 3 MB).
+  let enc: Buffer = Buffer.allocUnsafeSlow(0);
+  let there: Buffer = Buffer.allocUnsafeSlow(0);
+  const grown = (b: Buffer, need: number): Buffer => (b.length >= need ? b : Buffer.allocUnsafeSlow(Math.min(3 * CHUNK, Math.max(need, b.length * 2, 1 << 14))));
+  // A write may take fewer bytes than given (a full disk says so only at the next one): written until all are.
+  const writeAll = async (b: Buffer, n: number, at: number) => {
+    for (let w = 0; w < n; ) w += (await fh!.write(b, w, n - w, at + w)).bytesWritten;
+  };
   const start = async () => {
     fh = await open(await freeName(path), 'wx');
     // The bytes that were the same as the previous file's, copied from it.
+    there = grown(there, Math.min(offset, 3 * CHUNK));
     for (let at = 0; at < offset; ) {
-      const { bytesRead } = await old!.read(there!, 0, Math.min(there!.length, offset - at), at);
+      const { bytesRead } = await old!.read(there, 0, Math.min(there.length, offset - at), at);
       if (!bytesRead) throw new Error(`${previous} became shorter while it was read`);
-      await fh.write(there!, 0, bytesRead, at);
+      await writeAll(there, bytesRead, at);
       at += bytesRead;
     }
   };
@@ -343,14 +356,15 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
     used = 0;
     if (!n) return;
     if (!fh) {
-      const { bytesRead } = await old!.read(there!, 0, n, offset);
-      if (bytesRead === n && there!.subarray(0, n).equals(enc.subarray(0, n))) {
+      there = grown(there, n);
+      const { bytesRead } = await old!.read(there, 0, n, offset);
+      if (bytesRead === n && there.subarray(0, n).equals(enc.subarray(0, n))) {
         offset += n;
         return;
       }
       await start();
     }
-    await fh!.write(enc, 0, n, offset);
+    await writeAll(enc, n, offset);
     offset += n;
   };
   const put = async (text: string) => {
@@ -359,7 +373,12 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
       // Never between the two halves of a surrogate pair.
       if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
       // At most 3 bytes of UTF-8 per UTF-16 unit.
-      if (used + (end - at) * 3 > enc.length) await flush();
+      if (used + (end - at) * 3 > 3 * CHUNK) await flush();
+      if (enc.length < used + (end - at) * 3) {
+        const bigger = grown(enc, used + (end - at) * 3);
+        enc.copy(bigger, 0, 0, used);
+        enc = bigger;
+      }
       used += enc.write(at === 0 && end === text.length ? text : text.slice(at, end), used);
       at = end;
     }
@@ -367,6 +386,7 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
   try {
     if (!old) await start();
     // Small pieces are gathered into one string first: a call to encode each would cost more.
+    // (Pieces are encoded one after another: none may end inside a surrogate pair.)
     let small = '';
     for (const piece of pieces) {
       if (piece.length < 1024) {
