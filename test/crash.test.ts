@@ -186,13 +186,19 @@ describe('outputs written crash-safely', () => {
   });
 });
 
+/** A scratch folder with an empty previous build (prev/) and an empty new one (next/). */
+function twoBuilds(name: string): { dir: string; prev: string; next: string } {
+  const dir = tmp(name);
+  const prev = join(dir, 'prev');
+  const next = join(dir, 'next');
+  mkdirSync(prev);
+  mkdirSync(next);
+  return { dir, prev, next };
+}
+
 describe('unchanged outputs linked from the previous ones', () => {
   it('links a file whose bytes are the same, writes one whose bytes differ (even at the same size) or that is new', async () => {
-    const dir = tmp('write-or-link');
-    const prev = join(dir, 'prev');
-    const next = join(dir, 'next');
-    mkdirSync(prev);
-    mkdirSync(next);
+    const { dir, prev, next } = twoBuilds('write-or-link');
     writeFileSync(join(prev, 'same.md'), 'Council met — twice.\n');
     writeFileSync(join(prev, 'other.md'), 'abc\n');
     expect(await writeOrLink(join(next, 'same.md'), 'Council met — twice.\n', join(prev, 'same.md'))).toBe('linked');
@@ -221,11 +227,7 @@ describe('unchanged outputs linked from the previous ones', () => {
   });
 
   it('pieces that differ only after megabytes, or end early, are written whole (the same part copied from the previous file)', async () => {
-    const dir = tmp('pieces-later');
-    const prev = join(dir, 'prev');
-    const next = join(dir, 'next');
-    mkdirSync(prev);
-    mkdirSync(next);
+    const { dir, prev, next } = twoBuilds('pieces-later');
     // Three batches of a megabyte and more, with text of two and three bytes per character.
     const line = (i: number) => `${i}: the council’s working group — 会議 — met again\n`;
     const lines = Array.from({ length: 60_000 }, (_, i) => line(i));

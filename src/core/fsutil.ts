@@ -1,4 +1,4 @@
-import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -265,23 +265,11 @@ export async function recoverDir(target: string): Promise<Recovery> {
  * not change then costs a read, not a write and a flush. Where links cannot be
  * made (some file systems), the file is written.
  */
-export async function writeOrLink(path: string, content: string | Buffer, previous: string | undefined): Promise<'linked' | 'written'> {
-  if (typeof content === 'string') {
-    // Compared with the previous file only when their sizes agree; written a megabyte at a time either way.
-    const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
-    const same = st?.isFile() && st.size === Buffer.byteLength(content);
-    return writeFilePieces(path, [content], same ? previous : undefined);
-  }
-  if (previous) {
-    const st = await lstat(previous).catch(() => undefined);
-    if (st?.isFile() && st.size === content.length) {
-      const old = await readFile(previous).catch(() => undefined);
-      // Where links cannot be made (some file systems), written below.
-      if (old?.equals(content) && (await linkInPlace(previous, path))) return 'linked';
-    }
-  }
-  await writeFile(await freeName(path), content, { flag: 'wx' });
-  return 'written';
+export async function writeOrLink(path: string, content: string, previous: string | undefined): Promise<'linked' | 'written'> {
+  // Compared with the previous file only when their sizes agree.
+  const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
+  const same = st?.isFile() && st.size === Buffer.byteLength(content);
+  return writeFilePieces(path, [content], same ? previous : undefined);
 }
 
 /**

@@ -77,96 +77,69 @@ const isContainer = (v: unknown): v is object => {
  */
 export function* jsonPieces(value: unknown, depth = 2): Generator<string> {
   const v = jsonValue(value, '');
-  if (depth > 0 && isContainer(v)) yield* containerPieces(v, depth);
+  if (depth > 0 && isContainer(v)) yield* containerPieces(v, depth, '', '');
   else {
-    const text = JSON.stringify({ '': value }).slice(4, -1);
-    if (text) yield text;
+    const text = JSON.stringify(value);
+    if (text !== undefined) yield text;
   }
-}
-
-/** A property or element, under the key JSON.stringify reads it by; undefined when it is left out. */
-function leaf(value: unknown, key: string): string | undefined {
-  // Left out without asking (and a holder { toJSON: function } would be read as having a toJSON).
-  if (typeof value === 'symbol' || (typeof value === 'function' && typeof (value as { toJSON?: unknown }).toJSON !== 'function')) return undefined;
-  // Through a holder, so that toJSON gets its key and every rule of JSON.stringify applies.
-  const prefix = JSON.stringify(key).length + 2;
-  const text = JSON.stringify({ [key]: value });
-  return text.length > 2 ? text.slice(prefix, -1) : undefined;
-}
-
-function* containerPieces(v: object, depth: number): Generator<string> {
-  const array = Array.isArray(v);
-  yield array ? '[' : '{';
-  let first = true;
-  for (const key of array ? Array.from({ length: v.length }, (_, i) => String(i)) : Object.keys(v)) {
-    const raw = (v as Record<string, unknown>)[key];
-    const sep = first ? '' : ',';
-    const name = array ? '' : `${JSON.stringify(key)}:`;
-    const val = jsonValue(raw, key);
-    if (depth > 1 && isContainer(val)) {
-      // A container always has a text: opened here, its members one by one.
-      yield sep + name;
-      yield* containerPieces(val, depth - 1);
-    } else {
-      const text = leaf(raw, key);
-      // A value JSON leaves out is null in an array and no member at all in an object.
-      if (text === undefined && !array) continue;
-      yield sep + name + (text ?? 'null');
-    }
-    first = false;
-  }
-  yield array ? ']' : '}';
 }
 
 /**
  * The characters of json(value) (JSON.stringify(value, null, 2) and a line end),
- * in pieces: arrays and plain objects are opened `depth` levels down, each member
- * below that made on its own. A profile's JSON runs to tens of megabytes; made in
- * one string it was one large block of garbage per file.
+ * in pieces, opened `depth` levels down as jsonPieces does. A profile's JSON runs
+ * to tens of megabytes; made in one string it was one large block of garbage per file.
  */
 export function* prettyJsonPieces(value: unknown, depth = 6): Generator<string> {
   const v = jsonValue(value, '');
-  if (depth > 0 && isContainer(v)) yield* prettyContainer(v, depth, '');
+  if (depth > 0 && isContainer(v)) yield* containerPieces(v, depth, '  ', '');
   else yield `${JSON.stringify(value, null, 2)}`;
   yield '\n';
 }
 
-/** A member as JSON.stringify(holder, null, 2) writes it one level down, moved to `indent`; undefined when left out. */
-function prettyLeaf(value: unknown, key: string, indent: string): string | undefined {
+/**
+ * A property or element as JSON.stringify writes it with `gap` ('' or two spaces),
+ * its lines moved to `indent`; undefined when it is left out. Read through a holder,
+ * so that toJSON gets its key and every rule of JSON.stringify applies.
+ */
+function leaf(value: unknown, key: string, gap: string, indent: string): string | undefined {
+  // Left out without asking (and a holder { toJSON: function } would be read as having a toJSON).
   if (typeof value === 'symbol' || (typeof value === 'function' && typeof (value as { toJSON?: unknown }).toJSON !== 'function')) return undefined;
-  const text = JSON.stringify({ [key]: value }, null, 2);
-  // "{" + "\n  " + key + ": " + value + "\n}"; a holder with nothing in it is "{}".
+  const text = JSON.stringify({ [key]: value }, null, gap);
+  // '{"key":value}', or '{\n  "key": value\n}'; a holder with nothing in it is '{}'.
   if (text.length <= 2) return undefined;
-  const body = text.slice(4 + JSON.stringify(key).length + 2, -2);
+  const name = JSON.stringify(key).length;
+  if (!gap) return text.slice(name + 2, -1);
+  const body = text.slice(name + 6, -2);
   // The value's own lines were indented for one level: strings hold no raw line ends, so every one is a line of the layout.
-  return indent.length > 2 ? body.replaceAll('\n', `\n${indent.slice(2)}`) : body;
+  return indent.length > gap.length ? body.replaceAll('\n', `\n${indent.slice(gap.length)}`) : body;
 }
 
-function* prettyContainer(v: object, depth: number, indent: string): Generator<string> {
+function* containerPieces(v: object, depth: number, gap: string, indent: string): Generator<string> {
   const array = Array.isArray(v);
-  const inner = `${indent}  `;
+  const inner = indent + gap;
+  const lineStart = gap ? `\n${inner}` : '';
   let first = true;
   for (const key of array ? Array.from({ length: v.length }, (_, i) => String(i)) : Object.keys(v)) {
     const raw = (v as Record<string, unknown>)[key];
-    const name = array ? '' : `${JSON.stringify(key)}: `;
+    const name = array ? '' : `${JSON.stringify(key)}:${gap ? ' ' : ''}`;
     const val = jsonValue(raw, key);
-    let text: string | undefined;
-    let open = false;
-    if (depth > 1 && isContainer(val)) open = true;
-    else {
-      text = prettyLeaf(raw, key, inner);
-      if (text === undefined) {
-        if (!array) continue;
-        text = 'null';
-      }
+    const open = depth > 1 && isContainer(val);
+    let text = open ? '' : leaf(raw, key, gap, inner);
+    if (text === undefined) {
+      // A value JSON leaves out is null in an array and no member at all in an object.
+      if (!array) continue;
+      text = 'null';
     }
     // The opening bracket waits for a member: a container without any is "[]" or "{}".
-    yield `${first ? (array ? '[' : '{') : ','}\n${inner}${name}`;
+    const head = `${first ? (array ? '[' : '{') : ','}${lineStart}${name}`;
     first = false;
-    if (open) yield* prettyContainer(val as object, depth - 1, inner);
-    else yield text!;
+    if (open) {
+      // A container always has a text: opened here, its members one by one.
+      yield head;
+      yield* containerPieces(val as object, depth - 1, gap, inner);
+    } else yield head + text;
   }
-  yield first ? (array ? '[]' : '{}') : `\n${indent}${array ? ']' : '}'}`;
+  yield first ? (array ? '[]' : '{}') : `${gap ? `\n${indent}` : ''}${array ? ']' : '}'}`;
 }
 
 /** jsonForScript's text in pieces of about `size` characters: a page's data can run to hundreds of megabytes. */
