@@ -1,6 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, checkRegex, PatternError } from '../src/rules/index.js';
 import { TokenTrie } from '../src/rules/trie.js';
+import { scan } from '../src/rules/compile.js';
+import { rules } from './helpers.js';
 import { tokenize } from '../src/tag/tokens.js';
 import { verbPattern, nounPattern } from '../src/rules/inflect.js';
 
@@ -139,5 +143,30 @@ describe('the matcher reads tokens by their characters', () => {
     const before = [...a.start, ...a.end, ...a.flags].join();
     for (let i = 0; i < 20000; i++) tokenize(`another passage number ${i} with Words`);
     expect([...a.start, ...a.end, ...a.flags].join()).toBe(before);
+  });
+});
+
+describe('a scan for the tagger reads a rule\'s other words only next to its own', () => {
+  it('keeps `with` and `unless` words only where the same rule\'s patterns occur, and every pattern hit', async () => {
+    const r = await rules();
+    // The demo corpus's statements, sentence by sentence: partner words occur without their anchors.
+    const dir = join(import.meta.dirname, '..', 'corpus');
+    const texts = readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .flatMap((f) => readFileSync(join(dir, f), 'utf8').split(/(?<=[.:;])\s+/));
+    let dropped = 0;
+    let kept = 0;
+    for (const text of texts) {
+      const all = scan(r, text).hits;
+      const anchoredRules = new Set(all.filter((h) => h.role === 'patterns').map((h) => h.rule));
+      const expected = all.filter((h) => h.role === 'patterns' || anchoredRules.has(h.rule));
+      const got = scan(r, text, true).hits;
+      expect(got.map((h) => `${h.rule}:${h.role}:${h.start}-${h.end}`)).toEqual(expected.map((h) => `${h.rule}:${h.role}:${h.start}-${h.end}`));
+      dropped += all.length - got.length;
+      kept += got.filter((h) => h.role !== 'patterns').length;
+    }
+    // Both cases occur in these texts, so the comparison means something.
+    expect(dropped).toBeGreaterThan(10);
+    expect(kept).toBeGreaterThan(10);
   });
 });

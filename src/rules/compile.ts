@@ -94,36 +94,65 @@ export function compileRules(set: RuleSet): CompiledRules {
   return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, terms, regexes, byKind };
 }
 
-/** Every occurrence of every term of every rule in the text, in order of position. */
-export function scan(rules: CompiledRules, text: string): Scan {
+/**
+ * Every occurrence of every term of every rule in the text, in order of position.
+ * With `anchored`, a rule's `with` and `unless` words are kept only where one of
+ * its own patterns occurs too: they are read only next to such a hit (a partner,
+ * an exception), and a third of a passage's hits are such words on their own.
+ */
+export function scan(rules: CompiledRules, text: string, anchored = false): Scan {
   const tokens = tokenize(text);
-  const raw = rules.ci.match(tokens);
-  const hits: RuleHit[] = [];
-  // A gap can reach the same span by two paths: keep one. The matcher gives every hit
-  // starting at a token before those starting at the next, so a repeat is among the
-  // hits since the first with the same start.
-  let sameFrom = 0;
-  for (let k = 0; k < raw.length; k++) {
-    const h = raw[k]!;
-    if (h.from !== raw[sameFrom]!.from) sameFrom = k;
-    let repeat = false;
-    for (let j = sameFrom; j < k && !repeat; j++) repeat = raw[j]!.term === h.term && raw[j]!.to === h.to;
-    if (repeat) continue;
-    const ref = rules.terms[h.term]!;
-    if (ref.cs && !caseFits(ref.cs, tokens, h.from, h.to)) continue;
-    hits.push({ rule: ref.rule, role: ref.role, term: ref, start: tokens.start[h.from]!, end: tokens.end[h.to]! });
-  }
+  const raw = rules.ci.matchAll(tokens);
+  const { term: rawTerm, from: rawFrom, to: rawTo, length: n } = raw;
+  const regexHits: RuleHit[] = [];
   if (rules.regexes.length) {
     const lower = text.toLowerCase();
     for (const r of rules.regexes) {
       if (r.anchor && !lower.includes(r.anchor)) continue;
       // RE2's engine: linear in the text, whatever the expression.
       const m = r.re.matcher(text);
-      while (m.find()) if (m.end() > m.start()) hits.push({ rule: r.rule, role: r.role, term: r, start: m.start(), end: m.end() });
+      while (m.find()) if (m.end() > m.start()) regexHits.push({ rule: r.rule, role: r.role, term: r, start: m.start(), end: m.end() });
     }
   }
+  const seen = anchored ? anchoredRules(rules) : undefined;
+  if (seen) {
+    seen.stamp = seen.stamp === 0x7fffffff ? (seen.rules.fill(0), 1) : seen.stamp + 1;
+    for (let k = 0; k < n; k++) {
+      const ref = rules.terms[rawTerm[k]!]!;
+      if (ref.role === 'patterns' && ref.rule >= 0 && (!ref.cs || caseFits(ref.cs, tokens, rawFrom[k]!, rawTo[k]!))) seen.rules[ref.rule] = seen.stamp;
+    }
+    for (const h of regexHits) if (h.role === 'patterns' && h.rule >= 0) seen.rules[h.rule] = seen.stamp;
+  }
+  const hits: RuleHit[] = [];
+  // A gap can reach the same span by two paths: keep one. The matcher gives every hit
+  // starting at a token before those starting at the next, so a repeat is among the
+  // hits since the first with the same start.
+  let sameFrom = 0;
+  for (let k = 0; k < n; k++) {
+    const from = rawFrom[k]!;
+    const to = rawTo[k]!;
+    const term = rawTerm[k]!;
+    if (from !== rawFrom[sameFrom]) sameFrom = k;
+    const ref = rules.terms[term]!;
+    if (seen && ref.role !== 'patterns' && seen.rules[ref.rule] !== seen.stamp) continue;
+    let repeat = false;
+    for (let j = sameFrom; j < k && !repeat; j++) repeat = rawTerm[j] === term && rawTo[j] === to;
+    if (repeat) continue;
+    if (ref.cs && !caseFits(ref.cs, tokens, from, to)) continue;
+    hits.push({ rule: ref.rule, role: ref.role, term: ref, start: tokens.start[from]!, end: tokens.end[to]! });
+  }
+  for (const h of regexHits) if (!seen || h.role === 'patterns' || seen.rules[h.rule] === seen.stamp) hits.push(h);
   hits.sort((a, b) => a.start - b.start || b.end - a.end || a.rule - b.rule);
   return { tokens, hits };
+}
+
+// For scan(..., anchored): which rules had a pattern hit in the text being scanned,
+// marked with a number that changes with every scan (nothing to clear).
+const anchoredMarks = new WeakMap<CompiledRules, { rules: Int32Array; stamp: number }>();
+function anchoredRules(rules: CompiledRules): { rules: Int32Array; stamp: number } {
+  let a = anchoredMarks.get(rules);
+  if (!a) anchoredMarks.set(rules, (a = { rules: new Int32Array(rules.rules.length), stamp: 0 }));
+  return a;
 }
 
 /** A hit as the tag and grade stages pass it around: the rule, and the words in the text. */

@@ -1,17 +1,10 @@
 import type { Elem, TokenClass } from './pattern.js';
 import { CAP, ED, ING, NUM, YEAR, type Tokens } from '../tag/tokens.js';
 
-/**
- * A node of the trie. Every node has every field (most of them undefined), so the
- * walk reads them at fixed places: nodes built with fields added as needed take
- * many shapes, and each read then costs a lookup (the walk ran 2-2.5 times slower).
- */
+/** A node of the trie as patterns are added; a match reads the trie's numbered form (`Frozen`). */
 class Node {
   /** Exact words, by their number in the trie's vocabulary. */
   next: Map<number, Node> | undefined = undefined;
-  /** When `next` has one word (most nodes past the root), that word's number and node, read without the map. */
-  oneId = -1;
-  one: Node | undefined = undefined;
   /** Stems (prefix -> node), bucketed by a number made of the stem's first three character codes. */
   stems: Map<number, Array<[string, Node]>> | undefined = undefined;
   /** Stems shorter than three characters. */
@@ -27,6 +20,17 @@ export interface TrieHit {
   /** First and last token (inclusive). */
   from: number;
   to: number;
+}
+
+/**
+ * The hits of one match as three columns (term, first token, last token), in a
+ * buffer the trie reuses from passage to passage. Read it before the next match.
+ */
+export interface TrieHits {
+  term: Int32Array;
+  from: Int32Array;
+  to: Int32Array;
+  length: number;
 }
 
 const CLASS_FLAG: Record<TokenClass, number> = { num: NUM, year: YEAR, Cap: CAP, ing: ING, ed: ED };
@@ -66,6 +70,12 @@ function startsAt(s: string, a: number, b: number, p: string): boolean {
  * table of those words, so no string is made for a token. Stems are kept in buckets
  * by their first three letters; token classes and gaps are the rare branches a walk
  * may take besides the exact word.
+ *
+ * Patterns are added to a tree of objects; the first match after a change freezes
+ * it into numbers: nodes are numbered, every exact edge is one slot of a single
+ * open-addressing table keyed by (node, word), and what ends at a node is a range
+ * of one array. A walk is then arithmetic on typed arrays: no map, no object per
+ * step, no object per hit.
  */
 export class TokenTrie {
   private readonly root = new Node();
@@ -73,20 +83,15 @@ export class TokenTrie {
   /** The words of exact edges and their numbers. */
   private readonly wordIds = new Map<string, number>();
   private readonly words: string[] = [];
-  /** Open addressing over the words' characters: a word's number + 1, 0 where empty (made by the first match after a change). */
-  private table: Int32Array | undefined;
-  /** The hash of the word in each slot of `table`, compared before the characters. */
-  private hashes = new Int32Array(0);
-  /** The root's exact edges by word number. */
-  private rootNext: Array<Node | undefined> = [];
-  private rootClasses = 0;
+  private frozen: Frozen | undefined;
   // The passage being matched: where each token's characters are, their numbers and flags.
   private src = '';
-  private from: Int32Array = new Int32Array(0);
-  private to: Int32Array = new Int32Array(0);
-  private ids: Int32Array = new Int32Array(0);
-  private flags: Uint8Array = new Uint8Array(0);
+  private from: Int32Array = EMPTY;
+  private to: Int32Array = EMPTY;
+  private ids: Int32Array = EMPTY;
+  private flags: Uint8Array = EMPTY_FLAGS;
   private count = 0;
+  private readonly out: TrieHits = { term: new Int32Array(256), from: new Int32Array(256), to: new Int32Array(256), length: 0 };
 
   constructor(private readonly caseSensitive: boolean) {}
 
@@ -98,7 +103,7 @@ export class TokenTrie {
     let node = this.root;
     for (const e of seq) node = this.child(node, e);
     (node.out ??= []).push(term);
-    this.table = undefined;
+    this.frozen = undefined;
   }
 
   private wordId(w: string): number {
@@ -149,35 +154,29 @@ export class TokenTrie {
     return node.gap.node;
   }
 
-  /** The table of words, the root's edges by number and its class mask, after patterns were added. */
-  private freeze(): Int32Array {
+  /** The numbered form of the tree, made after patterns were added. */
+  private freeze(): Frozen {
     const root = this.root;
     if (root.gap || root.out) throw new Error('a pattern cannot start with a gap or be empty');
-    // At most a quarter full: a word not in the table (most of a passage's) ends its probe soon.
+    // Words: at most a quarter full, so a word not in the table (most of a passage's) ends its probe soon.
     let size = 16;
     while (size < this.words.length * 4) size *= 2;
     const table = new Int32Array(size);
     const hashes = new Int32Array(size);
-    const mask = size - 1;
     this.words.forEach((w, id) => {
       const h = hashAt(w, 0, w.length);
-      let slot = h & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      let slot = h & (size - 1);
+      while (table[slot] !== 0) slot = (slot + 1) & (size - 1);
       table[slot] = id + 1;
       hashes[slot] = h;
     });
-    this.hashes = hashes;
-    this.rootNext = new Array<Node | undefined>(this.words.length).fill(undefined);
-    for (const [id, n] of root.next ?? []) this.rootNext[id] = n;
-    this.rootClasses = 0;
-    for (const [c] of root.classes ?? []) this.rootClasses |= CLASS_FLAG[c];
-    const seen = new Set<Node>();
+    // Nodes, numbered depth-first from the root (0).
+    const order: Node[] = [];
+    const number = new Map<Node, number>();
     const visit = (node: Node) => {
-      if (seen.has(node)) return;
-      seen.add(node);
-      node.oneId = -1;
-      node.one = undefined;
-      if (node.next?.size === 1) for (const [id, n] of node.next) [node.oneId, node.one] = [id, n];
+      if (number.has(node)) return;
+      number.set(node, order.length);
+      order.push(node);
       for (const n of node.next?.values() ?? []) visit(n);
       for (const list of node.stems?.values() ?? []) for (const [, n] of list) visit(n);
       for (const [, n] of node.short ?? []) visit(n);
@@ -185,18 +184,73 @@ export class TokenTrie {
       if (node.gap) visit(node.gap.node);
     };
     visit(root);
-    return (this.table = table);
+    const count = order.length;
+    const outAt = new Int32Array(count + 1);
+    const outTerms: number[] = [];
+    const special = new Uint8Array(count);
+    const branches: Array<Branches | undefined> = new Array(count).fill(undefined);
+    let edges = 0;
+    order.forEach((node, i) => {
+      outAt[i] = outTerms.length;
+      for (const t of node.out ?? []) outTerms.push(t);
+      if (i > 0) edges += node.next?.size ?? 0;
+      if (node.stems || node.short || node.classes || node.gap) {
+        special[i] = 1;
+        branches[i] = {
+          stems: node.stems ? new Map([...node.stems].map(([k, list]) => [k, list.map(([s, n]): [string, number] => [s, number.get(n)!])])) : undefined,
+          short: node.short?.map(([s, n]): [string, number] => [s, number.get(n)!]),
+          classes: node.classes?.map(([c, n]): [number, number] => [CLASS_FLAG[c], number.get(n)!]),
+          gap: node.gap ? { max: node.gap.max, node: number.get(node.gap.node)! } : undefined,
+        };
+      }
+    });
+    outAt[count] = outTerms.length;
+    // Exact edges below the root: one table keyed by (node, word), at most half full.
+    let esize = 16;
+    while (esize < edges * 2) esize *= 2;
+    const edgeNode = new Int32Array(esize).fill(-1);
+    const edgeWord = new Int32Array(esize);
+    const edgeChild = new Int32Array(esize);
+    order.forEach((node, i) => {
+      if (i === 0) return;
+      for (const [w, n] of node.next ?? []) {
+        let slot = edgeHash(i, w) & (esize - 1);
+        while (edgeNode[slot] !== -1) slot = (slot + 1) & (esize - 1);
+        edgeNode[slot] = i;
+        edgeWord[slot] = w;
+        edgeChild[slot] = number.get(n)!;
+      }
+    });
+    const rootNext = new Int32Array(this.words.length).fill(-1);
+    for (const [w, n] of root.next ?? []) rootNext[w] = number.get(n)!;
+    let rootClasses = 0;
+    for (const [c] of root.classes ?? []) rootClasses |= CLASS_FLAG[c];
+    return (this.frozen = {
+      table,
+      hashes,
+      outAt,
+      outTerms: Int32Array.from(outTerms),
+      special,
+      branches,
+      edgeNode,
+      edgeWord,
+      edgeChild,
+      rootNext,
+      rootClasses,
+      rootBranches: branches[0] ?? { stems: undefined, short: undefined, classes: undefined, gap: undefined },
+    });
   }
 
   /** The number of the word at [a, b) of `s`, or -1 when no exact edge has it. */
-  private idAt(table: Int32Array, s: string, a: number, b: number): number {
+  private idAt(f: Frozen, s: string, a: number, b: number): number {
+    const { table, hashes } = f;
     const mask = table.length - 1;
     const n = b - a;
     const h = hashAt(s, a, b);
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot]!;
       if (v === 0) return -1;
-      if (this.hashes[slot] !== h) continue;
+      if (hashes[slot] !== h) continue;
       const w = this.words[v - 1]!;
       if (w.length !== n) continue;
       let j = 0;
@@ -206,8 +260,20 @@ export class TokenTrie {
   }
 
   /** Every term occurring in the tokens, each with the tokens it spans. */
-  match(t: Tokens, hits: TrieHit[] = []): TrieHit[] {
-    const table = this.table ?? this.freeze();
+  match(t: Tokens): TrieHit[] {
+    const h = this.matchAll(t);
+    const hits: TrieHit[] = [];
+    for (let k = 0; k < h.length; k++) hits.push({ term: h.term[k]!, from: h.from[k]!, to: h.to[k]! });
+    return hits;
+  }
+
+  /**
+   * Every term occurring in the tokens, in the trie's buffer (valid until the next
+   * match): every hit starting at a token comes before those starting at the next.
+   */
+  matchAll(t: Tokens): TrieHits {
+    const f = this.frozen ?? this.freeze();
+    this.out.length = 0;
     const n = t.length;
     // Where each token's characters are: in the lower-cased text, or (when case
     // matters, or lower-casing moved characters) in the tokens written one after another.
@@ -231,29 +297,28 @@ export class TokenTrie {
     const src = this.src;
     const from = this.from;
     const to = this.to;
-    for (let j = 0; j < n; j++) ids[j] = this.idAt(table, src, from[j]!, to[j]!);
+    for (let j = 0; j < n; j++) ids[j] = this.idAt(f, src, from[j]!, to[j]!);
     this.flags = t.flags;
     this.count = n;
-    const { stems, short, classes } = this.root;
-    const rootNext = this.rootNext;
-    const rootClasses = this.rootClasses;
+    const { stems, short, classes } = f.rootBranches;
+    const { rootNext, rootClasses } = f;
     const flags = t.flags;
     try {
       // The root is visited for every token; its edges are tried here without recursion.
       for (let i = 0; i < n; i++) {
         const id = ids[i]!;
         if (id >= 0) {
-          const next = rootNext[id];
-          if (next) this.walk(next, i, i + 1, hits);
+          const next = rootNext[id]!;
+          if (next >= 0) this.walk(f, next, i, i + 1);
         }
-        if (classes && flags[i]! & rootClasses) for (const [c, node] of classes) if (flags[i]! & CLASS_FLAG[c]) this.walk(node, i, i + 1, hits);
+        if (classes && flags[i]! & rootClasses) for (const [c, node] of classes) if (flags[i]! & c) this.walk(f, node, i, i + 1);
         const a = from[i]!;
         const b = to[i]!;
         if (stems && b - a >= 3) {
           const list = stems.get(key3At(src, a));
-          if (list) for (const [s, node] of list) if (startsAt(src, a, b, s)) this.walk(node, i, i + 1, hits);
+          if (list) for (const [s, node] of list) if (startsAt(src, a, b, s)) this.walk(f, node, i, i + 1);
         }
-        if (short) for (const [s, node] of short) if (startsAt(src, a, b, s)) this.walk(node, i, i + 1, hits);
+        if (short) for (const [s, node] of short) if (startsAt(src, a, b, s)) this.walk(f, node, i, i + 1);
       }
     } finally {
       // The passage is not kept past its match.
@@ -261,45 +326,101 @@ export class TokenTrie {
       this.flags = EMPTY_FLAGS;
       this.from = this.to = EMPTY;
     }
-    return hits;
+    return this.out;
   }
 
-  private walk(node: Node, start: number, i: number, hits: TrieHit[]): void {
+  private emit(term: number, from: number, to: number): void {
+    const o = this.out;
+    const k = o.length;
+    if (k === o.term.length) {
+      o.term = grown(o.term);
+      o.from = grown(o.from);
+      o.to = grown(o.to);
+    }
+    o.term[k] = term;
+    o.from[k] = from;
+    o.to[k] = to;
+    o.length = k + 1;
+  }
+
+  private walk(f: Frozen, node: number, start: number, i: number): void {
     const n = this.count;
+    const { outAt, outTerms, special, edgeNode, edgeWord, edgeChild } = f;
+    const mask = edgeNode.length - 1;
+    const ids = this.ids;
     // Depth-first over the branches a word can take; almost always one exact edge.
     for (;;) {
-      if (i > start && node.out) for (const term of node.out) hits.push({ term, from: start, to: i - 1 });
-      if (node.gap) {
-        const { max, node: after } = node.gap;
-        for (let skip = 1; skip <= max && i + skip <= n; skip++) this.walk(after, start, i + skip, hits);
-        this.walk(after, start, i, hits);
-      }
-      if (i >= n) return;
-      if (node.short || node.stems) {
-        const src = this.src;
-        const a = this.from[i]!;
-        const b = this.to[i]!;
-        if (node.short) for (const [s, next] of node.short) if (startsAt(src, a, b, s)) this.walk(next, start, i + 1, hits);
-        if (node.stems && b - a >= 3) {
-          const list = node.stems.get(key3At(src, a));
-          if (list) for (const [s, next] of list) if (startsAt(src, a, b, s)) this.walk(next, start, i + 1, hits);
+      if (i > start) for (let k = outAt[node]!, end = outAt[node + 1]!; k < end; k++) this.emit(outTerms[k]!, start, i - 1);
+      if (special[node]) {
+        const { gap, short, stems, classes } = f.branches[node]!;
+        if (gap) {
+          for (let skip = 1; skip <= gap.max && i + skip <= n; skip++) this.walk(f, gap.node, start, i + skip);
+          this.walk(f, gap.node, start, i);
         }
-      }
-      if (node.classes) for (const [c, next] of node.classes) if (this.flags[i]! & CLASS_FLAG[c]) this.walk(next, start, i + 1, hits);
-      const id = this.ids[i]!;
+        if (i >= n) return;
+        if (short || stems) {
+          const src = this.src;
+          const a = this.from[i]!;
+          const b = this.to[i]!;
+          if (short) for (const [s, next] of short) if (startsAt(src, a, b, s)) this.walk(f, next, start, i + 1);
+          if (stems && b - a >= 3) {
+            const list = stems.get(key3At(src, a));
+            if (list) for (const [s, next] of list) if (startsAt(src, a, b, s)) this.walk(f, next, start, i + 1);
+          }
+        }
+        if (classes) for (const [c, next] of classes) if (this.flags[i]! & c) this.walk(f, next, start, i + 1);
+      } else if (i >= n) return;
+      const id = ids[i]!;
       if (id < 0) return;
-      let next: Node | undefined;
-      if (node.oneId >= 0) {
-        if (node.oneId !== id) return;
-        next = node.one!;
-      } else {
-        next = node.next?.get(id);
-        if (!next) return;
+      let slot = edgeHash(node, id) & mask;
+      for (;;) {
+        const at = edgeNode[slot]!;
+        if (at === -1) return;
+        if (at === node && edgeWord[slot] === id) break;
+        slot = (slot + 1) & mask;
       }
-      node = next;
+      node = edgeChild[slot]!;
       i++;
     }
   }
+}
+
+/** The branches of a node besides its exact words, by node number. */
+interface Branches {
+  stems: Map<number, Array<[string, number]>> | undefined;
+  short: Array<[string, number]> | undefined;
+  /** A class's flag (tokens.ts) and the node it leads to. */
+  classes: Array<[number, number]> | undefined;
+  gap: { max: number; node: number } | undefined;
+}
+
+interface Frozen {
+  /** Open addressing over the words' characters: a word's number + 1, 0 where empty. */
+  table: Int32Array;
+  /** The hash of the word in each slot of `table`, compared before the characters. */
+  hashes: Int32Array;
+  /** The terms ending at node k: outTerms[outAt[k] .. outAt[k + 1]). */
+  outAt: Int32Array;
+  outTerms: Int32Array;
+  /** 1 where a node has stems, classes or a gap (`branches` holds them). */
+  special: Uint8Array;
+  branches: Array<Branches | undefined>;
+  /** Exact edges below the root: the slot of (node, word) holds the child; -1 in edgeNode where empty. */
+  edgeNode: Int32Array;
+  edgeWord: Int32Array;
+  edgeChild: Int32Array;
+  /** The root's exact edges by word number (-1: none), and its classes' flags together. */
+  rootNext: Int32Array;
+  rootClasses: number;
+  rootBranches: Branches;
+}
+
+const edgeHash = (node: number, word: number) => (Math.imul(node, 0x9e3779b1) ^ Math.imul(word + 1, 0x85ebca6b)) >>> 7;
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 const EMPTY = new Int32Array(0);

@@ -121,7 +121,7 @@ function sortedContext(rules: CompiledRules, text: string): Sorted {
   if (!cache) contextCache.set(rules, (cache = new Map()));
   let s = cache.get(text);
   if (!s) {
-    s = sortHits(rules, text, scan(rules, text).hits);
+    s = sortHits(rules, text, scan(rules, text, true).hits);
     if (cache.size > 5000) cache.clear();
     cache.set(text, s);
   }
@@ -287,7 +287,7 @@ function readIntro(rules: CompiledRules, intro: string): TagLayer['intro'] {
 export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   const { text } = input;
   const version = rules.version;
-  const sc = scan(rules, text);
+  const sc = scan(rules, text, true);
   const s = sortHits(rules, text, sc.hits);
   const { domains, evidence: domainEvidence } = tagDomains(input, s, rules);
 
