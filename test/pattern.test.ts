@@ -102,6 +102,20 @@ describe('one pass over many patterns', () => {
 });
 
 describe('the matcher reads tokens by their characters', () => {
+  it('reads a word at the very end of a text as it reads it inside one', () => {
+    const words = (text: string) => {
+      const t = tokenize(text);
+      return Array.from({ length: t.length }, (_, i) => `${t.raw(i)}:${t.flags[i]}`);
+    };
+    for (const end of ['the U.S.', 'e.g.', 'in 2024', 'grade 5', "Korea's", 'Korea’s', 'R&', '1,', '1.5', '$', 'A', 'x.', 'planning', 'signed']) {
+      const alone = words(end);
+      const inside = words(`${end} and more`).slice(0, alone.length);
+      expect(alone, end).toEqual(inside);
+    }
+    expect(words('in 2024')).toEqual(['in:0', '2024:3']);
+    expect(words('grade 5')).toEqual(['grade:0', '5:1']);
+    expect(words('talks with the U.S.')).toEqual(['talks:0', 'with:0', 'the:0', 'U.S:4']);
+  });
   it('keeps the lower-cased words for whoever asks, with ’ read as an apostrophe', () => {
     const t = tokenize('The Partners’ plan: don’t delay, Korea’s R&D.');
     expect(t.norm).toEqual(['the', 'partners', 'plan', "don't", 'delay', 'korea', 'r&d']);

@@ -39,16 +39,28 @@ export const ING = 8;
 export const ED = 16;
 
 const LETTER = /\p{L}|\p{N}/u;
+// ASCII characters by what they are to the tokenizer: a bit for a word character
+// (letter or digit), one for a digit, one for a letter.
+const WORD = 1;
+const DIGIT = 2;
+const ALPHA = 4;
+const ASCII = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ASCII[c] = WORD | DIGIT;
+for (let c = 65; c <= 90; c++) ASCII[c] = WORD | ALPHA;
+for (let c = 97; c <= 122; c++) ASCII[c] = WORD | ALPHA;
+
 function wordCode(c: number): boolean {
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+  if (c < 128) return (ASCII[c]! & WORD) !== 0;
   // Typographic marks are not letters; anything else outside ASCII is asked of Unicode.
   if (c === 0x2019 || c === 0x2018 || c === 0x201c || c === 0x201d || c === 0x2013 || c === 0x2014 || c === 0xa0) return false;
   return LETTER.test(String.fromCharCode(c));
 }
 const isDigit = (c: number) => c >= 48 && c <= 57;
-const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isAsciiLetter = (c: number) => c < 128 && (ASCII[c]! & ALPHA) !== 0;
 /** $ € £ ¥ ₩: a token of their own. */
 const isCurrency = (c: number) => c === 0x24 || (c >= 0xa3 && (c === 0xa3 || c === 0xa5 || c === 0x20ac || c === 0x20a9));
+
+const PAD = '\u0000\u0000\u0000\u0000';
 
 // A text of n characters holds at most n tokens.
 let scratchStart = new Int32Array(4096);
@@ -97,8 +109,10 @@ function flagsOf(text: string, s: number, e: number, w: string, ws: number, l: n
   let fl = 0;
   if (isDigit(c0)) {
     fl |= NUM;
-    const c1 = w.charCodeAt(ws + 1);
-    if (e - s === 4 && c0 === (c1 === 57 ? 49 : 50) && (c1 === 57 || c1 === 48) && isDigit(w.charCodeAt(ws + 2)) && isDigit(w.charCodeAt(ws + 3))) fl |= YEAR;
+    if (e - s === 4) {
+      const c1 = w.charCodeAt(ws + 1);
+      if (c0 === (c1 === 57 ? 49 : 50) && (c1 === 57 || c1 === 48) && isDigit(w.charCodeAt(ws + 2)) && isDigit(w.charCodeAt(ws + 3))) fl |= YEAR;
+    }
   } else {
     if (c0 !== w.charCodeAt(ws)) fl |= CAP;
     const z = ws + l;
@@ -108,90 +122,95 @@ function flagsOf(text: string, s: number, e: number, w: string, ws: number, l: n
   return fl;
 }
 
-// The passage being tokenized, for \`push\` (a function of its own, not a closure made per call).
-const IDLE = { text: '', lower: '', sameLength: true, lowered: undefined as string[] | undefined, k: 0 };
-let cur = IDLE;
-
-function push(s: number, e: number): void {
-  const k = cur.k++;
-  scratchStart[k] = s;
-  scratchEnd[k] = e;
-  if (cur.sameLength) scratchFlags[k] = flagsOf(cur.text, s, e, cur.lower, s, e - s);
-  else {
-    const w = cur.text.slice(s, e).toLowerCase().replace(/’/g, "'");
-    cur.lowered!.push(w);
-    scratchFlags[k] = flagsOf(cur.text, s, e, w, 0, w.length);
-  }
+/** Flags of a token whose lower-cased form is not in place in the lower-cased text ("İ"). */
+function flagsApart(text: string, s: number, e: number, lowered: string[]): number {
+  const w = text.slice(s, e).toLowerCase().replace(/’/g, "'");
+  lowered.push(w);
+  return flagsOf(text, s, e, w, 0, w.length);
 }
 
 export function tokenize(text: string): Tokens {
   const lower = text.toLowerCase();
   const n = text.length;
+  // Read with a few NULs after the end: the checks ahead of a character never
+  // read past the string (V8 leaves optimised code when a read falls outside it),
+  // and a NUL is nothing the checks look for.
+  const t = text + PAD;
   // Scratch buffers shared by every call (the result copies out what it needs).
   if (scratchStart.length < n + 1) {
     scratchStart = new Int32Array(n + 64);
     scratchEnd = new Int32Array(n + 64);
     scratchFlags = new Uint8Array(n + 64);
   }
+  const starts = scratchStart;
+  const ends = scratchEnd;
+  const fls = scratchFlags;
   // Lower-casing changes the length of a few strings ("İ"): then each token is lowered alone.
   const same = lower.length === n;
-  cur = { text, lower, sameLength: same, lowered: same ? undefined : [], k: 0 };
+  const lowered: string[] | undefined = same ? undefined : [];
+  let k = 0;
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (isCurrency(c)) {
-      push(i, i + 1);
-      i++;
-      continue;
-    }
-    if (!wordCode(c)) {
-      i++;
-      continue;
-    }
-    const s = i;
-    // An abbreviation: single letters joined by periods ("U.S.", "e.g.").
-    if (isAsciiLetter(c) && text.charCodeAt(i + 1) === 46 && isAsciiLetter(text.charCodeAt(i + 2)) && !wordCode(text.charCodeAt(i + 3) || 32)) {
+    const c = t.charCodeAt(i);
+    let s = i;
+    let e: number;
+    if (c < 128 ? (ASCII[c]! & WORD) === 0 : !wordCode(c)) {
+      if (!isCurrency(c)) {
+        i++;
+        continue;
+      }
+      e = ++i;
+    } else if (c < 128 && ASCII[c]! & ALPHA && t.charCodeAt(i + 1) === 46 && isAsciiLetter(t.charCodeAt(i + 2)) && !wordCode(t.charCodeAt(i + 3) || 32)) {
+      // An abbreviation: single letters joined by periods ("U.S.", "e.g.").
       let j = i;
-      while (isAsciiLetter(text.charCodeAt(j)) && text.charCodeAt(j + 1) === 46 && isAsciiLetter(text.charCodeAt(j + 2)) && !wordCode(text.charCodeAt(j + 3) || 32)) j += 2;
-      push(s, j + 1);
+      while (isAsciiLetter(t.charCodeAt(j)) && t.charCodeAt(j + 1) === 46 && isAsciiLetter(t.charCodeAt(j + 2)) && !wordCode(t.charCodeAt(j + 3) || 32)) j += 2;
+      e = j + 1;
       i = j + 1;
-      if (text.charCodeAt(i) === 46) i++;
-      continue;
-    }
-    const numeric = isDigit(c);
-    let j = i + 1;
-    for (;;) {
-      while (j < n && wordCode(text.charCodeAt(j))) j++;
-      const d = text.charCodeAt(j);
-      const next = text.charCodeAt(j + 1);
-      // Joiners inside a word: & ' ’ between word characters; . , between digits of a number.
-      if ((d === 38 || d === 39 || d === 0x2019) && j + 1 < n && wordCode(next)) {
-        j += 2;
-        continue;
+      if (t.charCodeAt(i) === 46) i++;
+    } else {
+      const numeric = isDigit(c);
+      let j = i + 1;
+      for (;;) {
+        for (;;) {
+          if (j >= n) break;
+          const d = t.charCodeAt(j);
+          if (d < 128 ? (ASCII[d]! & WORD) === 0 : !wordCode(d)) break;
+          j++;
+        }
+        const d = t.charCodeAt(j);
+        const next = t.charCodeAt(j + 1);
+        // Joiners inside a word: & ' ’ between word characters; . , between digits of a number.
+        if ((d === 38 || d === 39 || d === 0x2019) && j + 1 < n && wordCode(next)) {
+          j += 2;
+          continue;
+        }
+        if (numeric && (d === 46 || d === 44) && isDigit(next)) {
+          j += 2;
+          continue;
+        }
+        break;
       }
-      if (numeric && (d === 46 || d === 44) && isDigit(next)) {
-        j += 2;
-        continue;
+      e = j;
+      // Possessives: "Korea's", "partners’s" -> the noun.
+      if (e - s > 2) {
+        const p = t.charCodeAt(e - 2);
+        if ((p === 39 || p === 0x2019) && (t.charCodeAt(e - 1) === 115 || t.charCodeAt(e - 1) === 83)) e -= 2;
       }
-      break;
+      i = j;
     }
-    let e = j;
-    // Possessives: "Korea's", "partners’s" -> the noun.
-    const p = text.charCodeAt(e - 2);
-    if (e - s > 2 && (p === 39 || p === 0x2019) && (text.charCodeAt(e - 1) === 115 || text.charCodeAt(e - 1) === 83)) e -= 2;
-    push(s, e);
-    i = j;
+    starts[k] = s;
+    ends[k] = e;
+    fls[k] = lowered ? flagsApart(text, s, e, lowered) : flagsOf(text, s, e, lower, s, e - s);
+    k++;
   }
-  const { k, sameLength, lowered } = cur;
-  cur = IDLE;
   const start = take(k);
-  start.set(scratchStart.subarray(0, k));
+  start.set(starts.subarray(0, k));
   const end = take(k);
-  end.set(scratchEnd.subarray(0, k));
+  end.set(ends.subarray(0, k));
   const f = take((k + 3) >> 2);
   const flags = new Uint8Array(f.buffer, f.byteOffset, k);
-  flags.set(scratchFlags.subarray(0, k));
-  return new TokenList(text, sameLength ? lower : '', start, end, flags, k, lowered);
+  flags.set(fls.subarray(0, k));
+  return new TokenList(text, same ? lower : '', start, end, flags, k, lowered);
 }
 
 // Tokens' numbers are cut from shared blocks: a typed array of its own for each
