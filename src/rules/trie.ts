@@ -211,9 +211,11 @@ export class TokenTrie {
     const edgeNode = new Int32Array(esize).fill(-1);
     const edgeWord = new Int32Array(esize);
     const edgeChild = new Int32Array(esize);
+    const wordBits = new Int32Array(count);
     order.forEach((node, i) => {
       if (i === 0) return;
       for (const [w, n] of node.next ?? []) {
+        wordBits[i]! |= 1 << (w & 31);
         let slot = edgeHash(i, w) & (esize - 1);
         while (edgeNode[slot] !== -1) slot = (slot + 1) & (esize - 1);
         edgeNode[slot] = i;
@@ -225,6 +227,8 @@ export class TokenTrie {
     for (const [w, n] of root.next ?? []) rootNext[w] = number.get(n)!;
     let rootClasses = 0;
     for (const [c] of root.classes ?? []) rootClasses |= CLASS_FLAG[c];
+    const rootStemKeys = new Uint8Array(STEM_FILTER);
+    for (const key of root.stems?.keys() ?? []) rootStemKeys[key & (STEM_FILTER - 1)] = 1;
     return (this.frozen = {
       table,
       hashes,
@@ -235,8 +239,10 @@ export class TokenTrie {
       edgeNode,
       edgeWord,
       edgeChild,
+      wordBits,
       rootNext,
       rootClasses,
+      rootStemKeys,
       rootBranches: branches[0] ?? { stems: undefined, short: undefined, classes: undefined, gap: undefined },
     });
   }
@@ -301,7 +307,7 @@ export class TokenTrie {
     this.flags = t.flags;
     this.count = n;
     const { stems, short, classes } = f.rootBranches;
-    const { rootNext, rootClasses } = f;
+    const { rootNext, rootClasses, rootStemKeys } = f;
     const flags = t.flags;
     try {
       // The root is visited for every token; its edges are tried here without recursion.
@@ -315,7 +321,8 @@ export class TokenTrie {
         const a = from[i]!;
         const b = to[i]!;
         if (stems && b - a >= 3) {
-          const list = stems.get(key3At(src, a));
+          const key = key3At(src, a);
+          const list = rootStemKeys[key & (STEM_FILTER - 1)] ? stems.get(key) : undefined;
           if (list) for (const [s, node] of list) if (startsAt(src, a, b, s)) this.walk(f, node, i, i + 1);
         }
         if (short) for (const [s, node] of short) if (startsAt(src, a, b, s)) this.walk(f, node, i, i + 1);
@@ -345,7 +352,7 @@ export class TokenTrie {
 
   private walk(f: Frozen, node: number, start: number, i: number): void {
     const n = this.count;
-    const { outAt, outTerms, special, edgeNode, edgeWord, edgeChild } = f;
+    const { outAt, outTerms, special, edgeNode, edgeWord, edgeChild, wordBits } = f;
     const mask = edgeNode.length - 1;
     const ids = this.ids;
     // Depth-first over the branches a word can take; almost always one exact edge.
@@ -371,7 +378,7 @@ export class TokenTrie {
         if (classes) for (const [c, next] of classes) if (this.flags[i]! & c) this.walk(f, next, start, i + 1);
       } else if (i >= n) return;
       const id = ids[i]!;
-      if (id < 0) return;
+      if (id < 0 || ((wordBits[node]! >>> (id & 31)) & 1) === 0) return;
       let slot = edgeHash(node, id) & mask;
       for (;;) {
         const at = edgeNode[slot]!;
@@ -409,9 +416,17 @@ interface Frozen {
   edgeNode: Int32Array;
   edgeWord: Int32Array;
   edgeChild: Int32Array;
+  /**
+   * For each node, a bit per word number modulo 32 that some exact edge leaving it
+   * has: most walks end at a word no edge has, and this answers that without
+   * probing the table.
+   */
+  wordBits: Int32Array;
   /** The root's exact edges by word number (-1: none), and its classes' flags together. */
   rootNext: Int32Array;
   rootClasses: number;
+  /** 1 where some stem leaving the root has a bucket number with these low bits: most words have none, and skip the map. */
+  rootStemKeys: Uint8Array;
   rootBranches: Branches;
 }
 
@@ -422,6 +437,8 @@ function grown(a: Int32Array): Int32Array {
   b.set(a);
   return b;
 }
+
+const STEM_FILTER = 1 << 16;
 
 const EMPTY = new Int32Array(0);
 const EMPTY_FLAGS = new Uint8Array(0);
