@@ -57,44 +57,88 @@ export function evidenceOf(h: Hit, scope: Evidence['scope'], version: string): E
 const isGradeCue = (label: string | undefined) => !!label?.startsWith('grade/');
 const GRADE_FAMILY = new Set(['negation', 'future', 'conditional']);
 
+/** What each rule's label says, by rule index, read once per rule set rather than for every hit. */
+interface RuleFacts {
+  /** A grade cue ("grade/..."). */
+  gradeCue: boolean[];
+  /** A grade cue, or a negation, future or condition: what the grade stage reads. */
+  gradeHit: boolean[];
+  /** Opens a bullet ("imperative", "imperative/<grade>"). */
+  opener: boolean[];
+  label: Array<string | undefined>;
+  /** Tags an objective ("objective/subcategory"): the two parts. */
+  objective: Array<[Objective, Subcategory] | undefined>;
+  /** Each rule's scopes. */
+  scopes: Array<Set<string>>;
+}
+const factsCache = new WeakMap<CompiledRules, RuleFacts>();
+function factsOf(rules: CompiledRules): RuleFacts {
+  let f = factsCache.get(rules);
+  if (!f) {
+    const labels = rules.rules.map((r) => r.label);
+    f = {
+      gradeCue: labels.map(isGradeCue),
+      gradeHit: labels.map((l) => isGradeCue(l) || GRADE_FAMILY.has(l!)),
+      opener: labels.map((l) => !!l?.startsWith('imperative')),
+      label: labels,
+      objective: labels.map((l) => (l && (OBJECTIVES as readonly string[]).includes(l.split('/')[0]!) ? (l.split('/') as [Objective, Subcategory]) : undefined)),
+      scopes: rules.rules.map((r) => new Set(r.scope ?? [])),
+    };
+    factsCache.set(rules, f);
+  }
+  return f;
+}
+
 /** Hits of one scan, sorted out by what their rules do. */
 interface Sorted {
   text: string;
   rules: CompiledRules;
   /** Pattern hits of term and cooccur rules, before any exception. */
   proposals: RuleHit[];
-  partners: Map<number, RuleHit[]>;
-  unless: Map<number, RuleHit[]>;
+  partners: ReadonlyMap<number, RuleHit[]>;
+  unless: ReadonlyMap<number, RuleHit[]>;
   exceptions: RuleHit[];
   guards: RuleHit[];
-  guardOverrides: Map<number, RuleHit[]>;
+  guardOverrides: ReadonlyMap<number, RuleHit[]>;
   cues: RuleHit[];
   /** Words of the in-scope vocabulary (technology and the economy). */
   inScope: RuleHit[];
 }
 
 function sortHits(rules: CompiledRules, text: string, hits: RuleHit[]): Sorted {
-  const s: Sorted = { text, rules, proposals: [], partners: new Map(), unless: new Map(), exceptions: [], guards: [], guardOverrides: new Map(), cues: [], inScope: [] };
-  const push = (m: Map<number, RuleHit[]>, h: RuleHit) => {
-    const l = m.get(h.rule);
-    if (l) l.push(h);
-    else m.set(h.rule, [h]);
-  };
+  const s: Sorted = { text, rules, proposals: [], partners: NONE, unless: NONE, exceptions: [], guards: [], guardOverrides: NONE, cues: [], inScope: [] };
   for (const h of hits) {
     if (h.rule < 0) {
       s.inScope.push(h);
       continue;
     }
     const kind = rules.rules[h.rule]!.kind;
-    if (h.role === 'unless') push(s.unless, h);
-    else if (kind === 'guard') h.role === 'with' ? push(s.guardOverrides, h) : s.guards.push(h);
-    else if (h.role === 'with') push(s.partners, h);
+    if (h.role === 'unless') s.unless = pushTo(s.unless, h);
+    else if (kind === 'guard') {
+      if (h.role === 'with') s.guardOverrides = pushTo(s.guardOverrides, h);
+      else s.guards.push(h);
+    } else if (h.role === 'with') s.partners = pushTo(s.partners, h);
     else if (kind === 'cue') s.cues.push(h);
     else if (kind === 'exception') s.exceptions.push(h);
     else s.proposals.push(h);
   }
   return s;
 }
+
+// Most passages have no partner, exception or override words: they share one empty map.
+const NONE: ReadonlyMap<number, RuleHit[]> = new Map();
+
+/** The map with the hit added under its rule (a map of its own the first time). */
+function pushTo(m: ReadonlyMap<number, RuleHit[]>, h: RuleHit): Map<number, RuleHit[]> {
+  const own = m === NONE ? new Map<number, RuleHit[]>() : (m as Map<number, RuleHit[]>);
+  const l = own.get(h.rule);
+  if (l) l.push(h);
+  else own.set(h.rule, [h]);
+  return own;
+}
+
+// What String.prototype.localeCompare does, without making a collator for every comparison.
+const collator = new Intl.Collator();
 
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
 
@@ -128,16 +172,13 @@ function sortedContext(rules: CompiledRules, text: string): Sorted {
   return s;
 }
 
-function scopesOf(rule: LoadedRule): Set<string> {
-  return new Set(rule.scope ?? []);
-}
-
 /** Domain and other tag hits of a text that survive their own and shared exceptions. */
 function tagHits(s: Sorted, prefix: string, where: 'text' | 'heading' | 'title'): RuleHit[] {
+  const facts = factsOf(s.rules);
   return s.proposals.filter((h) => {
     const rule = s.rules.rules[h.rule]!;
     if (!rule.label?.startsWith(prefix)) return false;
-    if (where !== 'text' && !scopesOf(rule).has(where)) return false;
+    if (where !== 'text' && !facts.scopes[h.rule]!.has(where)) return false;
     if (ownException(s, h)) return false;
     return !s.exceptions.some((e) => overlaps(e, h) && vetoes(s.rules.rules[e.rule]!, rule.label!));
   });
@@ -168,7 +209,9 @@ function tagDomains(input: TagInput, own: Sorted, rules: CompiledRules): { domai
   const ownSpecific = specific(mine);
   if (ownSpecific.length) return { domains: ownSpecific, evidence: evidence.filter((e) => e.label !== 'domain/cet-general') };
   let general = mine.has('cet-general');
-  for (const heading of [...(input.headings ?? [])].reverse()) {
+  const headings = input.headings ?? [];
+  for (let k = headings.length - 1; k >= 0; k--) {
+    const heading = headings[k]!;
     const hEv: Evidence[] = [];
     const hs = domainsIn(sortedContext(rules, heading), 'heading', hEv);
     const sp = specific(hs);
@@ -199,14 +242,6 @@ interface Proposal {
   partner?: RuleHit;
   start: number;
   end: number;
-}
-
-// Which rules tag an objective (their label is "objective/subcategory"), by rule index, once per rule set.
-const objectiveRules = new WeakMap<CompiledRules, boolean[]>();
-function objectiveRule(rules: CompiledRules): boolean[] {
-  let r = objectiveRules.get(rules);
-  if (!r) objectiveRules.set(rules, (r = rules.rules.map((rule) => !!rule.label && (OBJECTIVES as readonly string[]).includes(rule.label.split('/')[0]!))));
-  return r;
 }
 
 /** Term hits propose as they are; cooccur hits only with a partner in reach. `wanted` picks the rules, by index. */
@@ -319,13 +354,11 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   // Sentences and clauses are found only when a rule needs them (most passages propose nothing).
   let unitsOf: Units | undefined;
   const lazyUnits = () => (unitsOf ??= units(text, sc.tokens));
+  const facts = factsOf(rules);
   const cues = liveCues(s);
-  const gradeHits = cues.filter((h) => {
-    const l = rules.rules[h.rule]!.label!;
-    return isGradeCue(l) || GRADE_FAMILY.has(l);
-  });
+  const gradeHits = cues.filter((h) => facts.gradeHit[h.rule]);
   base.gradeHits = gradeHits.map((h) => toHit(rules, h, text));
-  const openers = cues.filter((h) => rules.rules[h.rule]!.label!.startsWith('imperative'));
+  const openers = cues.filter((h) => facts.opener[h.rule]);
   const imperative = imperativeGrade(text, rules, base.gradeHits, openers.map((h) => toHit(rules, h, text)), input.kind);
   if (imperative) base.imperative = imperative;
   const first = /^[\s"'(•\-–*]*[A-Za-z]/.exec(text);
@@ -341,14 +374,13 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
 
   // Commitment: a grade cue, an opening imperative, a governing lead-in; cooperation adds
   // the words that show the governments act together.
-  const commitmentAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label) && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
-  const cooperationAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => cues.some((c) => rules.rules[c.rule]!.label === 'cooperation' && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
+  const commitmentAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => gradeHits.some((c) => facts.gradeCue[c.rule] && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
+  const cooperationAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => cues.some((c) => facts.label[c.rule] === 'cooperation' && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
   const governing = !!imperative || !!base.intro;
   const inScopeAt = (pos: number) => s.inScope.some((h) => unitOf(lazyUnits(), 'sentence', h.start) === unitOf(lazyUnits(), 'sentence', pos));
-  base.cooperation = governing || gradeHits.some((c) => isGradeCue(rules.rules[c.rule]!.label)) || cues.some((c) => rules.rules[c.rule]!.label === 'cooperation');
+  base.cooperation = governing || gradeHits.some((c) => facts.gradeCue[c.rule]) || cues.some((c) => facts.label[c.rule] === 'cooperation');
 
-  const isObjective = objectiveRule(rules);
-  const { kept, dropped } = proposals(s, lazyUnits, (r) => isObjective[r]!);
+  const { kept, dropped } = proposals(s, lazyUnits, (r) => facts.objective[r] !== undefined);
   const candidates: Candidate[] = [...dropped];
   const byObjective = new Map<Objective, ObjectiveHits>();
   for (const p of kept) {
@@ -393,14 +425,14 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
     }
     cand.kept = true;
     cand.reason = 'kept';
-    const [objective, sub] = label.split('/') as [Objective, Subcategory];
+    const [objective, sub] = facts.objective[p.anchor.rule]!;
     let entry = byObjective.get(objective);
     if (!entry) byObjective.set(objective, (entry = { objective, subcategories: [], hits: [] }));
     if (!entry.subcategories.includes(sub)) entry.subcategories.push(sub);
     entry.hits.push(toHit(rules, p.anchor, text));
     if (p.partner) entry.hits.push(toHit(rules, p.partner, text));
   }
-  base.candidates = candidates.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+  base.candidates = candidates.sort((a, b) => a.start - b.start || collator.compare(a.ruleId, b.ruleId));
   base.objectives = OBJECTIVES.filter((o) => byObjective.has(o)).map((o) => byObjective.get(o)!);
   if (!base.objectives.length && !base.cooperation) base.withheld = 'no cooperation or commitment language: the passage describes, it does not agree';
   return base;
