@@ -35,30 +35,24 @@ export interface TrieHits {
 
 const CLASS_FLAG: Record<TokenClass, number> = { num: NUM, year: YEAR, Cap: CAP, ing: ING, ed: ED };
 
-/** A character as the matcher reads it: ’ is '. */
-const ch = (s: string, i: number) => {
-  const c = s.charCodeAt(i);
-  return c === 0x2019 ? 39 : c;
-};
-
 /**
  * The bucket of a stem or of the word at [a, ...) of `s` (three characters or more),
  * from its first three characters: a small integer (a larger number would be
  * allocated for each word). Two stems may share a bucket; each is still compared in full.
  */
-const key3At = (s: string, a: number) => ((ch(s, a) * 1021 + ch(s, a + 1)) * 1021 + ch(s, a + 2)) & 0x3fffffff;
+const key3At = (s: string, a: number) => ((s.charCodeAt(a) * 1021 + s.charCodeAt(a + 1)) * 1021 + s.charCodeAt(a + 2)) & 0x3fffffff;
 
 /** A hash of the characters [a, b) of `s` (FNV-1a), for the vocabulary's table. */
 function hashAt(s: string, a: number, b: number): number {
   let h = 0x811c9dc5 | 0;
-  for (let i = a; i < b; i++) h = Math.imul(h ^ ch(s, i), 0x01000193);
+  for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h;
 }
 
 /** Does the word at [a, b) of `s` start with `p`? */
 function startsAt(s: string, a: number, b: number, p: string): boolean {
   if (b - a < p.length) return false;
-  for (let j = 0; j < p.length; j++) if (ch(s, a + j) !== p.charCodeAt(j)) return false;
+  for (let j = 0; j < p.length; j++) if (s.charCodeAt(a + j) !== p.charCodeAt(j)) return false;
   return true;
 }
 
@@ -260,7 +254,7 @@ export class TokenTrie {
       const w = this.words[v - 1]!;
       if (w.length !== n) continue;
       let j = 0;
-      while (j < n && ch(s, a + j) === w.charCodeAt(j)) j++;
+      while (j < n && s.charCodeAt(a + j) === w.charCodeAt(j)) j++;
       if (j === n) return v - 1;
     }
   }
@@ -299,6 +293,8 @@ export class TokenTrie {
       }
       this.src = words.join('');
     }
+    // The matcher reads ’ as ' (in the same place: the offsets hold).
+    if (this.src.includes('’')) this.src = this.src.replace(/’/g, "'");
     const ids = this.ids.length >= n ? this.ids : (this.ids = new Int32Array(n + 64));
     const src = this.src;
     const from = this.from;
