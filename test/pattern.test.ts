@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, checkRegex, PatternError } from '../src/rules/index.js';
+import { compilePattern, checkRegex, PatternError, compileRules, loadRules } from '../src/rules/index.js';
 import { TokenTrie } from '../src/rules/trie.js';
 import { scan } from '../src/rules/compile.js';
-import { rules } from './helpers.js';
+import { rules, tmp } from './helpers.js';
 import { tokenize } from '../src/tag/tokens.js';
 import { verbPattern, nounPattern } from '../src/rules/inflect.js';
 
@@ -144,6 +144,15 @@ describe('the matcher reads tokens by their characters', () => {
     const got = trie.match(t).map((h) => `${h.term}:${text.slice(t.start[h.from]!, t.end[h.to]!)}`);
     expect(got).toEqual([`17:${words[17]}`, `2999:${words[2999]}`, '9000:w1qq end', `5:${words[5]}`]);
   });
+  it('gives every hit of a passage with tens of thousands of them, and the right ones for the passage after it', () => {
+    const trie = new TokenTrie(false);
+    trie.add([{ k: 'w', s: 'chip' }], 0);
+    trie.add([{ k: 'w', s: 'chip' }, { k: 'w', s: 'chip' }], 1);
+    const many = trie.matchAll(tokenize('chip '.repeat(50000)));
+    expect(many.length).toBe(99999);
+    expect(many.term[99998]).toBe(0);
+    expect(trie.match(tokenize('one chip here'))).toEqual([{ term: 0, from: 1, to: 1 }]);
+  });
   it('takes in patterns added after a match', () => {
     const trie = new TokenTrie(false);
     trie.add([{ k: 'w', s: 'joint' }, { k: 'w', s: 'research' }], 0);
@@ -160,8 +169,8 @@ describe('the matcher reads tokens by their characters', () => {
   });
 });
 
-describe('a scan for the tagger reads a rule\'s other words only next to its own', () => {
-  it('keeps `with` and `unless` words only where the same rule\'s patterns occur, and every pattern hit', async () => {
+describe('a scan for the tagger keeps a rule\'s other words only with its own', () => {
+  it('keeps `with` and `unless` words only in a text that also holds one of the same rule\'s patterns, and every pattern hit', async () => {
     const r = await rules();
     // The demo corpus's statements, sentence by sentence: partner words occur without their anchors.
     const dir = join(import.meta.dirname, '..', 'corpus');
@@ -182,5 +191,54 @@ describe('a scan for the tagger reads a rule\'s other words only next to its own
     // Both cases occur in these texts, so the comparison means something.
     expect(dropped).toBeGreaterThan(10);
     expect(kept).toBeGreaterThan(10);
+  });
+});
+
+describe('a scan with raw expressions and many hits', () => {
+  it('orders every hit by start, longest first, then rule, and filters raw expressions like words', async () => {
+    const dir = tmp('scan-rules');
+    cpSync(join(import.meta.dirname, '..', 'rules'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'raw.yaml'),
+      [
+        'version: "1"',
+        'rules:',
+        '  - id: raw.joint-funding',
+        '    kind: cooccur',
+        '    label: research/funding',
+        '    patterns: ["/joint[a-z]*/"]',
+        '    with: ["fund*", "/grants?/"]',
+        '    unless: ["/joint venture/"]',
+        '    examples:',
+        '      - text: The two agencies will jointly fund research on sensors.',
+        '        objectives: { research: commit }',
+        '',
+      ].join('\n'),
+    );
+    const r = compileRules(await loadRules(dir));
+    const rule = r.rules.findIndex((x) => x.id === 'raw.joint-funding');
+    const key = (h: { rule: number; role: string; start: number; end: number }) => `${h.rule}:${h.role}:${h.start}-${h.end}`;
+    const ordered = (hits: Array<{ rule: number; start: number; end: number }>) =>
+      hits.every((h, i) => i === 0 || hits[i - 1]!.start < h.start || (hits[i - 1]!.start === h.start && (hits[i - 1]!.end > h.end || (hits[i - 1]!.end === h.end && hits[i - 1]!.rule <= h.rule))));
+    // Partner words without the pattern: dropped from the tagger's scan, kept in the full one.
+    const alone = 'The ministries will fund grants for research on sensors.';
+    expect(scan(r, alone).hits.some((h) => h.rule === rule)).toBe(true);
+    expect(scan(r, alone, true).hits.some((h) => h.rule === rule)).toBe(false);
+    // With the pattern (a raw expression), its raw and word partners stay.
+    const both = 'The ministries will jointly fund grants for research on sensors, not a joint venture.';
+    const got = scan(r, both, true).hits.filter((h) => h.rule === rule).map((h) => `${h.role}:${both.slice(h.start, h.end)}`);
+    expect(got).toEqual(['patterns:jointly', 'with:fund', 'with:grants', 'unless:joint venture', 'patterns:joint']);
+    expect(ordered(scan(r, both, true).hits)).toBe(true);
+    // Many hits (past the insertion sort) with and without raw-expression hits among them.
+    const long = Array.from({ length: 12 }, () => 'The two sides will jointly fund joint research and will cooperate on semiconductor supply chains.').join(' ');
+    const plain = 'The two sides will cooperate on semiconductor supply chains and research. '.repeat(12);
+    for (const text of [long, plain]) {
+      const all = scan(r, text).hits;
+      const anchored = scan(r, text, true).hits;
+      expect(all.length).toBeGreaterThan(64);
+      expect(ordered(all) && ordered(anchored)).toBe(true);
+      const kept = new Set(all.filter((h) => h.role === 'patterns').map((h) => h.rule));
+      expect(anchored.map(key)).toEqual(all.filter((h) => h.role === 'patterns' || kept.has(h.rule)).map(key));
+    }
   });
 });

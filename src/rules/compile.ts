@@ -96,9 +96,11 @@ export function compileRules(set: RuleSet): CompiledRules {
 
 /**
  * Every occurrence of every term of every rule in the text, in order of position.
- * With `anchored`, a rule's `with` and `unless` words are kept only where one of
- * its own patterns occurs too: they are read only next to such a hit (a partner,
- * an exception), and a third of a passage's hits are such words on their own.
+ * With `anchored` (the tagger's scans), a rule's `with` and `unless` words are kept
+ * only when the text also holds a hit of one of that rule's own patterns: the tagger
+ * reads them only together with such a hit (as a partner, as an exception), and a
+ * third of a passage's hits were such words without one. Without it (coverage,
+ * gaps) every hit is kept.
  */
 export function scan(rules: CompiledRules, text: string, anchored = false): Scan {
   const tokens = tokenize(text);
@@ -174,7 +176,7 @@ function sortHits(hits: RuleHit[], nearlySorted: boolean): void {
 const after = (a: RuleHit, b: RuleHit) => a.start > b.start || (a.start === b.start && (a.end < b.end || (a.end === b.end && a.rule > b.rule)));
 
 // For scan(..., anchored): which rules had a pattern hit in the text being scanned,
-// marked with a number that changes with every scan (nothing to clear).
+// marked with a number that changes with every scan (the marks are cleared only when it wraps).
 const anchoredMarks = new WeakMap<CompiledRules, { rules: Int32Array; stamp: number }>();
 function anchoredRules(rules: CompiledRules): { rules: Int32Array; stamp: number } {
   let a = anchoredMarks.get(rules);

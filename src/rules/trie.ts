@@ -66,10 +66,11 @@ function startsAt(s: string, a: number, b: number, p: string): boolean {
  * may take besides the exact word.
  *
  * Patterns are added to a tree of objects; the first match after a change freezes
- * it into numbers: nodes are numbered, every exact edge is one slot of a single
- * open-addressing table keyed by (node, word), and what ends at a node is a range
- * of one array. A walk is then arithmetic on typed arrays: no map, no object per
- * step, no object per hit.
+ * it into numbers: nodes are numbered, every exact edge below the root is one slot
+ * of a single open-addressing table keyed by (node, word) (the root's are an array
+ * by word), and what ends at a node is a range of one array. A walk along exact
+ * words is then arithmetic on typed arrays, with no object per step or per hit;
+ * only the rare nodes with stems, classes or gaps read their branches from objects.
  */
 export class TokenTrie {
   private readonly root = new Node();
@@ -85,7 +86,7 @@ export class TokenTrie {
   private ids: Int32Array = EMPTY;
   private flags: Uint8Array = EMPTY_FLAGS;
   private count = 0;
-  private readonly out: TrieHits = { term: new Int32Array(256), from: new Int32Array(256), to: new Int32Array(256), length: 0 };
+  private out: TrieHits = freshHits();
 
   constructor(private readonly caseSensitive: boolean) {}
 
@@ -273,6 +274,8 @@ export class TokenTrie {
    */
   matchAll(t: Tokens): TrieHits {
     const f = this.frozen ?? this.freeze();
+    // A buffer grown by a passage with a hostile number of hits is not kept for the rest of the run.
+    if (this.out.term.length > KEEP_HITS) this.out = freshHits();
     this.out.length = 0;
     const n = t.length;
     // Where each token's characters are: in the lower-cased text, or (when case
@@ -405,7 +408,7 @@ interface Frozen {
   /** The terms ending at node k: outTerms[outAt[k] .. outAt[k + 1]). */
   outAt: Int32Array;
   outTerms: Int32Array;
-  /** 1 where a node has stems, classes or a gap (`branches` holds them). */
+  /** 1 where a node has stems (short or not), classes or a gap (`branches` holds them). */
   special: Uint8Array;
   branches: Array<Branches | undefined>;
   /** Exact edges below the root: the slot of (node, word) holds the child; -1 in edgeNode where empty. */
@@ -427,6 +430,9 @@ interface Frozen {
 }
 
 const edgeHash = (node: number, word: number) => (Math.imul(node, 0x9e3779b1) ^ Math.imul(word + 1, 0x85ebca6b)) >>> 7;
+
+const KEEP_HITS = 1 << 16;
+const freshHits = (): TrieHits => ({ term: new Int32Array(256), from: new Int32Array(256), to: new Int32Array(256), length: 0 });
 
 function grown(a: Int32Array): Int32Array {
   const b = new Int32Array(a.length * 2);
