@@ -322,7 +322,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     aggregator.add(summarize(doc, registry, override));
   }
   for (const r of kept) (r.info as Partial<DocInfo>).summary = undefined;
-  const agg: Aggregate = aggregator.result(scope);
+  const agg: Aggregate = aggregator.finish(scope);
   const failed = docsInfo.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docsInfo.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + duplicates.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + listing.length;
   const passages = docsInfo.reduce((n, d) => n + d.passages, 0);
