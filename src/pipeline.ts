@@ -254,6 +254,10 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     ),
   );
 
+  // Every document is prepared: the worker threads are let go now, not at the end of
+  // the run, so their heaps are not held while the aggregate files are made.
+  await pool?.close();
+
   const fresh = prepared.flatMap((r) => r.verdicts ?? []);
   for (const r of prepared) delete r.verdicts;
   // Not read when nothing was to be processed (a damaged cache entry may be all the same): read now.
