@@ -254,10 +254,6 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     ),
   );
 
-  // Every document is prepared: the worker threads are let go now, not at the end of
-  // the run, so their heaps are not held while the aggregate files are made.
-  await pool?.close();
-
   const fresh = prepared.flatMap((r) => r.verdicts ?? []);
   for (const r of prepared) delete r.verdicts;
   // Not read when nothing was to be processed (a damaged cache entry may be all the same): read now.
@@ -326,7 +322,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     aggregator.add(summarize(doc, registry, override));
   }
   for (const r of kept) (r.info as Partial<DocInfo>).summary = undefined;
-  const agg: Aggregate = aggregator.finish(scope);
+  const agg: Aggregate = aggregator.result(scope);
   const failed = docsInfo.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docsInfo.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + duplicates.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + listing.length;
   const passages = docsInfo.reduce((n, d) => n + d.passages, 0);

@@ -203,17 +203,6 @@ export class Aggregator {
   result(scope: Scope): Aggregate {
     return build([...this.docs.values()], this.registry, scope);
   }
-
-  /**
-   * The result, after which the summaries are let go: the aggregate keeps only
-   * what it needs of them (a quarter of the heap at the end of aggregation was
-   * summaries nothing would read again).
-   */
-  finish(scope: Scope): Aggregate {
-    const agg = this.result(scope);
-    this.docs.clear();
-    return agg;
-  }
 }
 
 /** Aggregate document summaries for a scope (see Aggregator). */

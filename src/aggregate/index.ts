@@ -6,8 +6,7 @@
  * Aggregation reads per-document summaries, never whole documents:
  *   summarize(doc, registry, override) -> DocSummary        (one document at a time)
  *   aggregate(summaries, registry, scope) -> Aggregate      (any order, same result)
- * or incrementally with `new Aggregator(registry)`, `add(summary)`, `result(scope)` (or
- * `finish(scope)`, which then lets the summaries go).
+ * or incrementally with `new Aggregator(registry)`, `add(summary)`, `result(scope)`.
  */
 export { attribute } from './attribute.js';
 export { summarize, namedPartnerships, type DocSummary, type PassageSummary, type ObjectiveSummary, type Override } from './summary.js';
