@@ -144,7 +144,7 @@ export function scan(rules: CompiledRules, text: string, anchored = false): Scan
     hits.push({ rule: ref.rule, role: ref.role, term: ref, start: tokens.start[from]!, end: tokens.end[to]! });
   }
   for (const h of regexHits) if (!seen || h.role === 'patterns' || seen.rules[h.rule] === seen.stamp) hits.push(h);
-  sortHits(hits, regexHits.length === 0);
+  orderHits(hits, regexHits.length === 0);
   return { tokens, hits };
 }
 
@@ -156,7 +156,7 @@ export function scan(rules: CompiledRules, text: string, anchored = false): Scan
  * regular expressions appended after the matcher's, go through the library's
  * sort, whose time cannot grow with the square of their number.
  */
-function sortHits(hits: RuleHit[], nearlySorted: boolean): void {
+function orderHits(hits: RuleHit[], nearlySorted: boolean): void {
   if (!nearlySorted || hits.length > 64) {
     hits.sort((a, b) => a.start - b.start || b.end - a.end || a.rule - b.rule);
     return;

@@ -309,13 +309,11 @@ function introOf(rules: CompiledRules, intro: string): TagLayer['intro'] {
 
 function readIntro(rules: CompiledRules, intro: string): TagLayer['intro'] {
   const s = sortedContext(rules, intro);
+  const facts = factsOf(rules);
   const cues = liveCues(s);
-  const hits = cues.filter((h) => {
-    const l = rules.rules[h.rule]!.label!;
-    return isGradeCue(l) || GRADE_FAMILY.has(l);
-  });
-  const report = cues.some((h) => rules.rules[h.rule]!.label === 'report');
-  if (!hits.some((h) => isGradeCue(rules.rules[h.rule]!.label)) && !report) return undefined;
+  const hits = cues.filter((h) => facts.gradeHit[h.rule]);
+  const report = cues.some((h) => facts.label[h.rule] === 'report');
+  if (!hits.some((h) => facts.gradeCue[h.rule]) && !report) return undefined;
   return { text: intro, hits: hits.map((h) => toHit(rules, h, intro)), report };
 }
 
@@ -362,14 +360,14 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   const imperative = imperativeGrade(text, rules, base.gradeHits, openers.map((h) => toHit(rules, h, text)), input.kind);
   if (imperative) base.imperative = imperative;
   const first = /^[\s"'(•\-–*]*[A-Za-z]/.exec(text);
-  if (first && cues.some((h) => h.start === first[0].length - 1 && rules.rules[h.rule]!.label === 'report/completed')) base.deliverable = true;
+  if (first && cues.some((h) => h.start === first[0].length - 1 && facts.label[h.rule] === 'report/completed')) base.deliverable = true;
   if (input.kind === 'item' && input.listIntro) {
     const intro = introOf(rules, input.listIntro);
     if (intro) base.intro = intro;
   }
 
   // Governance: its own rules, with the shared exceptions.
-  const gov = proposals(s, lazyUnits, (r) => rules.rules[r]!.label === 'governance');
+  const gov = proposals(s, lazyUnits, (r) => facts.label[r] === 'governance');
   base.governance = gov.kept.filter((p) => !s.exceptions.some((e) => overlaps(e, p.anchor) && vetoes(rules.rules[e.rule]!, 'governance'))).map((p) => toHit(rules, p.anchor, text));
 
   // Commitment: a grade cue, an opening imperative, a governing lead-in; cooperation adds

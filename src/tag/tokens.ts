@@ -40,12 +40,11 @@ export const ED = 16;
 
 const LETTER = /\p{L}|\p{N}/u;
 // ASCII characters by what they are to the tokenizer: a bit for a word character
-// (letter or digit), one for a digit, one for a letter.
+// (letter or digit), one for a letter.
 const WORD = 1;
-const DIGIT = 2;
-const ALPHA = 4;
+const ALPHA = 2;
 const ASCII = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) ASCII[c] = WORD | DIGIT;
+for (let c = 48; c <= 57; c++) ASCII[c] = WORD;
 for (let c = 65; c <= 90; c++) ASCII[c] = WORD | ALPHA;
 for (let c = 97; c <= 122; c++) ASCII[c] = WORD | ALPHA;
 
@@ -154,13 +153,13 @@ export function tokenize(text: string): Tokens {
     const c = t.charCodeAt(i);
     let s = i;
     let e: number;
-    if (c < 128 ? (ASCII[c]! & WORD) === 0 : !wordCode(c)) {
+    if (!wordCode(c)) {
       if (!isCurrency(c)) {
         i++;
         continue;
       }
       e = ++i;
-    } else if (c < 128 && ASCII[c]! & ALPHA && t.charCodeAt(i + 1) === 46 && isAsciiLetter(t.charCodeAt(i + 2)) && !wordCode(t.charCodeAt(i + 3) || 32)) {
+    } else if (isAsciiLetter(c) && t.charCodeAt(i + 1) === 46 && isAsciiLetter(t.charCodeAt(i + 2)) && !wordCode(t.charCodeAt(i + 3) || 32)) {
       // An abbreviation: single letters joined by periods ("U.S.", "e.g.").
       let j = i;
       while (isAsciiLetter(t.charCodeAt(j)) && t.charCodeAt(j + 1) === 46 && isAsciiLetter(t.charCodeAt(j + 2)) && !wordCode(t.charCodeAt(j + 3) || 32)) j += 2;
@@ -171,12 +170,7 @@ export function tokenize(text: string): Tokens {
       const numeric = isDigit(c);
       let j = i + 1;
       for (;;) {
-        for (;;) {
-          if (j >= n) break;
-          const d = t.charCodeAt(j);
-          if (d < 128 ? (ASCII[d]! & WORD) === 0 : !wordCode(d)) break;
-          j++;
-        }
+        while (j < n && wordCode(t.charCodeAt(j))) j++;
         const d = t.charCodeAt(j);
         const next = t.charCodeAt(j + 1);
         // Joiners inside a word: & ' ’ between word characters; . , between digits of a number.
