@@ -218,6 +218,26 @@ describe('the strength score', () => {
     expect(measures.strengthOf([])).toBe(0);
   });
 
+  it('works a filter out once per dataset, and a change of filter is never answered from the last one', () => {
+    const data = aggregate(summaries, registry, ALL).dataset;
+    // The same figures from a copy of the dataset, which nothing was asked of before.
+    const fresh = () => JSON.parse(JSON.stringify(data)) as typeof data;
+    const all: measures.Filter = { domain: null, from: null, until: null, group: '', reviewedOnly: false };
+    const filters: measures.Filter[] = [all, { ...all, domain: 'semiconductors' }, { ...all, from: '2024-01-01' }, { ...all, group: 'size:2' }, { ...all, reviewedOnly: true }, all];
+    const seen = new Set<string>();
+    for (const f of filters) {
+      const sel = measures.selected(data, f);
+      expect(measures.selected(data, f)).toBe(sel);
+      expect(JSON.stringify(sel)).toBe(JSON.stringify(measures.select(fresh(), f)));
+      expect(JSON.stringify([...measures.cellsOf(data, f)])).toBe(JSON.stringify([...measures.byCell(data, measures.select(data, f))]));
+      expect(JSON.stringify(measures.matrixOf(data, f))).toBe(JSON.stringify(measures.matrixOf(fresh(), f)));
+      expect(JSON.stringify(measures.analysisOf(data, f))).toBe(JSON.stringify(measures.analysisOf(fresh(), f)));
+      seen.add(JSON.stringify(measures.matrixOf(data, f)));
+    }
+    // The filters do select differently (else the test would not tell a stale answer from a right one).
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+  });
+
   it('ranks a concrete completed deliverable above a few bare list mentions', () => {
     expect(measures.strengthOf([8])).toBeGreaterThan(measures.strengthOf([1.5, 1.5, 1.5, 1.5]));
   });

@@ -332,7 +332,7 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
 
   const matrix: Matrix = { scope, rows: measures.matrixOf(dataset, filter).rows };
   const analysis = measures.analysisOf(dataset, filter);
-  const selected = measures.select(dataset, filter);
+  const selected = measures.selected(dataset, filter);
 
   const citeOf = (pid: string, d: number): string => {
     const doc = dataset.docs[d]!;

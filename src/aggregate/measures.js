@@ -165,6 +165,43 @@ export function select(data, f) {
   return out;
 }
 
+/**
+ * What was worked out for the last filter asked of each dataset: a run, the report's
+ * views and its partnership pages ask for the same selection several times, and the
+ * report's page asks again for each cell opened. A dataset is not changed once made,
+ * and nothing here changes what it returns.
+ * @type {WeakMap<Dataset, { key: string, sel?: Selected[], cells?: Map<number, Record<string, Selected[]>>, matrix?: { rows: Row[] }, analysis?: ReturnType<typeof analysisFor> }>}
+ */
+const worked = new WeakMap();
+
+/** @param {Dataset} data @param {Filter} f */
+function workedFor(data, f) {
+  const key = JSON.stringify([f.domain, f.from, f.until, f.group, f.reviewedOnly]);
+  let w = worked.get(data);
+  if (!w || w.key !== key) worked.set(data, (w = { key }));
+  return w;
+}
+
+/**
+ * select(data, f), worked out once per dataset and filter.
+ * @param {Dataset} data @param {Filter} f
+ * @returns {Selected[]}
+ */
+export function selected(data, f) {
+  const w = workedFor(data, f);
+  return (w.sel ??= select(data, f));
+}
+
+/**
+ * byCell(data, select(data, f)), worked out once per dataset and filter.
+ * @param {Dataset} data @param {Filter} f
+ * @returns {Map<number, Record<string, Selected[]>>}
+ */
+export function cellsOf(data, f) {
+  const w = workedFor(data, f);
+  return (w.cells ??= byCell(data, selected(data, f)));
+}
+
 /** @param {Dataset} data @param {Selected} a @param {Selected} b */
 export function compareSelected(data, a, b) {
   return compareOcc(data, a.best, b.best) || (a.c.k < b.c.k ? -1 : a.c.k > b.c.k ? 1 : 0);
@@ -236,7 +273,13 @@ export function rowsShown(data, f, cells) {
  * @returns {{ rows: Row[] }}
  */
 export function matrixOf(data, f) {
-  const cells = byCell(data, select(data, f));
+  const w = workedFor(data, f);
+  return (w.matrix ??= matrixFor(data, f));
+}
+
+/** @param {Dataset} data @param {Filter} f @returns {{ rows: Row[] }} */
+function matrixFor(data, f) {
+  const cells = cellsOf(data, f);
   const rows = rowsShown(data, f, cells).map((p) => {
     const P = at(data.partnerships, p);
     const byObj = cells.get(p);
@@ -264,8 +307,13 @@ export function matrixOf(data, f) {
  * @param {Dataset} data @param {Filter} f
  */
 export function analysisOf(data, f) {
-  const sel = select(data, f);
-  const cells = byCell(data, sel);
+  const w = workedFor(data, f);
+  return (w.analysis ??= analysisFor(data, f));
+}
+
+/** @param {Dataset} data @param {Filter} f */
+function analysisFor(data, f) {
+  const cells = cellsOf(data, f);
   const rows = rowsShown(data, f, cells);
   const allSubs = data.objectives.flatMap((o) => get(data.subcategories, o).map((s) => `${o}/${s}`));
 

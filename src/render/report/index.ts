@@ -202,7 +202,7 @@ export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[strin
   yield ['report/index.html', indexPage(agg, info)];
   // Selected once for all pages: the pages show the run's scope.
   const filter = filterOf(agg);
-  const shared: Shared = { cells: measures.byCell(agg.dataset, measures.select(agg.dataset, filter)), analysis: measures.analysisOf(agg.dataset, filter) };
+  const shared: Shared = { cells: measures.cellsOf(agg.dataset, filter), analysis: measures.analysisOf(agg.dataset, filter) };
   for (const p of agg.profiles) yield [`report/partnerships/${p.id}.html`, partnershipPage(agg, p, shared)];
 }
 

@@ -9,7 +9,7 @@
  * markup; links are written only for http(s) addresses and the report's own
  * pages.
  */
-import { BANDS, analysisOf, bandOf, byCell, matrixOf, pointsOf, select } from '../../../aggregate/measures.js';
+import { BANDS, analysisOf, bandOf, byCell, matrixOf, pointsOf, selected } from '../../../aggregate/measures.js';
 
 /** Text and attribute values, escaped for HTML. */
 export function esc(value) {
@@ -100,7 +100,7 @@ export function evidenceItem(data, pid, s, prefix = '') {
 /** The evidence of one cell, strongest first. */
 export function cellEvidence(data, filter, pid, objective, prefix = '') {
   const p = data.partnerships.findIndex((x) => x.id === pid);
-  const list = select(data, filter).filter((s) => s.c.p === p && s.c.o === objective);
+  const list = selected(data, filter).filter((s) => s.c.p === p && s.c.o === objective);
   const rows = byCell(data, list).get(p);
   const sorted = rows ? rows[objective] : [];
   const name = p >= 0 ? data.partnerships[p].name : pid;
@@ -250,7 +250,7 @@ export function gapsView(data, analysis) {
 export function renderViews(data, filter, party) {
   const matrix = matrixOf(data, filter);
   const analysis = analysisOf(data, filter);
-  const commitments = new Set(select(data, filter).map((s) => `${s.c.p}:${s.c.k}`)).size;
+  const commitments = new Set(selected(data, filter).map((s) => `${s.c.p}:${s.c.k}`)).size;
   return {
     matrix: matrixTable(data, matrix),
     summary: `${matrix.rows.length} partnership${matrix.rows.length === 1 ? '' : 's'}, ${commitments} distinct commitment${commitments === 1 ? '' : 's'} in scope`,
