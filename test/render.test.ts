@@ -72,6 +72,32 @@ describe('untrusted text in CSV and Markdown', () => {
     for (const v of [[], {}, [undefined, () => 1, Symbol('s')], { only: undefined }, 'text', 3, null, { toJSON: (k: string) => ({ root: k }) }]) {
       expect([...prettyJsonPieces(v)].join('')).toBe(json(v));
     }
+    // Long arrays, whose elements go by runs: toJSON given the element's own index, left-out values, containers among leaves.
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const any = (level: number): unknown => {
+      switch (rnd(level > 2 ? 9 : 12)) {
+        case 0: return rnd(1000) - 500;
+        case 1: return ['plain', 'é “q” </script>', 'a\nb', '', '\u2028'][rnd(5)];
+        case 2: return null;
+        case 3: return undefined;
+        case 4: return () => 1;
+        case 5: return { toJSON: (k: string) => `at ${k}` };
+        case 6: return new Date(Date.UTC(2024, rnd(12), 1));
+        case 7: return [{ toJSON: () => undefined }, { toJSON: () => ({ n: [1, { m: 2 }] }) }][rnd(2)];
+        case 8: return true;
+        case 9: return Array.from({ length: rnd(3) ? rnd(4) : 64 + rnd(200) }, () => any(level + 1));
+        case 10: return Object.fromEntries(Array.from({ length: rnd(4) }, (_, i) => [`k${i}`, any(level + 1)]));
+        default: return [Symbol('s'), [], {}][rnd(3)];
+      }
+    };
+    for (let k = 0; k < 24; k++) {
+      const big = Array.from({ length: 60 + rnd(200) }, () => any(1));
+      for (const depth of [1, 2, 3, 4]) {
+        expect([...jsonPieces(big, depth)].join(''), `case ${k} depth ${depth}`).toBe(JSON.stringify(big));
+        expect([...prettyJsonPieces(big, depth)].join(''), `case ${k} depth ${depth}`).toBe(json(big));
+      }
+    }
     // Pieces of a few characters: escaping does not depend on where the text is cut.
     const pieces = [...jsonForScriptPieces(value, 3)];
     expect(pieces.length).toBeGreaterThan(5);

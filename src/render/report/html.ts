@@ -114,24 +114,64 @@ function leaf(value: unknown, key: string, gap: string, indent: string): string 
   return indent.length > gap.length ? body.replaceAll('\n', `\n${indent.slice(gap.length)}`) : body;
 }
 
+/** Elements of an array written by one JSON.stringify (its key is then its place in the run, not in the array). */
+const RUN = 64;
+
+const hasToJSON = (x: unknown): boolean => typeof x === 'object' && x !== null && typeof (x as { toJSON?: unknown }).toJSON === 'function';
+
+/**
+ * Elements `from` to `to` of an array, as JSON.stringify writes them there with
+ * `gap` after the array's opening bracket or a comma, their lines moved to `indent`.
+ * None may have a toJSON (it would be given its place in the run as its key).
+ */
+function elementRun(a: readonly unknown[], from: number, to: number, gap: string, indent: string): string {
+  const text = JSON.stringify(a.slice(from, to), null, gap);
+  // '[e,e]', or '[\n  e,\n  e\n]' with the elements' lines one level in.
+  if (!gap) return text.slice(1, -1);
+  const body = text.slice(1, -2);
+  return indent.length > gap.length ? body.replaceAll('\n', `\n${indent.slice(gap.length)}`) : body;
+}
+
 function* containerPieces(v: object, depth: number, gap: string, indent: string): Generator<string> {
   const array = Array.isArray(v);
   const inner = indent + gap;
   const lineStart = gap ? `\n${inner}` : '';
+  if (array) {
+    // Elements that are not opened go by runs: one call to JSON.stringify for each element cost three times as much.
+    const a = v as unknown[];
+    let first = true;
+    for (let i = 0; i < a.length; ) {
+      const raw = a[i];
+      const val = jsonValue(raw, String(i));
+      if (depth > 1 && isContainer(val)) {
+        yield `${first ? '[' : ','}${lineStart}`;
+        first = false;
+        yield* containerPieces(val, depth - 1, gap, inner);
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      if (!hasToJSON(raw)) while (end < a.length && end - i < RUN && !hasToJSON(a[end]) && !(depth > 1 && isContainer(a[end]))) end++;
+      // A value JSON leaves out is null in an array.
+      const text = end - i === 1 && hasToJSON(raw) ? lineStart + (leaf(raw, String(i), gap, inner) ?? 'null') : elementRun(a, i, end, gap, inner);
+      yield `${first ? '[' : ','}${text}`;
+      first = false;
+      i = end;
+    }
+    yield first ? '[]' : `${gap ? `\n${indent}` : ''}]`;
+    return;
+  }
   let first = true;
-  for (const key of array ? Array.from({ length: v.length }, (_, i) => String(i)) : Object.keys(v)) {
+  for (const key of Object.keys(v)) {
     const raw = (v as Record<string, unknown>)[key];
-    const name = array ? '' : `${JSON.stringify(key)}:${gap ? ' ' : ''}`;
+    const name = `${JSON.stringify(key)}:${gap ? ' ' : ''}`;
     const val = jsonValue(raw, key);
     const open = depth > 1 && isContainer(val);
-    let text = open ? '' : leaf(raw, key, gap, inner);
-    if (text === undefined) {
-      // A value JSON leaves out is null in an array and no member at all in an object.
-      if (!array) continue;
-      text = 'null';
-    }
-    // The opening bracket waits for a member: a container without any is "[]" or "{}".
-    const head = `${first ? (array ? '[' : '{') : ','}${lineStart}${name}`;
+    const text = open ? '' : leaf(raw, key, gap, inner);
+    // A value JSON leaves out is no member at all in an object.
+    if (text === undefined) continue;
+    // The opening brace waits for a member: an object without any is "{}".
+    const head = `${first ? '{' : ','}${lineStart}${name}`;
     first = false;
     if (open) {
       // A container always has a text: opened here, its members one by one.
@@ -139,7 +179,7 @@ function* containerPieces(v: object, depth: number, gap: string, indent: string)
       yield* containerPieces(val as object, depth - 1, gap, inner);
     } else yield head + text;
   }
-  yield first ? (array ? '[]' : '{}') : `${gap ? `\n${indent}` : ''}${array ? ']' : '}'}`;
+  yield first ? '{}' : `${gap ? `\n${indent}` : ''}}`;
 }
 
 /** jsonForScript's text in pieces of about `size` characters: a page's data can run to hundreds of megabytes. */
