@@ -287,11 +287,12 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
       insts.sort((a, b) => a.doc - b.doc || a.passage.index - b.passage.index);
       const reviewed = insts.filter((i) => i.passage.reviewed);
       const labelled = reviewed.length ? reviewed : insts;
+      const isLabelled = reviewed.length ? new Set(reviewed) : undefined;
       for (const o of OBJECTIVES) {
         const donor = labelled.find((i) => i.passage.objectives.some((t) => t.objective === o));
         if (!donor) continue;
         const occ: DOcc[] = insts.map((i) => {
-          const tag: ObjectiveSummary = (labelled.includes(i) ? i.passage.objectives.find((t) => t.objective === o) : undefined) ?? donor.passage.objectives.find((t) => t.objective === o)!;
+          const tag: ObjectiveSummary = (!isLabelled || isLabelled.has(i) ? i.passage.objectives.find((t) => t.objective === o) : undefined) ?? donor.passage.objectives.find((t) => t.objective === o)!;
           return {
             d: i.doc,
             i: i.passage.index,
@@ -365,12 +366,14 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
 
   const byPartnership = new Map<number, Selected[]>();
   for (const s of selected) push(byPartnership, s.c.p, s);
+  // The selected commitments by partnership and objective, in the matrix's order.
+  const cells = measures.cellsOf(dataset, filter);
   const profiles: Profile[] = ids.map((id, p) => {
     const reg = registry.byId.get(id);
     const mine = byPartnership.get(p) ?? [];
     const objectives = Object.fromEntries(
       OBJECTIVES.map((o) => {
-        const list = mine.filter((s) => s.c.o === o).sort((a, b) => measures.compareSelected(dataset, a, b));
+        const list = cells.get(p)?.[o] ?? [];
         const cell = measures.cellOf(dataset, list);
         const bySubcategory: Record<string, EvidenceItem[]> = {};
         for (const s of list) (bySubcategory[s.best.sub[0] ?? 'other'] ??= []).push(evidenceItem(id, s));
@@ -383,7 +386,8 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
     const evidenceDocs = new Set(mine.flatMap((s) => s.occs.map((o) => o.d)));
     for (const i of insts) if (i.passage.governance || i.passage.events) evidenceDocs.add(i.doc);
     const ownDocs = (own.get(id) ?? []).filter(inDates);
-    const namedIn = usable.map((s, d) => ({ s, d })).filter(({ s, d }) => (s.named[id] ?? 0) > 0 && !ownDocs.includes(d) && !evidenceDocs.has(d) && inDates(d));
+    const isOwn = new Set(ownDocs);
+    const namedIn = usable.map((s, d) => ({ s, d })).filter(({ s, d }) => (s.named[id] ?? 0) > 0 && !isOwn.has(d) && !evidenceDocs.has(d) && inDates(d));
     const over = analysis.overTime.find((x) => x.id === id);
     return {
       id,
@@ -394,7 +398,7 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
       ...(reg?.parent ? { parent: reg.parent } : {}),
       children: registry.partnerships.filter((x) => x.parent === id).map((x) => x.id).sort(cmp),
       documents: ownDocs.map((d) => citation(id, d)),
-      alsoCited: [...evidenceDocs].filter((d) => !ownDocs.includes(d)).sort((a, b) => a - b).map((d) => citation(id, d)),
+      alsoCited: [...evidenceDocs].filter((d) => !isOwn.has(d)).sort((a, b) => a - b).map((d) => citation(id, d)),
       namedIn: namedIn.map(({ d }) => citation(id, d)),
       governance: governanceOf(id, insts),
       milestones: milestonesOf(id, insts, reg?.launched),
