@@ -161,6 +161,30 @@ describe('the matcher reads tokens by their characters', () => {
     trie.add([{ k: 'w', s: 'joint' }, { k: 'w', s: 'development' }], 1);
     expect(trie.match(t).map((h) => h.term)).toEqual([0, 1]);
   });
+  it('matches the same from its stored form, through JSON, with words, stems, classes, gaps and case', () => {
+    const patterns = ['information sharing', 'collaborat*', 'joint #num projects', 'launch ~ fund', 'semi*', '#Cap Dialogue', 'R&D', "don'*", 'supply chain*', 'the #year summit'];
+    const words = ['information', 'sharing', 'collaboration', 'collaborating', 'joint', '12', 'projects', 'launch', 'a', 'new', 'fund', 'semiconductors', 'Quantum', 'Dialogue', 'R&D', 'don’t', 'supply', 'chains', 'the', '2024', 'summit', 'İstanbul', 'and'];
+    for (const caseSensitive of [false, true]) {
+      const trie = new TokenTrie(caseSensitive);
+      patterns.forEach((p, i) => compilePattern(p).seqs.forEach((s) => trie.add(caseSensitive ? s : s.map((e) => ('s' in e ? { ...e, s: e.s.toLowerCase() } : e)), i)));
+      const stored = trie.store();
+      // Every kind of branch is there to be read back.
+      expect(stored.branches.some(([, b]) => b.gap) && stored.branches.some(([, b]) => b.classes) && stored.branches.some(([node, b]) => node === 0 && b.stems)).toBe(true);
+      const revived = TokenTrie.revive(JSON.parse(JSON.stringify(stored)));
+      expect(revived.size).toBe(trie.size);
+      let seed = 3;
+      const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+      let hits = 0;
+      for (let k = 0; k < 400; k++) {
+        const t = tokenize(Array.from({ length: 3 + rnd(25) }, () => words[rnd(words.length)]).join(' '));
+        const want = trie.match(t);
+        hits += want.length;
+        expect(revived.match(t)).toEqual(want);
+      }
+      expect(hits).toBeGreaterThan(500);
+      expect(() => revived.add([{ k: 'w', s: 'more' }], 99)).toThrow(/stored form/);
+    }
+  });
   it('gives tokens that stay intact while later passages are read', () => {
     const a = tokenize('first passage words');
     const before = [...a.start, ...a.end, ...a.flags].join();

@@ -49,6 +49,48 @@ describe('compiled rules kept on disk', () => {
     for (const text of texts) expect(classify({ text, kind: 'item' }, b)).toEqual(classify({ text, kind: 'item' }, a));
   });
 
+  it('an entry brings the matcher built, which tags every rule example as the matcher built from the files does', async () => {
+    const dir = copyRules();
+    const cache = tmp('accords-rules-cache');
+    const fresh = compileRules(await loadRules(dir));
+    await loadRulesCached(dir, cache);
+    const cached = compileRules(await loadRulesCached(dir, cache));
+    // Read, not built: a trie read from its stored form takes no new patterns.
+    expect(() => cached.ci.add([{ k: 'w', s: 'extra' }], 0)).toThrow(/stored form/);
+    expect(cached.terms.length).toBe(fresh.terms.length);
+    expect(cached.ci.size).toBe(fresh.ci.size);
+    const texts = fresh.rules.flatMap((r) => (r.examples ?? []).map((e) => e.text));
+    expect(texts.length).toBeGreaterThan(300);
+    for (const text of texts) {
+      for (const kind of ['item', 'sentence'] as const) expect(classify({ text, kind }, cached), text).toEqual(classify({ text, kind }, fresh));
+    }
+  });
+
+  it('a stored matcher that was damaged or made on a machine of the other byte order is built again', async () => {
+    const dir = copyRules();
+    const texts = ['The two governments will launch a joint research programme on quantum computing.', 'Explore options to map the semiconductor supply chain together.'];
+    const expected = compileRules(await loadRules(dir));
+    type Entry = { compiled: { trie: { endianness: string; arrays: Record<string, string>; branches: unknown[] } } };
+    const damages: Array<(e: Entry) => void> = [
+      (e) => (e.compiled.trie.endianness = e.compiled.trie.endianness === 'LE' ? 'BE' : 'LE'),
+      (e) => (e.compiled.trie.arrays.edgeChild = e.compiled.trie.arrays.edgeChild!.slice(0, 400)),
+      (e) => (e.compiled.trie.arrays.outAt = 'AAAA'),
+      (e) => e.compiled.trie.branches.push([10_000_000, {}]),
+    ];
+    for (const damage of damages) {
+      const cache = tmp('accords-rules-cache');
+      await loadRulesCached(dir, cache);
+      const file = join(cache, entries(cache)[0]!);
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
+      damage(entry);
+      writeFileSync(file, JSON.stringify(entry));
+      const rebuilt = compileRules(await loadRulesCached(dir, cache));
+      // Built from the rules: it takes new patterns (added after the texts are tagged).
+      for (const text of texts) expect(classify({ text, kind: 'item' }, rebuilt)).toEqual(classify({ text, kind: 'item' }, expected));
+      expect(() => rebuilt.ci.add([{ k: 'w', s: 'extra' }], 0)).not.toThrow();
+    }
+  });
+
   it('an edited rule file makes a new entry, and only the newest is kept', async () => {
     const dir = copyRules();
     const cache = tmp('accords-rules-cache');

@@ -6,20 +6,21 @@ import { sha256 } from '../core/hash.js';
 import { sourceHash } from '../core/codehash.js';
 import { removeTempFiles, writeFileAtomic } from '../core/fsutil.js';
 import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
+import { compiledWith, compileRules, storeCompiled, type StoredCompiled } from './compile.js';
 
 /**
  * Rules as loaded (files parsed and checked, vocabularies brought in, lemmas
- * inflected by compromise) kept on disk, so that a process whose rules, code and
- * compromise are unchanged reads one JSON file instead of loading compromise and
- * parsing every rule file again (most of a second, in every process and every
- * worker thread). The key is made from the rules folder's path, its files' names
+ * inflected by compromise) and compiled (the matcher's trie in numbers) kept on
+ * disk, so that a process whose rules, code and compromise are unchanged reads one
+ * JSON file instead of loading compromise, parsing every rule file and building
+ * the matcher again (most of a second, in every process and every worker thread). The key is made from the rules folder's path, its files' names
  * and bytes, the project's code and the versions of the libraries that read and
  * inflect rules (compromise, yaml, zod, re2js); the newest entry is the only one
  * kept. A missing or damaged entry is made again; rule files with errors are never
  * cached, so their messages are the same with or without the cache; a file edited
  * while it was being loaded is not cached either.
  */
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface Stored {
   format: number;
@@ -30,6 +31,7 @@ interface Stored {
   terms: Term[];
   rules: Array<Omit<LoadedRule, 'terms'> & { terms: { patterns: number[]; with: number[]; unless: number[] } }>;
   vocabularies: Array<Omit<Vocabulary, 'terms'> & { terms: number[] }>;
+  compiled: StoredCompiled;
 }
 
 const LIBRARIES = ['compromise', 'yaml', 'zod', 're2js'];
@@ -79,7 +81,10 @@ function store(set: RuleSet, key: string): Stored {
   };
   const vocabularies = [...set.vocabularies.values()].map((v) => ({ ...v, terms: v.terms.map(ref) }));
   const rules = set.rules.map((r) => ({ ...r, terms: { patterns: r.terms.patterns.map(ref), with: r.terms.with.map(ref), unless: r.terms.unless.map(ref) } }));
-  return { format: FORMAT, key, version: set.version, files: set.files, terms, rules, vocabularies };
+  const compiled = storeCompiled(compileRules(set), ref);
+  // The set just loaded is compiled from this too, rather than a second time.
+  compiledWith(set, compiled, (i) => terms[i]!);
+  return { format: FORMAT, key, version: set.version, files: set.files, terms, rules, vocabularies, compiled };
 }
 
 function revive(s: Stored): RuleSet {
@@ -90,7 +95,10 @@ function revive(s: Stored): RuleSet {
   };
   const vocabularies = new Map<string, Vocabulary>(s.vocabularies.map((v) => [v.name, { ...v, terms: v.terms.map(at) }]));
   const rules: LoadedRule[] = s.rules.map((r) => ({ ...r, terms: { patterns: r.terms.patterns.map(at), with: r.terms.with.map(at), unless: r.terms.unless.map(at) } }));
-  return { rules, vocabularies, version: s.version, files: s.files };
+  const set: RuleSet = { rules, vocabularies, version: s.version, files: s.files };
+  // Read when the set is compiled (not every process tags: a run whose documents all come from the cache does not).
+  if (s.compiled) compiledWith(set, s.compiled, at);
+  return set;
 }
 
 /** Load the rules of a folder, from `cacheDir` when they were loaded before with the same files and code. */

@@ -1,7 +1,7 @@
-import { checkRegex, compilePattern, type CompiledPattern, type Elem } from './pattern.js';
+import { checkRegex, type CompiledPattern, type Elem } from './pattern.js';
 import type { RE2JS } from 're2js';
-import { TokenTrie } from './trie.js';
-import type { LoadedRule, RuleSet, Term } from './load.js';
+import { TokenTrie, type StoredTrie } from './trie.js';
+import { compiledTerm, type LoadedRule, type RuleSet, type Term } from './load.js';
 import { IN_SCOPE_VOCABULARY, type RuleKind } from './schema.js';
 import { tokenize, type Tokens } from '../tag/tokens.js';
 
@@ -54,8 +54,68 @@ export interface Scan {
   hits: RuleHit[];
 }
 
-/** Build the word tries of every rule set once; the tagger then scans each passage once. */
+/**
+ * Compiled rules as kept on disk with the rules they were compiled from (see
+ * cache.ts): the trie in numbers, and each term's place by its index in a list of
+ * the rule set's terms that the caller keeps.
+ */
+export interface StoredCompiled {
+  trie: StoredTrie;
+  /** The trie's terms in order: rule, role, term, and the form as written for a case-sensitive one. */
+  terms: Array<[number, Role, number, Elem[] | null]>;
+  /** The raw expressions in order: rule, role, term. */
+  regexes: Array<[number, Role, number]>;
+}
+
+export function storeCompiled(c: CompiledRules, indexOf: (term: Term) => number): StoredCompiled {
+  return {
+    trie: c.ci.store(),
+    terms: c.terms.map((r) => [r.rule, r.role, indexOf(r.term), r.cs ?? null]),
+    regexes: c.regexes.map((r) => [r.rule, r.role, indexOf(r.term)]),
+  };
+}
+
+/** Compiled rules read back, for the rule set read back with them (`termAt` resolves the term indices). Throws when they cannot be. */
+function reviveCompiled(set: RuleSet, s: StoredCompiled, termAt: (i: number) => Term): CompiledRules {
+  const ci = TokenTrie.revive(s.trie);
+  const terms: TermRef[] = s.terms.map(([rule, role, t, cs]) => ({ rule, role, term: termAt(t), ...(cs ? { cs } : {}) }));
+  const regexes: RegexTerm[] = s.regexes.map(([rule, role, t]) => {
+    const term = termAt(t);
+    const c = compiledTerm(term);
+    if (!c.regex) throw new Error('not a raw expression');
+    return { rule, role, term, re: checkRegex(c.regex.source, term.pattern, c.caseSensitive), ...(c.regex.anchor ? { anchor: c.regex.anchor } : {}) };
+  });
+  return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, terms, regexes, byKind: kindsOf(set) };
+}
+
+const storedForms = new WeakMap<RuleSet, { stored: StoredCompiled; termAt: (i: number) => Term }>();
+
+/** Compiled rules kept with a rule set read from the cache: compileRules reads them instead of compiling again. */
+export function compiledWith(set: RuleSet, stored: StoredCompiled, termAt: (i: number) => Term): void {
+  storedForms.set(set, { stored, termAt });
+}
+
+function kindsOf(set: RuleSet): Record<RuleKind, number[]> {
+  const byKind: Record<RuleKind, number[]> = { term: [], cooccur: [], cue: [], exception: [], guard: [] };
+  set.rules.forEach((rule, index) => byKind[rule.kind].push(index));
+  return byKind;
+}
+
+/**
+ * Build the word tries of every rule set once; the tagger then scans each passage
+ * once. A rule set read from the cache brings them built (a stored form that
+ * cannot be read is built again).
+ */
 export function compileRules(set: RuleSet): CompiledRules {
+  const kept = storedForms.get(set);
+  if (kept) {
+    storedForms.delete(set);
+    try {
+      return reviveCompiled(set, kept.stored, kept.termAt);
+    } catch {
+      // Built again below.
+    }
+  }
   const ci = new TokenTrie(false);
   const terms: TermRef[] = [];
   const add = (ref: TermRef, c: CompiledPattern) => {
@@ -73,12 +133,10 @@ export function compileRules(set: RuleSet): CompiledRules {
     }
   };
   const regexes: RegexTerm[] = [];
-  const byKind: Record<RuleKind, number[]> = { term: [], cooccur: [], cue: [], exception: [], guard: [] };
   set.rules.forEach((rule, index) => {
-    byKind[rule.kind].push(index);
     for (const role of ['patterns', 'with', 'unless'] as const) {
       for (const term of rule.terms[role]) {
-        const c = compilePattern(term.pattern);
+        const c = compiledTerm(term);
         const ref: TermRef = { rule: index, role, term };
         if (c.regex) {
           regexes.push({ ...ref, re: checkRegex(c.regex.source, term.pattern, c.caseSensitive), ...(c.regex.anchor ? { anchor: c.regex.anchor } : {}) });
@@ -90,8 +148,8 @@ export function compileRules(set: RuleSet): CompiledRules {
   });
   // The in-scope vocabulary is read by the gates of rules that require technology.
   const inScope = set.vocabularies.get(IN_SCOPE_VOCABULARY);
-  for (const term of inScope?.terms ?? []) add({ rule: -1, role: 'patterns', term }, compilePattern(term.pattern));
-  return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, terms, regexes, byKind };
+  for (const term of inScope?.terms ?? []) add({ rule: -1, role: 'patterns', term }, compiledTerm(term));
+  return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, terms, regexes, byKind: kindsOf(set) };
 }
 
 /**

@@ -6,7 +6,7 @@ export { parseYamlWithLines, readYamlFile } from './yaml.js';
 import { UserError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { ruleFileSchema, ALLOWED_LABELS, type RuleDef, type VocabularyDef } from './schema.js';
-import { compilePattern, PatternError } from './pattern.js';
+import { compilePattern, PatternError, type CompiledPattern } from './pattern.js';
 import { nounPattern, verbPattern } from './inflect.js';
 
 /** One entry of a term list as its author wrote it, and the pattern it compiles from. */
@@ -86,15 +86,28 @@ async function parseRuleFile(file: string): Promise<ParsedFile> {
   };
 }
 
+/** Terms' patterns as compiled when they were loaded: the matcher is built from them without compiling them again. */
+const compiledTerms = new WeakMap<Term, CompiledPattern>();
+
+/** A term's compiled pattern, compiled once. */
+export function compiledTerm(term: Term): CompiledPattern {
+  let c = compiledTerms.get(term);
+  if (!c) compiledTerms.set(term, (c = compilePattern(term.pattern)));
+  return c;
+}
+
 function makeTerm(authored: string, form: Term['form'], file: string, line: number, vocabulary: string | undefined, key: string, where: string): Term {
   const pattern = form === 'verb' ? verbPattern(authored) : form === 'noun' ? nounPattern(authored) : authored;
+  let compiled: CompiledPattern;
   try {
-    compilePattern(pattern);
+    compiled = compilePattern(pattern);
   } catch (err) {
     if (err instanceof PatternError) throw new UserError(`${where}: ${err.message}`, file, line, 'see README "Rules" for the pattern language');
     throw err;
   }
-  return { authored, form, pattern, file, line, ...(vocabulary ? { vocabulary } : {}), key };
+  const term: Term = { authored, form, pattern, file, line, ...(vocabulary ? { vocabulary } : {}), key };
+  compiledTerms.set(term, compiled);
+  return term;
 }
 
 export interface RuleSet {

@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import type { Elem, TokenClass } from './pattern.js';
 import { CAP, ED, ING, NUM, YEAR, type Tokens } from '../tag/tokens.js';
 
@@ -88,13 +89,67 @@ export class TokenTrie {
   private count = 0;
   private out: TrieHits = freshHits();
 
+  /** Read from its stored form: its tree of objects is not there to add patterns to. */
+  private stored = false;
+
   constructor(private readonly caseSensitive: boolean) {}
+
+  /** The trie in numbers, to keep on disk (see StoredTrie). */
+  store(): StoredTrie {
+    const f = this.frozen ?? this.freeze();
+    const arrays = {} as Record<(typeof INT_ARRAYS)[number] | (typeof BYTE_ARRAYS)[number], string>;
+    for (const k of INT_ARRAYS) arrays[k] = Buffer.from(f[k].buffer, f[k].byteOffset, f[k].byteLength).toString('base64');
+    for (const k of BYTE_ARRAYS) arrays[k] = Buffer.from(f[k].buffer, f[k].byteOffset, f[k].byteLength).toString('base64');
+    const branches: StoredTrie['branches'] = [];
+    f.branches.forEach((b, node) => {
+      if (b) branches.push([node, { ...b, stems: b.stems && [...b.stems] }]);
+    });
+    return { format: STORED_FORMAT, endianness: endianness(), caseSensitive: this.caseSensitive, nodes: this.nodes, words: [...this.words], arrays, branches, rootClasses: f.rootClasses };
+  }
+
+  /** A trie as store() kept it, ready to match. Throws on a stored form it cannot read. */
+  static revive(s: StoredTrie): TokenTrie {
+    if (s?.format !== STORED_FORMAT || s.endianness !== endianness() || !Array.isArray(s.words) || !Array.isArray(s.branches)) throw new Error('not a stored trie');
+    const t = new TokenTrie(s.caseSensitive);
+    t.stored = true;
+    t.nodes = s.nodes;
+    t.words.push(...s.words);
+    const bytes = (k: string) => {
+      const text = s.arrays[k as keyof StoredTrie['arrays']];
+      if (typeof text !== 'string') throw new Error('not a stored trie');
+      // Copied into a buffer of its own, aligned for the 32-bit arrays.
+      return new Uint8Array(Buffer.from(text, 'base64')).buffer;
+    };
+    const ints = Object.fromEntries(INT_ARRAYS.map((k) => [k, new Int32Array(bytes(k))])) as Record<(typeof INT_ARRAYS)[number], Int32Array>;
+    const flags = Object.fromEntries(BYTE_ARRAYS.map((k) => [k, new Uint8Array(bytes(k))])) as Record<(typeof BYTE_ARRAYS)[number], Uint8Array>;
+    // The arrays' sizes hold together as freeze() made them (a damaged entry is built again).
+    const nodes = ints.outAt.length - 1;
+    const pow2 = (n: number) => n >= 16 && (n & (n - 1)) === 0;
+    const fits =
+      nodes === s.nodes &&
+      pow2(ints.table.length) &&
+      ints.hashes.length === ints.table.length &&
+      pow2(ints.edgeNode.length) &&
+      ints.edgeWord.length === ints.edgeNode.length &&
+      ints.edgeChild.length === ints.edgeNode.length &&
+      ints.wordBits.length === nodes &&
+      flags.special.length === nodes &&
+      ints.rootNext.length === s.words.length &&
+      flags.rootStemKeys.length === STEM_FILTER &&
+      s.branches.every(([node]) => Number.isInteger(node) && node >= 0 && node < nodes);
+    if (!fits) throw new Error('not a stored trie');
+    const branches: Array<Branches | undefined> = new Array(nodes).fill(undefined);
+    for (const [node, b] of s.branches) branches[node] = { stems: b.stems && new Map(b.stems), short: b.short, classes: b.classes, gap: b.gap };
+    t.frozen = { ...ints, ...flags, branches, rootClasses: s.rootClasses, rootBranches: branches[0] ?? { stems: undefined, short: undefined, classes: undefined, gap: undefined } };
+    return t;
+  }
 
   get size(): number {
     return this.nodes;
   }
 
   add(seq: Elem[], term: number): void {
+    if (this.stored) throw new Error('a trie read from its stored form cannot take new patterns');
     let node = this.root;
     for (const e of seq) node = this.child(node, e);
     (node.out ??= []).push(term);
@@ -398,6 +453,26 @@ interface Branches {
   /** A class's flag (tokens.ts) and the node it leads to. */
   classes: Array<[number, number]> | undefined;
   gap: { max: number; node: number } | undefined;
+}
+
+const INT_ARRAYS = ['table', 'hashes', 'outAt', 'outTerms', 'edgeNode', 'edgeWord', 'edgeChild', 'wordBits', 'rootNext'] as const;
+const BYTE_ARRAYS = ['special', 'rootStemKeys'] as const;
+const STORED_FORMAT = 1;
+
+/**
+ * A frozen trie as kept on disk (in the cache of loaded rules): its typed arrays
+ * as base64 of their bytes (in the byte order of the machine that stored it: read
+ * only on one with the same), its words, the branches of the nodes that have any.
+ */
+export interface StoredTrie {
+  format: number;
+  endianness: 'BE' | 'LE';
+  caseSensitive: boolean;
+  nodes: number;
+  words: string[];
+  arrays: Record<(typeof INT_ARRAYS)[number] | (typeof BYTE_ARRAYS)[number], string>;
+  branches: Array<[number, Omit<Branches, 'stems'> & { stems: Array<[number, Array<[string, number]>]> | undefined }]>;
+  rootClasses: number;
 }
 
 interface Frozen {
