@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
@@ -17,7 +17,7 @@ import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { aggregateFiles, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
-import { keptOutputs, loadDoc, prepareFile, renamedDoc, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
+import { keptOutputs, loadDoc, loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool } from './pool/index.js';
 
 export { processFile } from './stage.js';
@@ -453,7 +453,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // The documents themselves are read from the cache only when asked for (the review page needs them).
   let loaded: Doc[] | undefined = opts.needDocs ? await Promise.all(kept.map(fullDoc)) : undefined;
   const fullDocSync = (r: Prepared): Doc => {
-    const doc = r.doc ?? renamedDoc(JSON.parse(readFileSync(r.cached!, 'utf8')) as Doc, r.info.path);
+    const doc = r.doc ?? loadDocSync(r.cached!, r.info.path);
     if (merged.has(r)) {
       doc.meta.sourceUrls = r.info.meta.sourceUrls;
       doc.partnerships = r.info.partnerships;

@@ -6,13 +6,12 @@
  * the per-document summary aggregation needs; the whole document stays in the
  * cache of processed documents and is read again only to render its outputs.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Doc, DocMeta } from './core/doc.js';
 import type { Message } from './core/messages.js';
 import { problem } from './core/errors.js';
-import { writeCacheFileSync } from './core/fsutil.js';
+import { writeCacheSectionsSync } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { extractFile } from './extract/index.js';
 import { segment } from './segment/index.js';
@@ -21,7 +20,6 @@ import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
 import { attribute, namedPartnerships, summarize, type DocSummary } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
-import { sha256 } from './core/hash.js';
 
 /** What the run keeps of a processed document. */
 export interface DocInfo {
@@ -114,30 +112,65 @@ export function infoOf(doc: Doc, registry: Registry, named?: string[][]): DocInf
   };
 }
 
-/** Where a document's kept outputs are, for the path they were made for. */
-export function outputFiles(cached: string, path: string): { jsonl: string; page: string } {
-  const base = `${cached.replace(/\.json$/, '')}.${sha256(path).slice(0, 12)}`;
-  return { jsonl: `${base}.jsonl`, page: `${base}.page.html` };
+/**
+ * A document's cache entry is one file (creating a file costs more here than
+ * writing what is in it): its record (the DocInfo as JSON), its lines of
+ * passages.jsonl, its page in two halves (split where its citation codes go)
+ * and the processed document (JSON), one after another, then a trailer that
+ * says where each part is: a line end and a JSON object, padded with spaces to
+ * TRAILER bytes. The entry is written whole or not at all (see writeCacheSectionsSync).
+ */
+const TRAILER = 256;
+const ENTRY = 1;
+type Part = 'info' | 'jsonl' | 'page' | 'doc';
+const PARTS: Part[] = ['info', 'jsonl', 'page', 'doc'];
+
+/** Parts of an entry, read with one opening of its file. Throws on an entry that does not hold together. */
+function entryParts(cached: string, want: Part[]): Buffer[] {
+  const fd = openSync(cached, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const read = (a: number, b: number) => {
+      const buf = Buffer.allocUnsafe(b - a);
+      for (let at = 0; at < buf.length; ) {
+        const n = readSync(fd, buf, at, buf.length - at, a + at);
+        if (!n) throw new Error(`${cached}: damaged cache entry`);
+        at += n;
+      }
+      return buf;
+    };
+    if (size < TRAILER) throw new Error(`${cached}: damaged cache entry`);
+    const where = JSON.parse(read(size - TRAILER, size).toString('utf8')) as { entry?: number } & Partial<Record<Part, [number, number]>>;
+    if (where.entry !== ENTRY) throw new Error(`${cached}: not a cache entry of this version`);
+    return want.map((p) => {
+      const [a, b] = where[p] ?? [];
+      if (!Number.isInteger(a) || !Number.isInteger(b) || a! < 0 || a! > b! || b! > size - TRAILER) throw new Error(`${cached}: damaged cache entry`);
+      return read(a!, b!);
+    });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
- * The record of a document, and its outputs written beside it in the cache:
+ * The record of a document, and its outputs, written with it in its cache entry:
  * whatever depends on the rest of the corpus (citation codes, duplicates,
  * analysts' decisions) is filled in or redone when the run writes out/.
  */
-async function record(doc: Doc, cached: string, ctx: StageContext): Promise<DocInfo> {
+function record(doc: Doc, docJson: string, cached: string, ctx: StageContext): DocInfo {
   const named = doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
   const info = infoOf(doc, ctx.registry, named);
-  const files = outputFiles(cached, doc.path);
-  writeCacheFileSync(files.jsonl, passageLines([doc], ctx.registry, [named]), '\n');
+  const lines = passageLines([doc], ctx.registry, [named]);
+  let page: string[] = [];
   let pageHead = -1;
   if (doc.text && !doc.messages.some((m) => m.severity === 'error')) {
     const { head, tail } = documentPageParts(doc);
-    writeCacheFileSync(files.page, [head, tail]);
+    page = [head, tail];
     pageHead = head.length;
   }
   info.outputs = { path: doc.path, pageHead };
-  writeCacheFileSync(infoFile(cached), JSON.stringify(info));
+  const sections = [{ parts: [JSON.stringify(info)] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [docJson] }];
+  writeCacheSectionsSync(cached, sections, (at) => `\n${JSON.stringify({ entry: ENTRY, ...Object.fromEntries(PARTS.map((p, i) => [p, at[i]])) })}`.padEnd(TRAILER), TRAILER);
   return info;
 }
 
@@ -149,11 +182,13 @@ export function renamedDoc<T extends { path: string; messages: Message[] }>(x: T
 }
 
 /** A processed document from the cache, named by its present path. */
-export async function loadDoc(cached: string, display: string): Promise<Doc> {
-  return renamedDoc(JSON.parse(await readFile(cached, 'utf8')) as Doc, display);
+export function loadDocSync(cached: string, display: string): Doc {
+  return renamedDoc(JSON.parse(entryParts(cached, ['doc'])[0]!.toString('utf8')) as Doc, display);
 }
 
-const infoFile = (cached: string) => cached.replace(/\.json$/, '.info.json');
+export async function loadDoc(cached: string, display: string): Promise<Doc> {
+  return loadDocSync(cached, display);
+}
 
 /**
  * One document for the run: from the cache when its bytes, the rules, the
@@ -173,25 +208,18 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
   const cached = job.key ? `${job.cacheDir}/${job.key}.json` : undefined;
   if (cached && !job.full && existsSync(cached)) {
     try {
-      const info = JSON.parse(await readFile(infoFile(cached), 'utf8')) as DocInfo;
+      // Read at once: through the thread pool, a small read costs more than the read itself.
+      const info = JSON.parse(entryParts(cached, ['info'])[0]!.toString('utf8')) as DocInfo;
       renamedDoc(info, job.display);
       info.summary.path = job.display;
       return { info, cached, fromCache: true, ms: Math.round(performance.now() - t0) };
     } catch {
-      // No record yet (or a damaged one): made from the cached document.
-    }
-    try {
-      const doc = await loadDoc(cached, job.display);
-      const info = await record(doc, cached, ctx);
-      return { info, cached, fromCache: true, ms: Math.round(performance.now() - t0) };
-    } catch {
-      // A damaged cache entry: processed again.
+      // A damaged cache entry (or one another version wrote): processed again.
     }
   }
   const doc = await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display);
   if (cached && !doc.messages.some((m) => m.code === 'pipeline/crash')) {
-    writeCacheFileSync(cached, JSON.stringify(doc));
-    const info = await record(doc, cached, ctx);
+    const info = record(doc, JSON.stringify(doc), cached, ctx);
     return { info, cached, fromCache: false, ms: Math.round(performance.now() - t0) };
   }
   return { info: infoOf(doc, ctx.registry), doc, fromCache: false, ms: Math.round(performance.now() - t0) };
@@ -204,13 +232,12 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
  */
 export async function keptOutputs(cached: string, info: DocInfo, codes: string[]): Promise<{ jsonl: Buffer; page?: string } | undefined> {
   if (!info.outputs || info.outputs.path !== info.path) return undefined;
-  const files = outputFiles(cached, info.path);
   try {
-    const jsonl = await readFile(files.jsonl);
-    if (info.outputs.pageHead < 0) return { jsonl };
-    const html = await readFile(files.page, 'utf8');
+    if (info.outputs.pageHead < 0) return { jsonl: entryParts(cached, ['jsonl'])[0]! };
+    const [jsonl, page] = entryParts(cached, ['jsonl', 'page']);
+    const html = page!.toString('utf8');
     const at = info.outputs.pageHead;
-    return { jsonl, page: html.slice(0, at) + documentCodes(codes) + html.slice(at) };
+    return { jsonl: jsonl!, page: html.slice(0, at) + documentCodes(codes) + html.slice(at) };
   } catch {
     return undefined;
   }

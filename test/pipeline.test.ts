@@ -124,7 +124,9 @@ describe('the cache of processed documents', () => {
     const [g1] = generations();
     expect(generations()).toHaveLength(1);
     expect(readdirSync(docs).filter((n) => n.endsWith('.json') || n.endsWith('.jsonl'))).toEqual([]);
-    expect(readdirSync(join(docs, g1!)).filter((n) => n.endsWith('.info.json'))).toHaveLength(first.documents);
+    // One file per statement: its record, outputs and processed document together.
+    expect(readdirSync(join(docs, g1!)).filter((n) => /^[0-9a-f]{64}\.json$/.test(n))).toHaveLength(first.documents);
+    expect(readdirSync(join(docs, g1!)).filter((n) => n !== '.used' && !/^[0-9a-f]{64}\.json$/.test(n))).toEqual([]);
 
     await run(41);
     expect(generations()).toHaveLength(2);
@@ -142,6 +144,40 @@ describe('the cache of processed documents', () => {
     expect(back.processed).toBe(0);
     expect(back.reused).toBe(back.documents);
     expect(generations()).toEqual(now);
+  });
+});
+
+describe('a damaged cache entry', () => {
+  it('is processed again, whatever part of it was damaged, and the outputs are those of a run without a cache', async () => {
+    const cacheDir = tmp('accords-damaged');
+    const outs = tmp('accords-damaged-out');
+    const run = (out: string, full = false) => runPipeline({ ...config, cacheDir }, { out: join(outs, out), ...quiet, full });
+    const clean = await run('clean', true);
+    const outputs = (name: string) => {
+      const dir = join(outs, name);
+      return files(dir).filter((f) => f !== 'run-report.json').map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+    };
+    const gen = readdirSync(join(cacheDir, 'docs'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(cacheDir, 'docs', e.name))[0]!;
+    const entries = readdirSync(gen).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).sort();
+    expect(entries.length).toBe(clean.documents);
+    const damages: Array<[string, (b: Buffer) => Buffer]> = [
+      ['cut short', (b) => b.subarray(0, Math.floor(b.length / 2))],
+      ['cut inside its trailer', (b) => b.subarray(0, b.length - 10)],
+      ['empty', () => Buffer.alloc(0)],
+      ['its record garbled', (b) => Buffer.concat([Buffer.from('{{{{'), b.subarray(4)])],
+      ['a trailer pointing past its end', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from('\n{"entry":1,"info":[0,99999999],"jsonl":[0,0],"page":[0,0],"doc":[0,0]}'.padEnd(256))])],
+      ['a trailer of another version', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from(b.subarray(b.length - 256).toString('utf8').replace('"entry":1', '"entry":7'))])],
+    ];
+    damages.forEach(([, damage], i) => {
+      const file = join(gen, entries[i % entries.length]!);
+      writeFileSync(file, damage(readFileSync(file)));
+    });
+    const again = await run('again');
+    expect(again.processed).toBe(damages.length);
+    expect(again.failed).toBe(0);
+    expect(outputs('again')).toEqual(outputs('clean'));
+    // Made again whole: the next run reads every entry.
+    expect((await run('third')).processed).toBe(0);
   });
 });
 
@@ -180,7 +216,6 @@ describe("the part-of-speech tagger's verdicts on list items' opening words", ()
     const words = verdicts[0]![0].replace(/\s+/g, ' ');
     const entry = readdirSync(gen).find((n) => /^[0-9a-f]{64}\.json$/.test(n) && readFileSync(join(gen, n), 'utf8').replace(/\s+/g, ' ').includes(words))!;
     writeFileSync(join(gen, entry), 'garbage');
-    writeFileSync(join(gen, entry.replace('.json', '.info.json')), 'garbage');
     writeFileSync(file!, JSON.stringify([...verdicts, ['Planted  words of another run', 1]]));
     run(42, 'd');
     const after = JSON.parse(readFileSync(file!, 'utf8')) as Array<[string, number]>;

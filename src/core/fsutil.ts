@@ -101,23 +101,53 @@ const SCRATCH_MAX = 16 << 20;
  * so a part must not end inside a surrogate pair.
  */
 export function writeCacheFileSync(path: string, data: string | readonly string[], end = ''): void {
-  const parts = typeof data === 'string' ? [data] : data;
+  writeCacheSectionsSync(path, [{ parts: typeof data === 'string' ? [data] : data, end }]);
+}
+
+/** Text to write: parts, each followed by `end`. */
+export interface Section {
+  parts: readonly string[];
+  end?: string;
+}
+
+/**
+ * writeCacheFileSync for sections written one after another, and then, when
+ * `trailer` is given, the text it makes of where each section's bytes are
+ * ([start, end) in the file). Returns those places.
+ */
+export function writeCacheSectionsSync(path: string, sections: readonly Section[], trailer?: (at: Array<[number, number]>) => string, trailerMax = 0): Array<[number, number]> {
   // At most 3 bytes of UTF-8 per UTF-16 unit; counted exactly when that would not fit.
-  let need = parts.length * end.length * 3;
-  for (const part of parts) need += part.length * 3;
+  let need = trailerMax;
+  for (const { parts, end = '' } of sections) {
+    need += parts.length * end.length * 3;
+    for (const part of parts) need += part.length * 3;
+  }
   let buf = scratch;
   if (buf.length < need) {
-    need = parts.length * Buffer.byteLength(end);
-    for (const part of parts) need += Buffer.byteLength(part);
+    need = trailerMax;
+    for (const { parts, end = '' } of sections) {
+      need += parts.length * Buffer.byteLength(end);
+      for (const part of parts) need += Buffer.byteLength(part);
+    }
     if (buf.length < need) {
       buf = need <= SCRATCH_MAX ? Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(need, buf.length * 2))) : Buffer.allocUnsafeSlow(need);
       if (buf.length <= SCRATCH_MAX) scratch = buf;
     }
   }
   let n = 0;
-  for (const part of parts) {
-    n += buf.write(part, n);
-    if (end) n += buf.write(end, n);
+  const at: Array<[number, number]> = [];
+  for (const { parts, end = '' } of sections) {
+    const start = n;
+    for (const part of parts) {
+      n += buf.write(part, n);
+      if (end) n += buf.write(end, n);
+    }
+    at.push([start, n]);
+  }
+  if (trailer) {
+    const text = trailer(at);
+    if (Buffer.byteLength(text) > trailerMax) throw new Error(`${path}: the trailer is longer than ${trailerMax} bytes`);
+    n += buf.write(text, n);
   }
   const tmp = tmpName(path);
   const dir = dirname(path);
@@ -137,7 +167,7 @@ export function writeCacheFileSync(path: string, data: string | readonly string[
       fd = openSync(tmp, 'w');
     }
     try {
-      for (let at = 0; at < n; ) at += writeSync(fd, buf, at, n - at);
+      for (let w = 0; w < n; ) w += writeSync(fd, buf, w, n - w);
     } finally {
       closeSync(fd);
     }
@@ -150,6 +180,7 @@ export function writeCacheFileSync(path: string, data: string | readonly string[
     }
     throw err;
   }
+  return at;
 }
 
 /**
