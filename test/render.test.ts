@@ -85,7 +85,7 @@ describe('untrusted text in CSV and Markdown', () => {
         case 5: return { toJSON: (k: string) => `at ${k}` };
         case 6: return new Date(Date.UTC(2024, rnd(12), 1));
         case 7: return [{ toJSON: () => undefined }, { toJSON: () => ({ n: [1, { m: 2 }] }) }][rnd(2)];
-        case 8: return true;
+        case 8: return rnd(2) ? true : Object.assign(() => 0, { toJSON: (k: string) => `fn at ${k}` });
         case 9: return Array.from({ length: rnd(3) ? rnd(4) : 64 + rnd(200) }, () => any(level + 1));
         case 10: return Object.fromEntries(Array.from({ length: rnd(4) }, (_, i) => [`k${i}`, any(level + 1)]));
         default: return [Symbol('s'), [], {}][rnd(3)];
@@ -97,6 +97,18 @@ describe('untrusted text in CSV and Markdown', () => {
         expect([...jsonPieces(big, depth)].join(''), `case ${k} depth ${depth}`).toBe(JSON.stringify(big));
         expect([...prettyJsonPieces(big, depth)].join(''), `case ${k} depth ${depth}`).toBe(json(big));
       }
+    }
+    // A bigint's toJSON (when one is defined) is given its own index too.
+    const proto = BigInt.prototype as unknown as { toJSON?: (k: string) => string };
+    proto.toJSON = function (k: string) {
+      return `big ${k}`;
+    };
+    try {
+      const withBig = [new Date(0), ...Array.from({ length: 70 }, (_, i) => BigInt(i))];
+      expect([...jsonPieces(withBig, 1)].join('')).toBe(JSON.stringify(withBig));
+      expect([...prettyJsonPieces(withBig, 1)].join('')).toBe(json(withBig));
+    } finally {
+      delete proto.toJSON;
     }
     // Pieces of a few characters: escaping does not depend on where the text is cut.
     const pieces = [...jsonForScriptPieces(value, 3)];

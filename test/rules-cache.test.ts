@@ -5,6 +5,7 @@ import { compileRules, loadRules, loadRulesCached } from '../src/rules/index.js'
 import { classify } from '../src/classify.js';
 import { UserError } from '../src/core/errors.js';
 import { ROOT, tmp } from './helpers.js';
+import { sumOf } from '../src/rules/compile.js';
 
 const copyRules = () => {
   const dir = tmp('accords-rules');
@@ -70,12 +71,30 @@ describe('compiled rules kept on disk', () => {
     const dir = copyRules();
     const texts = ['The two governments will launch a joint research programme on quantum computing.', 'Explore options to map the semiconductor supply chain together.'];
     const expected = compileRules(await loadRules(dir));
-    type Entry = { compiled: { trie: { endianness: string; arrays: Record<string, string>; branches: unknown[] } } };
+    type Entry = { compiled: { trie: { endianness: string; caseSensitive: boolean; rootClasses: number; arrays: Record<string, string>; branches: unknown[] }; terms: Array<[number, string, number, unknown]>; regexes: unknown[]; sum: string } };
+    // An edit that also makes the hash again: the arrays' sizes are checked as well.
+    const rehashed = (e: Entry) => (e.compiled.sum = sumOf(e.compiled as unknown as Parameters<typeof sumOf>[0]));
+    const flip = (b64: string, at: number) => {
+      const b = Buffer.from(b64, 'base64');
+      b[at] = b[at]! ^ 1;
+      return b.toString('base64');
+    };
     const damages: Array<(e: Entry) => void> = [
       (e) => (e.compiled.trie.endianness = e.compiled.trie.endianness === 'LE' ? 'BE' : 'LE'),
       (e) => (e.compiled.trie.arrays.edgeChild = e.compiled.trie.arrays.edgeChild!.slice(0, 400)),
       (e) => (e.compiled.trie.arrays.outAt = 'AAAA'),
       (e) => e.compiled.trie.branches.push([10_000_000, {}]),
+      // Damage that reads as a trie of the right sizes: only the hash tells.
+      (e) => e.compiled.terms.pop(),
+      (e) => (e.compiled.terms[5]![1] = e.compiled.terms[5]![1] === 'with' ? 'patterns' : 'with'),
+      (e) => (e.compiled.trie.rootClasses = 0),
+      (e) => (e.compiled.trie.caseSensitive = !e.compiled.trie.caseSensitive),
+      (e) => (e.compiled.trie.arrays.outTerms = flip(e.compiled.trie.arrays.outTerms!, 40)),
+      (e) => (e.compiled.trie.arrays.edgeChild = flip(e.compiled.trie.arrays.edgeChild!, 1000)),
+      (e) => {
+        e.compiled.trie.arrays.edgeChild = e.compiled.trie.arrays.edgeChild!.slice(0, 400);
+        rehashed(e);
+      },
     ];
     for (const damage of damages) {
       const cache = tmp('accords-rules-cache');

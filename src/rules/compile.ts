@@ -1,6 +1,7 @@
 import { checkRegex, type CompiledPattern, type Elem } from './pattern.js';
 import type { RE2JS } from 're2js';
 import { TokenTrie, type StoredTrie } from './trie.js';
+import { createHash } from 'node:crypto';
 import { compiledTerm, type LoadedRule, type RuleSet, type Term } from './load.js';
 import { IN_SCOPE_VOCABULARY, type RuleKind } from './schema.js';
 import { tokenize, type Tokens } from '../tag/tokens.js';
@@ -65,18 +66,34 @@ export interface StoredCompiled {
   terms: Array<[number, Role, number, Elem[] | null]>;
   /** The raw expressions in order: rule, role, term. */
   regexes: Array<[number, Role, number]>;
+  /**
+   * A hash of the three: a stored form that was changed after it was written (a
+   * damaged disk, a hand edit) may still read as a trie and then match wrongly.
+   */
+  sum: string;
+}
+
+/** The hash of a stored form: its arrays' text hashed part by part as it is, the rest as JSON (joined or written into JSON again, they cost ten times as much). */
+export function sumOf(s: Pick<StoredCompiled, 'trie' | 'terms' | 'regexes'>): string {
+  const { arrays, ...trie } = s.trie;
+  const names = Object.keys(arrays).sort();
+  const h = createHash('sha256').update(JSON.stringify([trie, s.terms, s.regexes, names]));
+  for (const k of names) h.update(`\n${k}\n`).update(arrays[k as keyof typeof arrays]);
+  return h.digest('hex');
 }
 
 export function storeCompiled(c: CompiledRules, indexOf: (term: Term) => number): StoredCompiled {
-  return {
+  const parts = {
     trie: c.ci.store(),
-    terms: c.terms.map((r) => [r.rule, r.role, indexOf(r.term), r.cs ?? null]),
-    regexes: c.regexes.map((r) => [r.rule, r.role, indexOf(r.term)]),
+    terms: c.terms.map((r): [number, Role, number, Elem[] | null] => [r.rule, r.role, indexOf(r.term), r.cs ?? null]),
+    regexes: c.regexes.map((r): [number, Role, number] => [r.rule, r.role, indexOf(r.term)]),
   };
+  return { ...parts, sum: sumOf(parts) };
 }
 
 /** Compiled rules read back, for the rule set read back with them (`termAt` resolves the term indices). Throws when they cannot be. */
 function reviveCompiled(set: RuleSet, s: StoredCompiled, termAt: (i: number) => Term): CompiledRules {
+  if (typeof s.sum !== 'string' || s.sum !== sumOf(s) || s.trie?.caseSensitive !== false) throw new Error('not the compiled rules stored');
   const ci = TokenTrie.revive(s.trie);
   const terms: TermRef[] = s.terms.map(([rule, role, t, cs]) => ({ rule, role, term: termAt(t), ...(cs ? { cs } : {}) }));
   const regexes: RegexTerm[] = s.regexes.map(([rule, role, t]) => {

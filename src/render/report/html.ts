@@ -117,7 +117,8 @@ function leaf(value: unknown, key: string, gap: string, indent: string): string 
 /** Elements of an array written by one JSON.stringify (its key is then its place in the run, not in the array). */
 const RUN = 64;
 
-const hasToJSON = (x: unknown): boolean => typeof x === 'object' && x !== null && typeof (x as { toJSON?: unknown }).toJSON === 'function';
+/** Whether JSON.stringify would call a toJSON of x (objects, functions among them, and bigints). */
+const hasToJSON = (x: unknown): boolean => ((typeof x === 'object' && x !== null) || typeof x === 'function' || typeof x === 'bigint') && typeof (x as { toJSON?: unknown }).toJSON === 'function';
 
 /**
  * Elements `from` to `to` of an array, as JSON.stringify writes them there with
