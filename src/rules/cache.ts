@@ -13,12 +13,13 @@ import { compiledWith, compileRules, storeCompiled, type StoredCompiled } from '
  * inflected by compromise) and compiled (the matcher's trie in numbers) kept on
  * disk, so that a process whose rules, code and compromise are unchanged reads one
  * JSON file instead of loading compromise, parsing every rule file and building
- * the matcher again (most of a second, in every process and every worker thread). The key is made from the rules folder's path, its files' names
- * and bytes, the project's code and the versions of the libraries that read and
- * inflect rules (compromise, yaml, zod, re2js); the newest entry is the only one
- * kept. A missing or damaged entry is made again; rule files with errors are never
- * cached, so their messages are the same with or without the cache; a file edited
- * while it was being loaded is not cached either.
+ * the matcher again (most of a second, in every process and every worker thread).
+ * The key is made from the rules folder's path, its files' names and bytes, the
+ * project's code and the versions of the libraries that read and inflect rules
+ * (compromise, yaml, zod, re2js); the newest entry is the only one kept. A missing
+ * or damaged entry is made again; rule files with errors are never cached, so their
+ * messages are the same with or without the cache; a file edited while it was being
+ * loaded is not cached either.
  */
 const FORMAT = 2;
 

@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto';
 import { checkRegex, type CompiledPattern, type Elem } from './pattern.js';
 import type { RE2JS } from 're2js';
 import { TokenTrie, type StoredTrie } from './trie.js';
-import { createHash } from 'node:crypto';
 import { compiledTerm, type LoadedRule, type RuleSet, type Term } from './load.js';
 import { IN_SCOPE_VOCABULARY, type RuleKind } from './schema.js';
 import { tokenize, type Tokens } from '../tag/tokens.js';
