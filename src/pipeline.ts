@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
 import { formatMessage, type Message } from './core/messages.js';
 import { problem, UserError } from './core/errors.js';
 import { sha256 } from './core/hash.js';
+import { ContentHashes } from './core/contenthash.js';
 import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
 import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
@@ -105,11 +106,10 @@ export async function listCorpus(dir: string, problems: Message[] = []): Promise
   return out;
 }
 
-async function docKey(path: string, salt: string): Promise<string> {
-  const side = `${path}.meta.json`;
-  const bytes = await readFile(path);
-  const extra = existsSync(side) ? await readFile(side) : Buffer.alloc(0);
-  return sha256(Buffer.concat([bytes, Buffer.from('\u0000'), extra, Buffer.from(`\u0000${salt}`)]));
+/** Is `path` inside `dir`? */
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return !!rel && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /** A path as the user knows it: relative to the working folder when inside it, else whole. */
@@ -177,7 +177,19 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
 
   // When no input, rule, setting or scope changed since the outputs were
   // written, there is nothing to do: the outputs are already what a run would write.
-  const keys = await Promise.all(files.map((f) => docKey(f, salt).catch(() => `unreadable:${f}`)));
+  // A statement's key: its bytes and its sidecar's (hashed again only when the file system says they may have changed), and the salt.
+  const hashesDir = join(dirname(docCache), 'hashes');
+  await removeTempFiles(hashesDir);
+  const hashes = await ContentHashes.open(join(hashesDir, 'statements.json'));
+  const keys = files.map((f) => {
+    try {
+      return sha256(`${hashes.hashOf(f)}\u0000${salt}`);
+    } catch {
+      return `unreadable:${f}`;
+    }
+  });
+  const listed = new Set(files);
+  await hashes.save((p) => inside(corpus, p) && !listed.has(p));
   // A review store that cannot be read is reported, and the outputs are made from the automatic tags.
   let reviewProblem = opts.reviewProblem;
   let reviews = reviewProblem ? undefined : opts.reviews;

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../src/pipeline.js';
@@ -144,6 +144,35 @@ describe('the cache of processed documents', () => {
     expect(back.processed).toBe(0);
     expect(back.reused).toBe(back.documents);
     expect(generations()).toEqual(now);
+  });
+});
+
+describe('statements that did not change', () => {
+  it('are known without being read again; one touched is read and found the same, one edited is processed', async () => {
+    const corpus = tmp('accords-touch');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const cacheDir = tmp('accords-touch-cache');
+    const out = join(tmp('accords-touch-out'), 'out');
+    const run = () => runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    const first = await run();
+    const kept = JSON.parse(readFileSync(join(cacheDir, 'hashes', 'statements.json'), 'utf8')).files as Record<string, unknown>;
+    expect(Object.keys(kept).length).toBe(first.documents);
+    const names = readdirSync(corpus).filter((n) => n.endsWith('.md')).sort();
+    // Touched: its times change, its bytes do not.
+    const touched = join(corpus, names[0]!);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(touched, later, later);
+    const second = await run();
+    expect(second.upToDate).toBe(true);
+    // Edited: processed again, and only it.
+    const edited = join(corpus, names[1]!);
+    writeFileSync(edited, `${readFileSync(edited, 'utf8')}\nThe partners will also review progress next year.\n`);
+    const third = await run();
+    expect(third.processed).toBe(1);
+    // Removed: its kept hash goes too.
+    rmSync(edited);
+    await run();
+    expect(Object.keys(JSON.parse(readFileSync(join(cacheDir, 'hashes', 'statements.json'), 'utf8')).files)).not.toContain(edited);
   });
 });
 
