@@ -18,7 +18,7 @@ import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { aggregateFiles, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
-import { keptOutputs, loadDoc, loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
+import { keptOutputs, loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool } from './pool/index.js';
 
 export { processFile } from './stage.js';
@@ -294,8 +294,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const docsInfo = kept.map((r) => r.info);
 
   /** A kept document in full, as the run sees it (duplicates' addresses and partnerships merged in). */
-  const fullDoc = async (r: Prepared): Promise<Doc> => {
-    const doc = r.doc ?? (await loadDoc(r.cached!, r.info.path));
+  const fullDoc = (r: Prepared): Doc => {
+    const doc = r.doc ?? loadDocSync(r.cached!, r.info.path);
     if (merged.has(r)) {
       doc.meta.sourceUrls = r.info.meta.sourceUrls;
       doc.partnerships = r.info.partnerships;
@@ -326,7 +326,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       aggregator.add(r.info.summary);
       continue;
     }
-    let doc = await fullDoc(r);
+    let doc = fullDoc(r);
     if (applier) {
       const out = applier.apply(doc);
       if (out !== doc) reviewedDocs.set(r, (doc = out));
@@ -404,7 +404,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
             return out.jsonl;
           }
         }
-        const doc = reviewed ?? (await fullDoc(r));
+        const doc = reviewed ?? fullDoc(r);
         const out = renderDoc(doc, agg.codes[doc.id] ?? [], registry);
         if (out.page !== undefined) await write(pageOf(r.info), out.page);
         return out.jsonl;
@@ -463,15 +463,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   lines.push(`  outputs: ${out}/ (matrix.md, matrix.csv, matrix.json, analysis.md, analysis.json, tables/, profiles/, passages.jsonl, run-report.json)`);
   lines.push(`  report: ${join(out, 'report', 'index.html')} (open it in a browser; no server needed)`);
   // The documents themselves are read from the cache only when asked for (the review page needs them).
-  let loaded: Doc[] | undefined = opts.needDocs ? await Promise.all(kept.map(fullDoc)) : undefined;
-  const fullDocSync = (r: Prepared): Doc => {
-    const doc = r.doc ?? loadDocSync(r.cached!, r.info.path);
-    if (merged.has(r)) {
-      doc.meta.sourceUrls = r.info.meta.sourceUrls;
-      doc.partnerships = r.info.partnerships;
-    }
-    return doc;
-  };
+  let loaded: Doc[] | undefined = opts.needDocs ? kept.map(fullDoc) : undefined;
   return {
     text: lines.join('\n'),
     documents: docs.length,
@@ -481,7 +473,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     warnings,
     passages,
     get docs() {
-      return (loaded ??= kept.map(fullDocSync));
+      return (loaded ??= kept.map(fullDoc));
     },
     ...(reviewProblem ? { reviewProblem } : {}),
   };

@@ -186,10 +186,6 @@ export function loadDocSync(cached: string, display: string): Doc {
   return renamedDoc(JSON.parse(entryParts(cached, ['doc'])[0]!.toString('utf8')) as Doc, display);
 }
 
-export async function loadDoc(cached: string, display: string): Promise<Doc> {
-  return loadDocSync(cached, display);
-}
-
 /**
  * One document for the run: from the cache when its bytes, the rules, the
  * registry, the settings and the code are unchanged (only the compact record is

@@ -52,12 +52,7 @@ export class ContentHashes {
   hashOf(path: string): string {
     const side = `${path}.meta.json`;
     const st = statSync(path);
-    let sideSt: Stats | undefined;
-    try {
-      sideSt = statSync(side);
-    } catch {
-      sideSt = undefined;
-    }
+    const sideSt = statSync(side, { throwIfNoEntry: false });
     const sig = signature(st);
     const sideSig = signature(sideSt);
     const k = this.known.get(path);
