@@ -71,7 +71,7 @@ describe('compiled rules kept on disk', () => {
     const dir = copyRules();
     const texts = ['The two governments will launch a joint research programme on quantum computing.', 'Explore options to map the semiconductor supply chain together.'];
     const expected = compileRules(await loadRules(dir));
-    type Entry = { compiled: { trie: { endianness: string; caseSensitive: boolean; rootClasses: number; arrays: Record<string, string>; branches: unknown[] }; terms: Array<[number, string, number, unknown]>; regexes: unknown[]; sum: string } };
+    type Entry = { compiled: { trie: { endianness: string; caseSensitive: boolean; words: unknown[]; rootClasses: number; arrays: Record<string, string>; branches: unknown[] }; terms: Array<[number, string, number, unknown]>; regexes: unknown[]; sum: string } };
     // An edit that also makes the hash again: the arrays' sizes are checked as well.
     const rehashed = (e: Entry) => (e.compiled.sum = sumOf(e.compiled as unknown as Parameters<typeof sumOf>[0]));
     const flip = (b64: string, at: number) => {
@@ -93,6 +93,10 @@ describe('compiled rules kept on disk', () => {
       (e) => (e.compiled.trie.arrays.edgeChild = flip(e.compiled.trie.arrays.edgeChild!, 1000)),
       (e) => {
         e.compiled.trie.arrays.edgeChild = e.compiled.trie.arrays.edgeChild!.slice(0, 400);
+        rehashed(e);
+      },
+      (e) => {
+        e.compiled.trie.words[3] = 12;
         rehashed(e);
       },
     ];

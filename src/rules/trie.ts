@@ -136,11 +136,12 @@ export class TokenTrie {
       flags.special.length === nodes &&
       ints.rootNext.length === s.words.length &&
       flags.rootStemKeys.length === STEM_FILTER &&
+      s.words.every((w) => typeof w === 'string') &&
       s.branches.every(([node]) => Number.isInteger(node) && node >= 0 && node < nodes);
     if (!fits) throw new Error('not a stored trie');
     const branches: Array<Branches | undefined> = new Array(nodes).fill(undefined);
     for (const [node, b] of s.branches) branches[node] = { stems: b.stems && new Map(b.stems), short: b.short, classes: b.classes, gap: b.gap };
-    t.frozen = { ...ints, ...flags, branches, rootClasses: s.rootClasses, rootBranches: branches[0] ?? { stems: undefined, short: undefined, classes: undefined, gap: undefined } };
+    t.frozen = { ...ints, ...flags, ...probeTables(ints, t.words), branches, rootClasses: s.rootClasses, rootBranches: branches[0] ?? { stems: undefined, short: undefined, classes: undefined, gap: undefined } };
     return t;
   }
 
@@ -282,6 +283,7 @@ export class TokenTrie {
     return (this.frozen = {
       table,
       hashes,
+      ...probeTables({ table, hashes, edgeNode, edgeWord, edgeChild }, this.words),
       outAt,
       outTerms: Int32Array.from(outTerms),
       special,
@@ -299,18 +301,18 @@ export class TokenTrie {
 
   /** The number of the word at [a, b) of `s`, or -1 when no exact edge has it. */
   private idAt(f: Frozen, s: string, a: number, b: number): number {
-    const { table, hashes } = f;
-    const mask = table.length - 1;
+    const { words, chars } = f;
+    const mask = (words.length >> 2) - 1;
     const n = b - a;
     const h = hashAt(s, a, b);
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const v = table[slot]!;
+      const x = slot << 2;
+      const v = words[x]!;
       if (v === 0) return -1;
-      if (hashes[slot] !== h) continue;
-      const w = this.words[v - 1]!;
-      if (w.length !== n) continue;
+      if (words[x + 1] !== h || words[x + 2] !== n) continue;
+      const at = words[x + 3]!;
       let j = 0;
-      while (j < n && s.charCodeAt(a + j) === w.charCodeAt(j)) j++;
+      while (j < n && s.charCodeAt(a + j) === chars[at + j]) j++;
       if (j === n) return v - 1;
     }
   }
@@ -361,15 +363,35 @@ export class TokenTrie {
     this.flags = t.flags;
     this.count = n;
     const { stems, short, classes } = f.rootBranches;
-    const { rootNext, rootClasses, rootStemKeys } = f;
+    const { rootNext, rootClasses, rootStemKeys, outAt, outTerms, special, edges, wordBits } = f;
+    const mask = (edges.length >> 2) - 1;
     const flags = t.flags;
     try {
       // The root is visited for every token; its edges are tried here without recursion.
       for (let i = 0; i < n; i++) {
         const id = ids[i]!;
         if (id >= 0) {
-          const next = rootNext[id]!;
-          if (next >= 0) this.walk(f, next, i, i + 1);
+          let node = rootNext[id]!;
+          // Along exact words, as walk() goes (most walks take no other branch),
+          // until a node with other branches, which walk() takes from there.
+          for (let j = i + 1; node >= 0; ) {
+            if (special[node]) {
+              this.walk(f, node, i, j);
+              break;
+            }
+            for (let k = outAt[node]!, end = outAt[node + 1]!; k < end; k++) this.emit(outTerms[k]!, i, j - 1);
+            if (j >= n) break;
+            const w = ids[j]!;
+            if (w < 0 || ((wordBits[node]! >>> (w & 31)) & 1) === 0) break;
+            let x = (edgeHash(node, w) & mask) << 2;
+            for (;;) {
+              const at = edges[x]!;
+              if (at === -1 || (at === node && edges[x + 1] === w)) break;
+              x = (x + 4) & ((mask << 2) | 3);
+            }
+            node = edges[x] === -1 ? -1 : edges[x + 2]!;
+            j++;
+          }
         }
         if (classes && flags[i]! & rootClasses) for (const [c, node] of classes) if (flags[i]! & c) this.walk(f, node, i, i + 1);
         const a = from[i]!;
@@ -406,8 +428,8 @@ export class TokenTrie {
 
   private walk(f: Frozen, node: number, start: number, i: number): void {
     const n = this.count;
-    const { outAt, outTerms, special, edgeNode, edgeWord, edgeChild, wordBits } = f;
-    const mask = edgeNode.length - 1;
+    const { outAt, outTerms, special, edges, wordBits } = f;
+    const mask = (edges.length >> 2) - 1;
     const ids = this.ids;
     // Depth-first over the branches a word can take; almost always one exact edge.
     for (;;) {
@@ -433,14 +455,14 @@ export class TokenTrie {
       } else if (i >= n) return;
       const id = ids[i]!;
       if (id < 0 || ((wordBits[node]! >>> (id & 31)) & 1) === 0) return;
-      let slot = edgeHash(node, id) & mask;
+      let x = (edgeHash(node, id) & mask) << 2;
       for (;;) {
-        const at = edgeNode[slot]!;
+        const at = edges[x]!;
         if (at === -1) return;
-        if (at === node && edgeWord[slot] === id) break;
-        slot = (slot + 1) & mask;
+        if (at === node && edges[x + 1] === id) break;
+        x = (x + 4) & ((mask << 2) | 3);
       }
-      node = edgeChild[slot]!;
+      node = edges[x + 2]!;
       i++;
     }
   }
@@ -480,6 +502,13 @@ interface Frozen {
   table: Int32Array;
   /** The hash of the word in each slot of `table`, compared before the characters. */
   hashes: Int32Array;
+  /**
+   * `table` as a match reads it (made from it and the words, not stored): four
+   * numbers per slot, the word's number + 1 (0 where empty), its hash, its length
+   * and where its characters start in `chars` (the words' characters one after another).
+   */
+  words: Int32Array;
+  chars: Uint16Array;
   /** The terms ending at node k: outTerms[outAt[k] .. outAt[k + 1]). */
   outAt: Int32Array;
   outTerms: Int32Array;
@@ -490,6 +519,8 @@ interface Frozen {
   edgeNode: Int32Array;
   edgeWord: Int32Array;
   edgeChild: Int32Array;
+  /** The same as `edges[4 * slot ..]`: node (-1 where empty), word, child, and a fourth number unused (not stored). */
+  edges: Int32Array;
   /**
    * For each node, a bit per word number modulo 32 that some exact edge leaving it
    * has: most walks end at a word no edge has, and this answers that without
@@ -502,6 +533,40 @@ interface Frozen {
   /** 1 where some stem leaving the root has a bucket number with these low bits: most words have none, and skip the map. */
   rootStemKeys: Uint8Array;
   rootBranches: Branches;
+}
+
+/**
+ * The forms of the tables a match reads (see Frozen.words and Frozen.edges), made
+ * from the stored ones: each slot's fields side by side, so that a probe reads one
+ * place in memory rather than one in each of three or four arrays.
+ */
+function probeTables(f: Pick<Frozen, 'table' | 'hashes' | 'edgeNode' | 'edgeWord' | 'edgeChild'>, words: readonly string[]): Pick<Frozen, 'words' | 'chars' | 'edges'> {
+  const { table, hashes } = f;
+  const slots = new Int32Array(table.length * 4);
+  const chars = new Uint16Array(words.reduce((n, w) => n + w.length, 0));
+  const at: number[] = [];
+  let k = 0;
+  for (const w of words) {
+    at.push(k);
+    for (let j = 0; j < w.length; j++) chars[k++] = w.charCodeAt(j);
+  }
+  for (let slot = 0; slot < table.length; slot++) {
+    const v = table[slot]!;
+    if (v === 0) continue;
+    // A number past the words (a damaged stored trie) matches nothing.
+    const w = words[v - 1];
+    slots[slot * 4] = v;
+    slots[slot * 4 + 1] = hashes[slot]!;
+    slots[slot * 4 + 2] = w === undefined ? -1 : w.length;
+    slots[slot * 4 + 3] = w === undefined ? 0 : at[v - 1]!;
+  }
+  const edges = new Int32Array(f.edgeNode.length * 4);
+  for (let slot = 0; slot < f.edgeNode.length; slot++) {
+    edges[slot * 4] = f.edgeNode[slot]!;
+    edges[slot * 4 + 1] = f.edgeWord[slot]!;
+    edges[slot * 4 + 2] = f.edgeChild[slot]!;
+  }
+  return { words: slots, chars, edges };
 }
 
 const edgeHash = (node: number, word: number) => (Math.imul(node, 0x9e3779b1) ^ Math.imul(word + 1, 0x85ebca6b)) >>> 7;
