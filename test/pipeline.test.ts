@@ -24,6 +24,12 @@ describe('the demo corpus, end to end', () => {
     expect(summary.documents).toBeGreaterThanOrEqual(12);
     expect(summary.failed).toBe(0);
   });
+  it('a document read back from the cache is what JSON would keep of it (no value JSON would drop or change)', () => {
+    const docs = summary.docs;
+    expect(docs.length).toBe(summary.documents);
+    expect(new Set(docs.map((d) => d.format))).toEqual(new Set(['markdown', 'html', 'pdf', 'text']));
+    for (const d of docs) expect(d, d.path).toStrictEqual(JSON.parse(JSON.stringify(d)));
+  });
   it('writes the matrix in three formats, profiles and passages', () => {
     for (const f of ['matrix.md', 'matrix.csv', 'matrix.json', 'analysis.md', 'analysis.json', 'tables/evidence.csv', 'passages.jsonl', 'run-report.json', 'report/index.html']) expect(existsSync(join(out, f)), f).toBe(true);
     const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
@@ -194,8 +200,8 @@ describe('a damaged cache entry', () => {
       ['cut inside its trailer', (b) => b.subarray(0, b.length - 10)],
       ['empty', () => Buffer.alloc(0)],
       ['its record garbled', (b) => Buffer.concat([Buffer.from('{{{{'), b.subarray(4)])],
-      ['a trailer pointing past its end', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from('\n{"entry":1,"info":[0,99999999],"jsonl":[0,0],"page":[0,0],"doc":[0,0]}'.padEnd(256))])],
-      ['a trailer of another version', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from(b.subarray(b.length - 256).toString('utf8').replace('"entry":1', '"entry":7'))])],
+      ['a trailer pointing past its end', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from('\n{"entry":2,"info":[0,99999999],"jsonl":[0,0],"page":[0,0],"doc":[0,0]}'.padEnd(256))])],
+      ['a trailer of another version', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from(b.subarray(b.length - 256).toString('utf8').replace('"entry":2', '"entry":7'))])],
     ];
     damages.forEach(([, damage], i) => {
       const file = join(gen, entries[i % entries.length]!);

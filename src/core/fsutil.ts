@@ -104,9 +104,9 @@ export function writeCacheFileSync(path: string, data: string | readonly string[
   writeCacheSectionsSync(path, [{ parts: typeof data === 'string' ? [data] : data, end }]);
 }
 
-/** Text to write: parts, each followed by `end`. */
+/** What to write: parts (text, or bytes written as they are), each followed by `end`. */
 export interface Section {
-  parts: readonly string[];
+  parts: ReadonlyArray<string | Uint8Array>;
   end?: string;
 }
 
@@ -120,14 +120,17 @@ export function writeCacheSectionsSync(path: string, sections: readonly Section[
   let need = trailerMax;
   for (const { parts, end = '' } of sections) {
     need += parts.length * end.length * 3;
-    for (const part of parts) need += part.length * 3;
+    for (const part of parts) need += typeof part === 'string' ? part.length * 3 : part.length;
   }
   let buf = scratch;
+  // A bound that fits the kept buffer's largest size makes it that large (counting
+  // the bytes exactly takes as long as encoding them).
+  if (buf.length < need && need <= SCRATCH_MAX) buf = scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(need, buf.length * 2)));
   if (buf.length < need) {
     need = trailerMax;
     for (const { parts, end = '' } of sections) {
       need += parts.length * Buffer.byteLength(end);
-      for (const part of parts) need += Buffer.byteLength(part);
+      for (const part of parts) need += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
     }
     if (buf.length < need) {
       buf = need <= SCRATCH_MAX ? Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(need, buf.length * 2))) : Buffer.allocUnsafeSlow(need);
@@ -139,7 +142,11 @@ export function writeCacheSectionsSync(path: string, sections: readonly Section[
   for (const { parts, end = '' } of sections) {
     const start = n;
     for (const part of parts) {
-      n += buf.write(part, n);
+      if (typeof part === 'string') n += buf.write(part, n);
+      else {
+        buf.set(part, n);
+        n += part.length;
+      }
       if (end) n += buf.write(end, n);
     }
     at.push([start, n]);
