@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
+/** One call, not a hash object per text: twice as fast for the short texts hashed by the thousand (passage ids, keys). */
 export function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** A short id, long enough to be unique within any realistic corpus. */
