@@ -70,7 +70,11 @@ interface RuleFacts {
   objective: Array<[Objective, Subcategory] | undefined>;
   /** Each rule's scopes. */
   scopes: Array<Set<string>>;
+  /** What a tag rule's label names after its prefix, by prefix: "domain/ai" is `ai` under `domain/`. */
+  tagOf: Record<TagPrefix, Array<string | undefined>>;
 }
+
+type TagPrefix = 'domain/' | 'signal/';
 const factsCache = new WeakMap<CompiledRules, RuleFacts>();
 function factsOf(rules: CompiledRules): RuleFacts {
   let f = factsCache.get(rules);
@@ -83,6 +87,10 @@ function factsOf(rules: CompiledRules): RuleFacts {
       label: labels,
       objective: labels.map((l) => (l && (OBJECTIVES as readonly string[]).includes(l.split('/')[0]!) ? (l.split('/') as [Objective, Subcategory]) : undefined)),
       scopes: rules.rules.map((r) => new Set(r.scope ?? [])),
+      tagOf: {
+        'domain/': labels.map((l) => (l?.startsWith('domain/') ? l.slice('domain/'.length) : undefined)),
+        'signal/': labels.map((l) => (l?.startsWith('signal/') ? l.slice('signal/'.length) : undefined)),
+      },
     };
     factsCache.set(rules, f);
   }
@@ -173,25 +181,52 @@ function sortedContext(rules: CompiledRules, text: string): Sorted {
 }
 
 /** Domain and other tag hits of a text that survive their own and shared exceptions. */
-function tagHits(s: Sorted, prefix: string, where: 'text' | 'heading' | 'title'): RuleHit[] {
+function tagHits(s: Sorted, prefix: TagPrefix, where: 'text' | 'heading' | 'title'): RuleHit[] {
   const facts = factsOf(s.rules);
-  return s.proposals.filter((h) => {
-    const rule = s.rules.rules[h.rule]!;
-    if (!rule.label?.startsWith(prefix)) return false;
-    if (where !== 'text' && !facts.scopes[h.rule]!.has(where)) return false;
-    if (ownException(s, h)) return false;
-    return !s.exceptions.some((e) => overlaps(e, h) && vetoes(s.rules.rules[e.rule]!, rule.label!));
-  });
+  const tagged = facts.tagOf[prefix];
+  const out: RuleHit[] = [];
+  for (const h of s.proposals) {
+    if (tagged[h.rule] === undefined) continue;
+    if (where !== 'text' && !facts.scopes[h.rule]!.has(where)) continue;
+    if (s.unless !== NONE && ownException(s, h)) continue;
+    if (s.exceptions.length && s.exceptions.some((e) => overlaps(e, h) && vetoes(s.rules.rules[e.rule]!, facts.label[h.rule]!))) continue;
+    out.push(h);
+  }
+  return out;
 }
 
-function domainsIn(s: Sorted, where: 'text' | 'heading' | 'title', evidence: Evidence[]): Set<Domain> {
+interface Found {
+  domains: Set<Domain>;
+  evidence: Evidence[];
+}
+
+function findDomains(s: Sorted, where: 'text' | 'heading' | 'title'): Found {
   const found = new Set<Domain>();
+  const evidence: Evidence[] = [];
+  const named = factsOf(s.rules).tagOf['domain/'];
   for (const h of tagHits(s, 'domain/', where)) {
-    const d = s.rules.rules[h.rule]!.label!.slice('domain/'.length) as Domain;
+    const d = named[h.rule] as Domain;
     if (!found.has(d)) evidence.push(evidenceOf(toHit(s.rules, h, s.text), where, s.rules.version));
     found.add(d);
   }
-  return found;
+  return { domains: found, evidence };
+}
+
+// The domains of a heading or title (read for every passage under it), kept with its cached hits.
+const contextDomains = new WeakMap<Sorted, Partial<Record<'heading' | 'title', Found>>>();
+
+/** A passage's own domains, or a heading's or title's (each passage gets evidence objects of its own). */
+function domainsIn(s: Sorted, where: 'text' | 'heading' | 'title', evidence: Evidence[]): Set<Domain> {
+  if (where === 'text') {
+    const f = findDomains(s, where);
+    evidence.push(...f.evidence);
+    return f.domains;
+  }
+  let kept = contextDomains.get(s);
+  if (!kept) contextDomains.set(s, (kept = {}));
+  const f = (kept[where] ??= findDomains(s, where));
+  for (const e of f.evidence) evidence.push({ ...e });
+  return f.domains;
 }
 
 function specific(ds: Set<Domain>): Domain[] {
@@ -326,8 +361,9 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
 
   const signalEvidence: Evidence[] = [];
   const signals = new Set<ConcretenessSignal>();
+  const signalOf = factsOf(rules).tagOf['signal/'];
   for (const h of tagHits(s, 'signal/', 'text')) {
-    const sig = rules.rules[h.rule]!.label!.slice('signal/'.length) as ConcretenessSignal;
+    const sig = signalOf[h.rule] as ConcretenessSignal;
     if (!signals.has(sig)) signalEvidence.push(evidenceOf(toHit(rules, h, text), 'text', version));
     signals.add(sig);
   }
