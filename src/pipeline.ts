@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { Doc } from './core/doc.js';
 import { formatMessage, type Message } from './core/messages.js';
@@ -18,8 +18,9 @@ import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { aggregateFiles, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
-import { keptOutputs, loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
-import { WorkerPool } from './pool/index.js';
+import { loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
+import { WorkerPool, outputsWriter } from './pool/index.js';
+import { writeDocOutputs, type OutputItem } from './outputs.js';
 
 export { processFile } from './stage.js';
 
@@ -386,48 +387,42 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       if (typeof content === 'string') await writeOrLink(p, content, previous && join(previous, name));
       else await writeFilePieces(p, content, previous && join(previous, name));
     };
-    {
-      for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) await write(name, content);
-      await writeFile(join(staging, 'run-report.json'), json(report));
-    }
+    // passages.jsonl and the statements' pages: from the documents' cache entries,
+    // in corpus order; a document an analyst reviewed or found at two addresses is
+    // rendered here. In a large run a thread of their own writes them while this one
+    // makes the aggregate files.
     await mkdir(join(staging, 'report', 'documents'), { recursive: true });
-    const jsonl = await open(join(staging, 'passages.jsonl'), 'w');
+    const itemOf = (r: Prepared): OutputItem => {
+      const codes = agg.codes[r.info.id] ?? [];
+      if (!reviewedDocs.has(r) && !merged.has(r) && r.cached) return { kind: 'kept', cached: r.cached, info: { path: r.info.path, id: r.info.id, ...(r.info.outputs ? { outputs: r.info.outputs } : {}) }, codes };
+      const doc = reviewedDocs.get(r) ?? fullDoc(r);
+      return { kind: 'made', id: r.info.id, ...renderDoc(doc, codes, registry) };
+    };
+    function* items(): Generator<OutputItem> {
+      for (const r of kept) yield itemOf(r);
+    }
+    const threads = opts.workers ?? config.workers;
+    const writer = threads >= 2 && (opts.workers !== undefined || kept.length >= OUTPUT_THREAD_FROM) ? outputsWriter({ staging, previous, registryFiles, registryHash: registry.hash }) : undefined;
     try {
-      const pageOf = (d: DocInfo) => `report/documents/${d.id}.html`;
-      const renderOne = async (r: Prepared): Promise<string | Buffer> => {
-        const reviewed = reviewedDocs.get(r);
-        // Most documents' outputs were made with the document and kept: only the citation codes are filled in.
-        if (!reviewed && !merged.has(r) && r.cached) {
-          const out = await keptOutputs(r.cached, r.info, agg.codes[r.info.id] ?? []);
-          if (out) {
-            if (out.page !== undefined) await write(pageOf(r.info), out.page);
-            return out.jsonl;
+      if (writer) {
+        let batch: OutputItem[] = [];
+        for (const item of items()) {
+          batch.push(item);
+          if (batch.length === 64 || item.kind === 'made') {
+            writer.push(batch);
+            batch = [];
           }
         }
-        const doc = reviewed ?? fullDoc(r);
-        const out = renderDoc(doc, agg.codes[doc.id] ?? [], registry);
-        if (out.page !== undefined) await write(pageOf(r.info), out.page);
-        return out.jsonl;
-      };
-      // A few documents ahead are rendered while one is written, in corpus order.
-      const ahead = 4;
-      const inflight: Array<Promise<string | Buffer>> = [];
-      let next = 0;
-      const more = () => {
-        if (next >= kept.length) return;
-        const p = renderOne(kept[next++]!);
-        p.catch(() => {}); // awaited in turn below; a failure stops the run there
-        inflight.push(p);
-      };
-      for (let k = 0; k < ahead; k++) more();
-      while (inflight.length) {
-        const text = await inflight.shift()!;
-        more();
-        if (typeof text === 'string') await jsonl.write(text);
-        else await jsonl.write(text);
+        writer.push(batch);
+        writer.end();
       }
-    } finally {
-      await jsonl.close();
+      for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) await write(name, content);
+      await writeFile(join(staging, 'run-report.json'), json(report));
+      if (writer) await writer.wait();
+      else await writeDocOutputs(staging, previous, items(), () => registry);
+    } catch (err) {
+      await writer?.stop();
+      throw err;
     }
   });
 
@@ -559,3 +554,5 @@ async function sizeOf(path: string): Promise<number> {
  * sooner; that is not measured.
  */
 const WORKERS_FROM = 1000;
+// From this many documents a run writes passages.jsonl and the statements' pages in a thread of their own.
+const OUTPUT_THREAD_FROM = 200;

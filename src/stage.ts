@@ -229,7 +229,7 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
  * its lines of passages.jsonl, and its page with its citation codes filled in.
  * Undefined when they are not there (they are then made from the document).
  */
-export async function keptOutputs(cached: string, info: DocInfo, codes: string[]): Promise<{ jsonl: Buffer; page?: string } | undefined> {
+export async function keptOutputs(cached: string, info: Pick<DocInfo, 'path' | 'outputs'>, codes: string[]): Promise<{ jsonl: Buffer; page?: string } | undefined> {
   if (!info.outputs || info.outputs.path !== info.path) return undefined;
   try {
     if (info.outputs.pageHead < 0) return { jsonl: entryParts(cached, ['jsonl'])[0]! };

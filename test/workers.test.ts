@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runPipeline, type RunSummary } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
@@ -38,7 +38,7 @@ function expectSameOutputs(a: string, b: string): void {
 
 describe('a run in worker threads', () => {
   const corpus = tmp('workers-corpus');
-  const runs: Record<string, { out: string; summary: RunSummary }> = {};
+  const runs: Record<string, { out: string; summary: RunSummary; cacheDir: string }> = {};
   beforeAll(async () => {
     // The real statements, one of them twice under another name (a duplicate), and one file that cannot be read as text.
     const files = readdirSync(shared).filter((f) => f.endsWith('.md') && f !== 'README.md');
@@ -50,7 +50,7 @@ describe('a run in worker threads', () => {
     for (const [name, workers] of [['single', 1], ['pool', 2]] as const) {
       const out = join(tmp(`workers-${name}`), 'out');
       const config = { ...base, cacheDir: tmp(`workers-cache-${name}`) };
-      runs[name] = { out, summary: await runPipeline(config, { corpus, out, full: true, workers, log: () => {} }) };
+      runs[name] = { out, cacheDir: config.cacheDir, summary: await runPipeline(config, { corpus, out, full: true, workers, log: () => {} }) };
     }
   }, 240_000);
 
@@ -65,6 +65,23 @@ describe('a run in worker threads', () => {
     expect(report.duplicates).toHaveLength(1);
     expect(report.documents.find((d) => d.file.endsWith('broken.md'))?.status).toBe('failed');
   });
+
+  it('writes the same outputs from the cache when a statement was renamed (its page and lines are made again from the cached document)', async () => {
+    const files = readdirSync(corpus).filter((f) => f.endsWith('.md') && !f.startsWith('zz-') && f !== 'broken.md');
+    renameSync(join(corpus, files[5]!), join(corpus, `renamed-${files[5]}`));
+    const base = await loadConfig(join(ROOT, 'pipeline.config.ts'));
+    const again: Record<string, string> = {};
+    for (const [name, workers] of [['single', 1], ['pool', 2]] as const) {
+      const out = join(tmp(`workers-renamed-${name}`), 'out');
+      const summary = await runPipeline({ ...base, cacheDir: runs[name]!.cacheDir }, { corpus, out, workers, log: () => {} });
+      // Nothing processed again: the renamed statement's content is in the cache.
+      expect(summary.processed, name).toBe(0);
+      again[name] = out;
+    }
+    expectSameOutputs(again['single']!, again['pool']!);
+    const lines = readFileSync(join(again['pool']!, 'passages.jsonl'), 'utf8');
+    expect(lines).toContain(`renamed-${files[5]}`);
+  }, 240_000);
 
   it('gives the documents back, read from the cache, as a single-threaded run does', () => {
     const a = runs['single']!.summary.docs;

@@ -11,6 +11,7 @@ import { BUILD } from '../core/paths.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { PrepareJob } from '../stage.js';
 import type { Verdict } from '../tag/imperative.js';
+import type { OutputItem } from '../outputs.js';
 
 export interface PoolInit {
   config: LoadedConfig;
@@ -26,6 +27,56 @@ export interface PoolInit {
 }
 
 export type Task = { kind: 'prepare'; job: PrepareJob };
+
+/** What a thread writing the statements' outputs is started with (see outputsWriter). */
+export interface OutputsInit {
+  outputs: { staging: string; previous: string | undefined; registryFiles: string[]; registryHash: string };
+}
+
+/** The code a worker thread runs: the build's, or src/ through tsx. */
+const workerEntry = () => (BUILD ? pathToFileURL(join(BUILD, 'pool', 'worker.js')) : new URL('./boot.mjs', import.meta.url));
+
+/**
+ * A thread that writes passages.jsonl and the statements' pages (writeDocOutputs
+ * in outputs.ts) while the caller goes on with other work: `push` items in
+ * order, `end`, then `wait` (which rejects with the thread's error). `stop`
+ * ends the thread early, when the caller gives up.
+ */
+export function outputsWriter(init: OutputsInit['outputs']): { push(items: OutputItem[]): void; end(): void; wait(): Promise<void>; stop(): Promise<void> } {
+  const w = new Worker(workerEntry(), { workerData: { outputs: init } satisfies OutputsInit });
+  let settled = false;
+  const done = new Promise<void>((resolve, reject) => {
+    w.on('message', (m: { ok: boolean; error?: string }) => {
+      settled = true;
+      if (m.ok) resolve();
+      else reject(new Error(m.error));
+    });
+    w.on('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    w.on('exit', (code) => {
+      if (!settled) reject(new Error(`the thread writing passages.jsonl stopped (exit code ${code})`));
+    });
+  });
+  done.catch(() => {}); // awaited by the caller; a failure before then must not go unhandled
+  // Settled: the thread is not needed any more.
+  const finished = done.then(
+    () => w.terminate(),
+    () => w.terminate(),
+  );
+  return {
+    push: (items) => w.postMessage({ items }),
+    end: () => w.postMessage({ end: true }),
+    wait: async () => {
+      await done;
+      await finished;
+    },
+    stop: async () => {
+      await w.terminate();
+    },
+  };
+}
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -47,8 +98,7 @@ export class WorkerPool {
       // A worker's own heap is kept small: it holds one document at a time, so a
       // smaller heap is collected more often instead of growing with garbage.
       // Built code starts the built worker; code run from src/ starts it through tsx.
-      const entry = BUILD ? pathToFileURL(join(BUILD, 'pool', 'worker.js')) : new URL('./boot.mjs', import.meta.url);
-      const w = new Worker(entry, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: init.heapMb ?? 384 } });
+      const w = new Worker(workerEntry(), { workerData: init, resourceLimits: { maxOldGenerationSizeMb: init.heapMb ?? 384 } });
       this.workers.push(w);
       this.running.set(w, new Map());
       for (let k = 0; k < perWorker; k++) this.idle.push(w);

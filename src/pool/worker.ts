@@ -1,34 +1,69 @@
 /**
- * A worker thread of the run's pool: it loads the rules and the registry once,
- * then prepares documents (extract, segment, tag, summarise, make their
- * outputs, cache them) as the main thread asks, one message per task.
+ * A worker thread of the run. A thread of the pool loads the rules and the
+ * registry once, then prepares documents (extract, segment, tag, summarise,
+ * make their outputs, cache them) as the main thread asks, one message per
+ * task. A thread started to write the statements' outputs (see outputsWriter)
+ * writes the items it is sent, in order, until it is told there are no more.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules } from '../rules/index.js';
+import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type Registry } from '../rules/index.js';
 import { prepareFile, type StageContext } from '../stage.js';
 import { giveVerdicts } from '../tag/imperative.js';
-import type { PoolInit, Task } from './index.js';
+import { writeDocOutputs, type OutputItem } from '../outputs.js';
+import type { OutputsInit, PoolInit, Task } from './index.js';
 
-const init = workerData as PoolInit;
-giveVerdicts(init.verdicts ?? []);
-// In the caches now: not held twice.
-delete init.verdicts;
-const ready: Promise<StageContext> = (async () => {
-  const rules = compileRules(await loadRulesCached(init.rulesDir, rulesCacheDir(init.config)));
-  const registry = await loadRegistry(init.registryFiles[0]!, ...init.registryFiles.slice(1));
-  if (rules.version !== init.rulesVersion || registry.hash !== init.registryHash) throw new Error('the rules or the registry changed while the run was starting; run again');
-  return { config: init.config, rules, registry };
-})();
-ready.catch(() => {});
+const init = workerData as PoolInit | OutputsInit;
+if ('outputs' in init) writeOutputs(init);
+else servePool(init);
 
-async function handle(task: Task): Promise<unknown> {
-  const ctx = await ready;
-  return prepareFile(task.job, ctx);
+function servePool(init: PoolInit): void {
+  giveVerdicts(init.verdicts ?? []);
+  // In the caches now: not held twice.
+  delete init.verdicts;
+  const ready: Promise<StageContext> = (async () => {
+    const rules = compileRules(await loadRulesCached(init.rulesDir, rulesCacheDir(init.config)));
+    const registry = await loadRegistry(init.registryFiles[0]!, ...init.registryFiles.slice(1));
+    if (rules.version !== init.rulesVersion || registry.hash !== init.registryHash) throw new Error('the rules or the registry changed while the run was starting; run again');
+    return { config: init.config, rules, registry };
+  })();
+  ready.catch(() => {});
+
+  const handle = async (task: Task): Promise<unknown> => prepareFile(task.job, await ready);
+
+  parentPort!.on('message', (msg: { id: number; task: Task }) => {
+    handle(msg.task).then(
+      (value) => parentPort!.postMessage({ id: msg.id, ok: true, value }),
+      (err: Error) => parentPort!.postMessage({ id: msg.id, ok: false, error: err?.message ?? String(err) }),
+    );
+  });
 }
 
-parentPort!.on('message', (msg: { id: number; task: Task }) => {
-  handle(msg.task).then(
-    (value) => parentPort!.postMessage({ id: msg.id, ok: true, value }),
-    (err: Error) => parentPort!.postMessage({ id: msg.id, ok: false, error: err?.message ?? String(err) }),
+function writeOutputs({ outputs: o }: OutputsInit): void {
+  // Items as they arrive, handed to the writer in order.
+  const queue: OutputItem[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  parentPort!.on('message', (msg: { items?: OutputItem[]; end?: boolean }) => {
+    if (msg.items) queue.push(...msg.items);
+    if (msg.end) ended = true;
+    wake?.();
+  });
+  async function* items(): AsyncGenerator<OutputItem> {
+    for (;;) {
+      while (queue.length) yield queue.shift()!;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  }
+  let registry: Promise<Registry> | undefined;
+  const load = async () => {
+    const r = await loadRegistry(o.registryFiles[0]!, ...o.registryFiles.slice(1));
+    if (r.hash !== o.registryHash) throw new Error('the registry changed during the run; run again');
+    return r;
+  };
+  writeDocOutputs(o.staging, o.previous, items(), () => (registry ??= load())).then(
+    () => parentPort!.postMessage({ ok: true }),
+    (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err) }),
   );
-});
+}
