@@ -67,7 +67,7 @@ describe('compiled rules kept on disk', () => {
     }
   });
 
-  it('a stored matcher that was damaged or made on a machine of the other byte order is built again', async () => {
+  it('a stored matcher that was damaged or made on a machine of the other byte order is built again, and kept in its place', async () => {
     const dir = copyRules();
     const texts = ['The two governments will launch a joint research programme on quantum computing.', 'Explore options to map the semiconductor supply chain together.'];
     const expected = compileRules(await loadRules(dir));
@@ -107,10 +107,16 @@ describe('compiled rules kept on disk', () => {
       const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
       damage(entry);
       writeFileSync(file, JSON.stringify(entry));
+      const damaged = readFileSync(file, 'utf8');
       const rebuilt = compileRules(await loadRulesCached(dir, cache));
       // Built from the rules: it takes new patterns (added after the texts are tagged).
       for (const text of texts) expect(classify({ text, kind: 'item' }, rebuilt)).toEqual(classify({ text, kind: 'item' }, expected));
       expect(() => rebuilt.ci.add([{ k: 'w', s: 'extra' }], 0)).not.toThrow();
+      // The entry now holds the matcher built in its place: the next process reads it.
+      for (let waited = 0; readFileSync(file, 'utf8') === damaged && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      const next = compileRules(await loadRulesCached(dir, cache));
+      expect(() => next.ci.add([{ k: 'w', s: 'extra' }], 0)).toThrow(/stored form/);
+      for (const text of texts) expect(classify({ text, kind: 'item' }, next)).toEqual(classify({ text, kind: 'item' }, expected));
     }
   });
 

@@ -6,7 +6,7 @@ import { sha256 } from '../core/hash.js';
 import { sourceHash } from '../core/codehash.js';
 import { removeTempFiles, writeFileAtomic } from '../core/fsutil.js';
 import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
-import { compiledWith, compileRules, storeCompiled, type StoredCompiled } from './compile.js';
+import { compiledWith, compileRules, storeCompiled, type CompiledRules, type StoredCompiled } from './compile.js';
 
 /**
  * Rules as loaded (files parsed and checked, vocabularies brought in, lemmas
@@ -88,7 +88,7 @@ function store(set: RuleSet, key: string): Stored {
   return { format: FORMAT, key, version: set.version, files: set.files, terms, rules, vocabularies, compiled };
 }
 
-function revive(s: Stored): RuleSet {
+function revive(s: Stored, file: string): RuleSet {
   const at = (i: number) => {
     const t = s.terms[i];
     if (!t) throw new Error('damaged entry');
@@ -97,8 +97,17 @@ function revive(s: Stored): RuleSet {
   const vocabularies = new Map<string, Vocabulary>(s.vocabularies.map((v) => [v.name, { ...v, terms: v.terms.map(at) }]));
   const rules: LoadedRule[] = s.rules.map((r) => ({ ...r, terms: { patterns: r.terms.patterns.map(at), with: r.terms.with.map(at), unless: r.terms.unless.map(at) } }));
   const set: RuleSet = { rules, vocabularies, version: s.version, files: s.files };
-  // Read when the set is compiled (not every process tags: a run whose documents all come from the cache does not).
-  if (s.compiled) compiledWith(set, s.compiled, at);
+  // Read when the set is compiled (not every process tags: a run whose documents all
+  // come from the cache does not). A stored form that cannot be read is replaced by
+  // the one compiled instead, so that the next process reads it.
+  const rewrite = (built: CompiledRules) => {
+    const index = new Map(s.terms.map((t, i) => [t, i]));
+    const compiled = storeCompiled(built, (t) => index.get(t)!);
+    writeFileAtomic(file, JSON.stringify({ ...s, compiled }), { sync: false }).catch(() => {
+      // A cache that cannot be written costs time, not correctness.
+    });
+  };
+  if (s.compiled) compiledWith(set, s.compiled, at, rewrite);
   return set;
 }
 
@@ -109,7 +118,7 @@ export async function loadRulesCached(dir: string, cacheDir: string | undefined)
   const file = join(cacheDir, `${key}.json`);
   try {
     const s = JSON.parse(await readFile(file, 'utf8')) as Stored;
-    if (s.format === FORMAT && s.key === key) return revive(s);
+    if (s.format === FORMAT && s.key === key) return revive(s, file);
   } catch {
     // Not cached yet, or damaged: loaded from the files.
   }

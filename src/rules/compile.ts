@@ -105,11 +105,15 @@ function reviveCompiled(set: RuleSet, s: StoredCompiled, termAt: (i: number) => 
   return { version: set.version, rules: set.rules, active: set.rules.map((rule, index) => ({ rule, index })), ci, terms, regexes, byKind: kindsOf(set) };
 }
 
-const storedForms = new WeakMap<RuleSet, { stored: StoredCompiled; termAt: (i: number) => Term }>();
+const storedForms = new WeakMap<RuleSet, { stored: StoredCompiled; termAt: (i: number) => Term; rejected?: (built: CompiledRules) => void }>();
 
-/** Compiled rules kept with a rule set read from the cache: compileRules reads them instead of compiling again. */
-export function compiledWith(set: RuleSet, stored: StoredCompiled, termAt: (i: number) => Term): void {
-  storedForms.set(set, { stored, termAt });
+/**
+ * Compiled rules kept with a rule set read from the cache: compileRules reads them
+ * instead of compiling again. When they cannot be read, it compiles the rules and
+ * hands the result to `rejected` (the cache keeps it in their place).
+ */
+export function compiledWith(set: RuleSet, stored: StoredCompiled, termAt: (i: number) => Term, rejected?: (built: CompiledRules) => void): void {
+  storedForms.set(set, { stored, termAt, ...(rejected ? { rejected } : {}) });
 }
 
 function kindsOf(set: RuleSet): Record<RuleKind, number[]> {
@@ -125,14 +129,18 @@ function kindsOf(set: RuleSet): Record<RuleKind, number[]> {
  */
 export function compileRules(set: RuleSet): CompiledRules {
   const kept = storedForms.get(set);
-  if (kept) {
-    storedForms.delete(set);
-    try {
-      return reviveCompiled(set, kept.stored, kept.termAt);
-    } catch {
-      // Built again below.
-    }
+  if (!kept) return buildCompiled(set);
+  storedForms.delete(set);
+  try {
+    return reviveCompiled(set, kept.stored, kept.termAt);
+  } catch {
+    const built = buildCompiled(set);
+    kept.rejected?.(built);
+    return built;
   }
+}
+
+function buildCompiled(set: RuleSet): CompiledRules {
   const ci = new TokenTrie(false);
   const terms: TermRef[] = [];
   const add = (ref: TermRef, c: CompiledPattern) => {
