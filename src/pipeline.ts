@@ -190,7 +190,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     }
   });
   const listed = new Set(files);
-  await hashes.save((p) => inside(corpus, p) && !listed.has(p));
+  await hashes.save((p) => inside(corpus, p) && !listed.has(p), (p) => listed.has(p));
   // A review store that cannot be read is reported, and the outputs are made from the automatic tags.
   let reviewProblem = opts.reviewProblem;
   let reviews = reviewProblem ? undefined : opts.reviews;

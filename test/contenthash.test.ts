@@ -57,6 +57,24 @@ describe('content hashes kept between runs', () => {
     expect((await ContentHashes.open(store)).hashOf(file)).toBe(right);
   });
 
+  it('keep other folders\' hashes up to a limit, dropping those hashed longest ago first but never this run\'s', async () => {
+    const dir = tmp('accords-hashes');
+    const store = join(dir, 'statements.json');
+    const files = ['a', 'b', 'c', 'd', 'e'].map((n) => join(dir, `${n}.md`));
+    for (const f of files) writeFileSync(f, `Statement ${f}.`);
+    // Hashed in order, each a little later than the one before.
+    const files0 = Object.fromEntries(files.map((f, i) => {
+      const st = statSync(f);
+      return [f, [hashOfBytes(`Statement ${f}.`), `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`, '-', 1_000_000 + i]];
+    }));
+    writeFileSync(store, JSON.stringify({ format: 1, files: files0 }));
+    const hashes = await ContentHashes.open(store);
+    expect(hashes.hashOf(files[0]!)).toBe(hashOfBytes(`Statement ${files[0]}.`));
+    // This run's statements are a (hashed first) and e; at most three are kept.
+    await hashes.save(() => false, (p) => p === files[0] || p === files[4], 3);
+    expect(Object.keys(JSON.parse(readFileSync(store, 'utf8')).files).sort()).toEqual([files[0], files[3], files[4]]);
+  });
+
   it('throw for a statement that cannot be read, and keep nothing for it', async () => {
     const dir = tmp('accords-hashes');
     const store = join(dir, 'statements.json');

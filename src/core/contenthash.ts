@@ -15,6 +15,8 @@ import { writeFileAtomic } from './fsutil.js';
 
 const FORMAT = 1;
 const RACY_MS = 2000;
+// About 150 bytes a file: the kept hashes stay under 8 MB.
+const KEEP_AT_MOST = 50_000;
 
 /** A file's hash, what stat said of the file and of its sidecar then, and when it was hashed. */
 type Known = [hash: string, file: string, side: string, at: number];
@@ -72,13 +74,24 @@ export class ContentHashes {
     return hash;
   }
 
-  /** Keep the hashes for the next run, leaving out the files `drop` says are gone. A failure to write costs time, not correctness. */
-  async save(drop: (path: string) => boolean): Promise<void> {
+  /**
+   * Keep the hashes for the next run, leaving out the files `drop` says are gone.
+   * Other corpus folders' statements run with the same cache are kept too, up to
+   * `limit` files in all: past it, those hashed longest ago go first (never the
+   * ones `keep` names, the statements of this run). A failure to write costs time,
+   * not correctness.
+   */
+  async save(drop: (path: string) => boolean, keep: (path: string) => boolean = () => false, limit = KEEP_AT_MOST): Promise<void> {
     for (const path of this.known.keys()) {
       if (drop(path)) {
         this.known.delete(path);
         this.changed = true;
       }
+    }
+    if (this.known.size > limit) {
+      const oldest = [...this.known].filter(([path]) => !keep(path)).sort((a, b) => a[1][3] - b[1][3]);
+      for (const [path] of oldest.slice(0, this.known.size - limit)) this.known.delete(path);
+      this.changed = true;
     }
     if (!this.changed) return;
     await mkdir(dirname(this.file), { recursive: true })
