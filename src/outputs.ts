@@ -44,7 +44,8 @@ export async function writeDocOutputs(staging: string, previous: string | undefi
       return kept.jsonl;
     }
     // Not in the entry (made for another path, or damaged): made from the document.
-    const out = renderDoc(loadDocSync(item.cached, item.info.path), item.codes, await registry());
+    const reg = await registry();
+    const out = renderDoc(loadDocSync(item.cached, item.info.path), item.codes, reg);
     if (out.page !== undefined) await page(item.info.id, out.page);
     return out.jsonl;
   };

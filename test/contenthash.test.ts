@@ -1,4 +1,4 @@
-import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,10 @@ describe('content hashes kept between runs', () => {
     // This run's statements are a (hashed first) and e; at most three are kept.
     await hashes.save(() => false, (p) => p === files[0] || p === files[4], 3);
     expect(Object.keys(JSON.parse(readFileSync(store, 'utf8')).files).sort()).toEqual([files[0], files[3], files[4]]);
+    // Over the limit with nothing it may drop: nothing changed, nothing written.
+    rmSync(store);
+    await hashes.save(() => false, () => true, 2);
+    expect(existsSync(store)).toBe(false);
   });
 
   it('throw for a statement that cannot be read, and keep nothing for it', async () => {

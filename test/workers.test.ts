@@ -3,6 +3,8 @@ import { copyFileSync, readdirSync, readFileSync, renameSync, statSync, writeFil
 import { join, relative } from 'node:path';
 import { runPipeline, type RunSummary } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
+import { outputsWriter } from '../src/pool/index.js';
+import { UserError } from '../src/core/errors.js';
 import { ROOT, requireShared, tmp } from './helpers.js';
 
 // The real statements are read from ../shared at test time, never copied into the project.
@@ -89,4 +91,20 @@ describe('a run in worker threads', () => {
     expect(b.map((d) => d.id)).toEqual(a.map((d) => d.id));
     expect(JSON.stringify(b.map((d) => d.passages.map((p) => p.tags)))).toBe(JSON.stringify(a.map((d) => d.passages.map((p) => p.tags))));
   });
+});
+
+describe('the thread writing passages.jsonl and the pages', () => {
+  it('hands back a problem the user can fix as one (a registry made invalid during the run), naming the file', async () => {
+    const staging = tmp('outputs-staging');
+    mkdirSync(join(staging, 'report', 'documents'), { recursive: true });
+    const registry = join(tmp('outputs-registry'), 'partnerships.yaml');
+    writeFileSync(registry, 'partnerships: [ {id: X, name: ');
+    const w = outputsWriter({ staging, previous: undefined, registryFiles: [registry], registryHash: 'none' });
+    // An entry that cannot give its outputs: the thread reads the registry to make them.
+    w.push([{ kind: 'kept', cached: join(staging, 'missing.json'), info: { path: 'a.md', id: 'a' }, codes: [] }]);
+    w.end();
+    const err = await w.wait().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).file).toBe(registry);
+  }, 60_000);
 });

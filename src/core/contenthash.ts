@@ -90,8 +90,10 @@ export class ContentHashes {
     }
     if (this.known.size > limit) {
       const oldest = [...this.known].filter(([path]) => !keep(path)).sort((a, b) => a[1][3] - b[1][3]);
-      for (const [path] of oldest.slice(0, this.known.size - limit)) this.known.delete(path);
-      this.changed = true;
+      for (const [path] of oldest.slice(0, this.known.size - limit)) {
+        this.known.delete(path);
+        this.changed = true;
+      }
     }
     if (!this.changed) return;
     await mkdir(dirname(this.file), { recursive: true })

@@ -10,6 +10,7 @@ import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type Regist
 import { prepareFile, type StageContext } from '../stage.js';
 import { giveVerdicts } from '../tag/imperative.js';
 import { writeDocOutputs, type OutputItem } from '../outputs.js';
+import { UserError } from '../core/errors.js';
 import type { OutputsInit, PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit | OutputsInit;
@@ -39,18 +40,24 @@ function servePool(init: PoolInit): void {
 }
 
 function writeOutputs({ outputs: o }: OutputsInit): void {
-  // Items as they arrive, handed to the writer in order.
-  const queue: OutputItem[] = [];
+  // Batches of items as they arrive, handed to the writer in order (read by index:
+  // shifting a queue of a whole corpus's items costs the square of their number).
+  const batches: OutputItem[][] = [];
   let ended = false;
   let wake: (() => void) | undefined;
   parentPort!.on('message', (msg: { items?: OutputItem[]; end?: boolean }) => {
-    if (msg.items) queue.push(...msg.items);
+    if (msg.items?.length) batches.push(msg.items);
     if (msg.end) ended = true;
     wake?.();
   });
   async function* items(): AsyncGenerator<OutputItem> {
-    for (;;) {
-      while (queue.length) yield queue.shift()!;
+    for (let b = 0; ; ) {
+      while (b < batches.length) {
+        const batch = batches[b]!;
+        // A batch written is not held any longer.
+        batches[b++] = [];
+        yield* batch;
+      }
       if (ended) return;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
@@ -59,11 +66,12 @@ function writeOutputs({ outputs: o }: OutputsInit): void {
   let registry: Promise<Registry> | undefined;
   const load = async () => {
     const r = await loadRegistry(o.registryFiles[0]!, ...o.registryFiles.slice(1));
-    if (r.hash !== o.registryHash) throw new Error('the registry changed during the run; run again');
+    if (r.hash !== o.registryHash) throw new UserError('the registry changed during the run', o.registryFiles[0], undefined, 'run again');
     return r;
   };
   writeDocOutputs(o.staging, o.previous, items(), () => (registry ??= load())).then(
     () => parentPort!.postMessage({ ok: true }),
-    (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err) }),
+    // A problem the user can fix (a registry file made invalid meanwhile) goes back as one.
+    (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err), ...(err instanceof UserError ? { user: { file: err.file, line: err.line, hint: err.hint } } : {}) }),
   );
 }

@@ -135,7 +135,11 @@ export function compileRules(set: RuleSet): CompiledRules {
     return reviveCompiled(set, kept.stored, kept.termAt);
   } catch {
     const built = buildCompiled(set);
-    kept.rejected?.(built);
+    try {
+      kept.rejected?.(built);
+    } catch {
+      // Keeping it is for the next process; this one has what it needs.
+    }
     return built;
   }
 }
