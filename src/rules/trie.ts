@@ -363,8 +363,7 @@ export class TokenTrie {
     this.flags = t.flags;
     this.count = n;
     const { stems, short, classes } = f.rootBranches;
-    const { rootNext, rootClasses, rootStemKeys, outAt, outTerms, special, edges, wordBits } = f;
-    const mask = (edges.length >> 2) - 1;
+    const { rootNext, rootClasses, rootStemKeys, outAt, outTerms, special } = f;
     const flags = t.flags;
     try {
       // The root is visited for every token; its edges are tried here without recursion.
@@ -381,15 +380,7 @@ export class TokenTrie {
             }
             for (let k = outAt[node]!, end = outAt[node + 1]!; k < end; k++) this.emit(outTerms[k]!, i, j - 1);
             if (j >= n) break;
-            const w = ids[j]!;
-            if (w < 0 || ((wordBits[node]! >>> (w & 31)) & 1) === 0) break;
-            let x = (edgeHash(node, w) & mask) << 2;
-            for (;;) {
-              const at = edges[x]!;
-              if (at === -1 || (at === node && edges[x + 1] === w)) break;
-              x = (x + 4) & ((mask << 2) | 3);
-            }
-            node = edges[x] === -1 ? -1 : edges[x + 2]!;
+            node = childOf(f, node, ids[j]!);
             j++;
           }
         }
@@ -428,8 +419,7 @@ export class TokenTrie {
 
   private walk(f: Frozen, node: number, start: number, i: number): void {
     const n = this.count;
-    const { outAt, outTerms, special, edges, wordBits } = f;
-    const mask = (edges.length >> 2) - 1;
+    const { outAt, outTerms, special } = f;
     const ids = this.ids;
     // Depth-first over the branches a word can take; almost always one exact edge.
     for (;;) {
@@ -453,16 +443,8 @@ export class TokenTrie {
         }
         if (classes) for (const [c, next] of classes) if (this.flags[i]! & c) this.walk(f, next, start, i + 1);
       } else if (i >= n) return;
-      const id = ids[i]!;
-      if (id < 0 || ((wordBits[node]! >>> (id & 31)) & 1) === 0) return;
-      let x = (edgeHash(node, id) & mask) << 2;
-      for (;;) {
-        const at = edges[x]!;
-        if (at === -1) return;
-        if (at === node && edges[x + 1] === id) break;
-        x = (x + 4) & ((mask << 2) | 3);
-      }
-      node = edges[x + 2]!;
+      node = childOf(f, node, ids[i]!);
+      if (node < 0) return;
       i++;
     }
   }
@@ -570,6 +552,18 @@ function probeTables(f: Pick<Frozen, 'table' | 'hashes' | 'edgeNode' | 'edgeWord
 }
 
 const edgeHash = (node: number, word: number) => (Math.imul(node, 0x9e3779b1) ^ Math.imul(word + 1, 0x85ebca6b)) >>> 7;
+
+/** The node an exact edge leads to from `node` by the word numbered `word` (-1 for no word), or -1 when there is none. */
+function childOf(f: Frozen, node: number, word: number): number {
+  if (word < 0 || ((f.wordBits[node]! >>> (word & 31)) & 1) === 0) return -1;
+  const { edges } = f;
+  const wrap = edges.length - 1;
+  for (let x = (edgeHash(node, word) & ((edges.length >> 2) - 1)) << 2; ; x = (x + 4) & wrap) {
+    const at = edges[x]!;
+    if (at === -1) return -1;
+    if (at === node && edges[x + 1] === word) return edges[x + 2]!;
+  }
+}
 
 const KEEP_HITS = 1 << 16;
 const freshHits = (): TrieHits => ({ term: new Int32Array(256), from: new Int32Array(256), to: new Int32Array(256), length: 0 });
