@@ -16,11 +16,12 @@ import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type Compil
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
-import { aggregateFiles, json, type FileText } from './render/index.js';
+import { aggregateOutputs, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
 import { loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool, outputsWriter } from './pool/index.js';
 import { writeDocOutputs, type OutputItem } from './outputs.js';
+import { KeptOutputs, keptRecordPath } from './kept.js';
 
 export { processFile } from './stage.js';
 
@@ -65,6 +66,8 @@ export interface RunSummary {
   docs: Doc[];
   /** Set when the review store could not be used: the outputs hold the automatic tags only. */
   reviewProblem?: string;
+  /** Partnerships' files kept from the previous outputs, made from the same inputs (see kept.ts). */
+  keptFiles?: number;
 }
 
 // Files in a corpus folder that describe it rather than being statements.
@@ -370,19 +373,24 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // Build the whole output folder beside the old one and swap it in: an
   // interrupted run leaves the previous outputs as they were. passages.jsonl and
   // the statements' pages are written one document at a time, in corpus order.
+  let keptCount = 0;
+  const keptFiles = await KeptOutputs.open(keptRecordPath(join(dirname(docCache), 'outputs'), outDir));
   await replaceDirAtomic(outDir, async (staging) => {
     // A file that comes out as it was in the previous outputs is linked from there, not
     // written again: adding a statement rewrites only what it changed (and passages.jsonl).
     const previous = existsSync(join(outDir, 'run-report.json')) ? outDir : undefined;
     // Folders of this staging folder made so far (it is new: none of them can go away meanwhile).
     const made = new Set<string>();
-    const write = async (name: string, content: FileText) => {
-      const p = join(staging, name);
-      const dir = dirname(p);
+    const folderOf = async (name: string) => {
+      const dir = dirname(join(staging, name));
       if (!made.has(dir)) {
         await mkdir(dir, { recursive: true });
         made.add(dir);
       }
+    };
+    const write = async (name: string, content: FileText) => {
+      const p = join(staging, name);
+      await folderOf(name);
       // Large files (the report's pages, the evidence table) come in pieces and are written as they are made.
       if (typeof content === 'string') await writeOrLink(p, content, previous && join(previous, name));
       else await writeFilePieces(p, content, previous && join(previous, name));
@@ -416,7 +424,19 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         writer.push(batch);
         writer.end();
       }
-      for (const [name, content] of aggregateFiles(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) await write(name, content);
+      for (const f of aggregateOutputs(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) {
+        // A partnership's files made before from the same inputs (rules, code and settings included) are kept.
+        const inputs = f.inputs ? sha256(`${salt}\u0000${f.inputs()}`) : undefined;
+        if (inputs !== undefined) {
+          await folderOf(f.name);
+          if (await keptFiles.keep(f.name, inputs, staging, previous)) {
+            keptCount++;
+            continue;
+          }
+        }
+        await write(f.name, f.make());
+        if (inputs !== undefined) await keptFiles.made(f.name, inputs, staging);
+      }
       await writeFile(join(staging, 'run-report.json'), json(report));
       if (writer) await writer.wait();
       else await writeDocOutputs(staging, previous, items(), () => registry);
@@ -426,6 +446,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     }
   });
 
+  // Without the record, the next run makes every partnership's files again.
+  await keptFiles.save().catch((err: Error) => log(`warning: could not record which outputs the next run may keep (${err.message}); it makes them all again`));
   // The outputs are in place: entries of older rules and code are no longer needed.
   const pruned = await pruneGenerations(docCache, generation).catch((err: Error) => ({ removed: 0, bytes: 0, problems: [err.message] }));
   if (pruned.removed) log(`removed ${pruned.removed} cache folder(s) of processed documents made by other rules or code (${(pruned.bytes / 1048576).toFixed(0)} MB)`);
@@ -470,6 +492,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     get docs() {
       return (loaded ??= kept.map(fullDoc));
     },
+    keptFiles: keptCount,
     ...(reviewProblem ? { reviewProblem } : {}),
   };
   }

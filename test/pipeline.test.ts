@@ -293,3 +293,67 @@ describe('a statement added to the corpus', () => {
     for (const f of names) expect(readFileSync(join(fresh, f)).equals(readFileSync(join(out, f))), f).toBe(true);
   });
 });
+
+describe("partnerships' files made before from the same inputs", () => {
+  const kept = (cacheDir: string) => {
+    const dir = join(cacheDir, 'outputs');
+    const [file] = readdirSync(dir);
+    return join(dir, file!);
+  };
+  const sameAsFresh = async (corpus: string, out: string) => {
+    const fresh = join(tmp('accords-keep-fresh'), 'out');
+    await runPipeline({ ...config, cacheDir: tmp('accords-keep-cache2') }, { corpus, out: fresh, ...quiet });
+    const names = files(out).filter((f) => f !== 'run-report.json');
+    expect(files(fresh).filter((f) => f !== 'run-report.json')).toEqual(names);
+    for (const f of names) expect(readFileSync(join(fresh, f)).equals(readFileSync(join(out, f))), f).toBe(true);
+  };
+
+  it('are kept without being made again; an edited file, a damaged record and a change every profile shows make them again', async () => {
+    const corpus = tmp('accords-keep');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const cacheDir = tmp('accords-keep-cache');
+    const out = join(tmp('accords-keep-out'), 'out');
+    const first = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    expect(first.keptFiles).toBe(0);
+    const profiles = readdirSync(join(out, 'profiles')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
+    expect(profiles.length).toBeGreaterThanOrEqual(3);
+    // Each partnership's three files are recorded with what they were made from.
+    const record = JSON.parse(readFileSync(kept(cacheDir), 'utf8')) as { files: Record<string, { inputs: string }> };
+    expect(Object.keys(record.files).length).toBe(3 * profiles.length);
+    expect(record.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
+
+    // A statement of the Chips Dialogue (older than the newest statement): the other partnerships' files are kept.
+    writeFileSync(
+      join(corpus, '2025-04-01_vl-nh-chips-dialogue-readout.md'),
+      '---\ntitle: "Readout of the Third Valmora-Nordhaven Chips Dialogue"\ndate: 2025-04-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe two governments will set up a joint early-warning desk for shortages of legacy chips by the end of 2025.\n',
+    );
+    const added = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    expect(added.keptFiles).toBeGreaterThanOrEqual(3);
+    expect(added.keptFiles).toBeLessThan(3 * profiles.length);
+    const again = JSON.parse(readFileSync(kept(cacheDir), 'utf8')) as { files: Record<string, { inputs: string }> };
+    expect(again.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['profiles/NH-KS-TC.md']!.inputs);
+    expect(again.files['profiles/VL-NH-CD.md']!.inputs).not.toBe(record.files['profiles/VL-NH-CD.md']!.inputs);
+    await sameAsFresh(corpus, out);
+
+    // A profile edited in out/ is not the file recorded: it is made again.
+    const council = join(out, 'profiles', 'NH-KS-TC.md');
+    const right = readFileSync(council);
+    writeFileSync(council, Buffer.concat([right.subarray(0, right.length - 4), Buffer.from('XXXX')]));
+    writeFileSync(join(corpus, '2025-04-02_vl-nh-chips-dialogue-note.md'), '---\ntitle: "Note on the Chips Dialogue"\ndate: 2025-04-02\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will publish a shared glossary of export-control terms.\n');
+    const edited = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    expect(edited.keptFiles).toBeGreaterThanOrEqual(2);
+    expect(readFileSync(council).equals(right)).toBe(true);
+    await sameAsFresh(corpus, out);
+
+    // A damaged record: every file is made.
+    writeFileSync(kept(cacheDir), '{"version": 1, "files": ');
+    rmSync(join(corpus, '2025-04-02_vl-nh-chips-dialogue-note.md'));
+    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
+    await sameAsFresh(corpus, out);
+
+    // A statement newer than all others changes the date every profile is measured to: nothing is kept.
+    writeFileSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'), '---\ntitle: "Chips Dialogue update"\ndate: 2026-06-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk has started its work.\n');
+    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
+    await sameAsFresh(corpus, out);
+  });
+});

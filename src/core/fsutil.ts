@@ -315,7 +315,7 @@ export async function writeOrLink(path: string, content: string, previous: strin
  * in one step (a rename: a file already there is replaced, never written through).
  * False where links cannot be made.
  */
-async function linkInPlace(previous: string, path: string): Promise<boolean> {
+export async function linkInPlace(previous: string, path: string): Promise<boolean> {
   const aside = `${path}.${randomBytes(6).toString('hex')}.link`;
   try {
     await link(previous, aside);

@@ -2,18 +2,18 @@ import type { Doc } from '../core/doc.js';
 import type { Aggregate } from '../aggregate/index.js';
 import { namedPartnerships } from '../aggregate/index.js';
 import type { Registry } from '../rules/registry.js';
-import { json, textFiles, type FileText } from './text.js';
+import { json, textFiles, type FileText, type OutputFile } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
 import { matrixCsv, tableFiles } from './tables.js';
-import { reportFiles, renderDocumentPage, type ReportInfo } from './report/index.js';
+import { partnershipInputs, reportOutputs, renderDocumentPage, type ReportInfo } from './report/index.js';
 import { prettyJsonPieces } from './report/html.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
 
-export { json, csv, csvField, md, mdLink, safeUrl, fileText, type FileText } from './text.js';
+export { json, csv, csvField, md, mdLink, safeUrl, fileText, type FileText, type OutputFile } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
 export { matrixCsv, tablesCsv, tableFiles } from './tables.js';
-export { renderReport, reportFiles, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
+export { renderReport, reportFiles, reportOutputs, partnershipInputs, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
 
 /** One line per passage, tags included: the full record for other tools. */
 export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[][][]): string {
@@ -63,18 +63,29 @@ export function renderAggregate(agg: Aggregate, info: ReportInfo): Map<string, s
 
 /** The same files one at a time: a run writes each before the next is made, so they are never all in memory. */
 export function* aggregateFiles(agg: Aggregate, info: ReportInfo): Generator<[string, FileText]> {
-  yield ['matrix.md', matrixMarkdown(agg)];
-  yield ['matrix.csv', matrixCsv(agg)];
-  yield ['matrix.json', json(agg.matrix)];
-  yield ['analysis.md', analysisMarkdown(agg)];
-  yield ['analysis.json', json({ scope: agg.scope, ...agg.analysis })];
-  yield* tableFiles(agg);
+  for (const f of aggregateOutputs(agg, info)) yield [f.name, f.make()];
+}
+
+/**
+ * The same files, each made when asked for. A partnership's files say what they are
+ * made from (partnershipInputs), so that a run can keep those it wrote before from
+ * the same inputs.
+ */
+export function* aggregateOutputs(agg: Aggregate, info: ReportInfo): Generator<OutputFile> {
+  const now = (name: string, make: () => FileText): OutputFile => ({ name, make });
+  yield now('matrix.md', () => matrixMarkdown(agg));
+  yield now('matrix.csv', () => matrixCsv(agg));
+  yield now('matrix.json', () => json(agg.matrix));
+  yield now('analysis.md', () => analysisMarkdown(agg));
+  yield now('analysis.json', () => json({ scope: agg.scope, ...agg.analysis }));
+  for (const [name, content] of tableFiles(agg)) yield now(name, () => content);
+  const inputs = partnershipInputs(agg);
   for (const p of agg.profiles) {
-    yield [`profiles/${p.id}.md`, profileMarkdown(p, agg)];
+    yield { name: `profiles/${p.id}.md`, make: () => profileMarkdown(p, agg), inputs: () => inputs(p) };
     // In pieces, one commitment each (opened further, it took 2.6 times as long): a large partnership's profile runs to tens of megabytes.
-    yield [`profiles/${p.id}.json`, prettyJsonPieces(p, 5)];
+    yield { name: `profiles/${p.id}.json`, make: () => prettyJsonPieces(p, 5), inputs: () => inputs(p) };
   }
-  yield* reportFiles(agg, info);
+  yield* reportOutputs(agg, info, inputs);
 }
 
 /** Everything in out/ but the run report: aggregate outputs, passages and a page per statement. */

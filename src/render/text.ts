@@ -7,6 +7,17 @@
 /** A file's text: whole, or in pieces written one after another (pages of hundreds of megabytes are never held whole). */
 export type FileText = string | Iterable<string>;
 
+/**
+ * An output file, made when asked for. `inputs`, when present, names everything the
+ * file is made from (a digest): a run that finds the same inputs recorded for the
+ * file it wrote before can keep that file instead of making it again.
+ */
+export interface OutputFile {
+  name: string;
+  make: () => FileText;
+  inputs?: () => string;
+}
+
 /** A file's text as one string. */
 export function fileText(text: FileText): string {
   if (typeof text === 'string') return text;

@@ -1,0 +1,91 @@
+/**
+ * Output files a run can keep from the run before: a partnership's profile and
+ * page come out the same whenever what they are made from is the same (see
+ * OutputFile.inputs), and adding a statement to a large corpus changes the inputs
+ * of a few partnerships only. A run records, for each such file it puts in out/,
+ * the digest of its inputs and the file's identity on disk (inode, size and
+ * modification time); the next run links a file from the previous outputs instead
+ * of making it again only when the digest is the same and the file there is still
+ * the one recorded: a file edited, replaced or copied in between is made again.
+ *
+ * The record lives beside the cache of processed documents, one file per output
+ * folder, written after the outputs are in place; a record that is missing,
+ * damaged or older than the outputs only means files are made again.
+ */
+import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { sha256 } from './core/hash.js';
+import { linkInPlace, writeFileAtomic } from './core/fsutil.js';
+
+interface Entry {
+  inputs: string;
+  ino: string;
+  size: string;
+  mtime: string;
+}
+
+const VERSION = 1;
+
+/** The record of the output folder `outDir`, kept in `dir`. */
+export function keptRecordPath(dir: string, outDir: string): string {
+  return join(dir, `${sha256(resolve(outDir)).slice(0, 16)}.json`);
+}
+
+async function identity(path: string): Promise<Omit<Entry, 'inputs'> | undefined> {
+  const st = await lstat(path, { bigint: true }).catch(() => undefined);
+  if (!st?.isFile()) return undefined;
+  return { ino: String(st.ino), size: String(st.size), mtime: String(st.mtimeNs) };
+}
+
+export class KeptOutputs {
+  private readonly next = new Map<string, Entry>();
+
+  private constructor(
+    private readonly path: string,
+    private readonly before: Map<string, Entry>,
+  ) {}
+
+  /** The record at `path`; empty when there is none or it cannot be read. */
+  static async open(path: string): Promise<KeptOutputs> {
+    const before = new Map<string, Entry>();
+    try {
+      const data = JSON.parse(await readFile(path, 'utf8')) as { version?: number; files?: Record<string, Entry> };
+      if (data.version === VERSION && data.files && typeof data.files === 'object') {
+        for (const [name, e] of Object.entries(data.files)) {
+          if (e && typeof e.inputs === 'string' && typeof e.ino === 'string' && typeof e.size === 'string' && typeof e.mtime === 'string') before.set(name, e);
+        }
+      }
+    } catch {
+      // No record (a first run) or an unreadable one: every file is made.
+    }
+    return new KeptOutputs(path, before);
+  }
+
+  /**
+   * Link `name` from `previous` (the outputs being replaced) into `staging` when
+   * it was made there from the same inputs and is still the file recorded. True
+   * when it was kept.
+   */
+  async keep(name: string, inputs: string, staging: string, previous: string | undefined): Promise<boolean> {
+    const was = this.before.get(name);
+    if (!previous || !was || was.inputs !== inputs) return false;
+    const there = await identity(join(previous, name));
+    if (!there || there.ino !== was.ino || there.size !== was.size || there.mtime !== was.mtime) return false;
+    if (!(await linkInPlace(join(previous, name), join(staging, name)))) return false;
+    this.next.set(name, was);
+    return true;
+  }
+
+  /** Record `name`, just written into `staging` from `inputs`. */
+  async made(name: string, inputs: string, staging: string): Promise<void> {
+    const id = await identity(join(staging, name));
+    if (id) this.next.set(name, { inputs, ...id });
+  }
+
+  /** Write the record of this run's files (once its outputs are in place). */
+  async save(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const files = Object.fromEntries([...this.next.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    await writeFileAtomic(this.path, `${JSON.stringify({ version: VERSION, files })}\n`);
+  }
+}
