@@ -335,7 +335,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       const out = applier.apply(doc);
       if (out !== doc) reviewedDocs.set(r, (doc = out));
     }
-    aggregator.add(summarize(doc, registry, override));
+    const summary = summarize(doc, registry, override);
+    summary.digest = sha256(JSON.stringify(summary));
+    aggregator.add(summary);
   }
   for (const r of kept) (r.info as Partial<DocInfo>).summary = undefined;
   const agg: Aggregate = aggregator.result(scope);
@@ -426,7 +428,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       }
       for (const f of aggregateOutputs(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) {
         // A partnership's files made before from the same inputs (rules, code and settings included) are kept.
-        const inputs = f.inputs ? sha256(`${salt}\u0000${f.inputs()}`) : undefined;
+        const inputs = f.inputs ? sha256(`${salt}\u0000${f.inputs}`) : undefined;
         if (inputs !== undefined) {
           await folderOf(f.name);
           if (await keptFiles.keep(f.name, inputs, staging, previous)) {

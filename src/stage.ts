@@ -12,6 +12,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { Doc, DocMeta } from './core/doc.js';
 import type { Message } from './core/messages.js';
 import { problem } from './core/errors.js';
+import { sha256 } from './core/hash.js';
 import { writeCacheSectionsSync } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { extractFile } from './extract/index.js';
@@ -172,7 +173,10 @@ function record(doc: Doc, cached: string, ctx: StageContext): DocInfo {
   info.outputs = { path: doc.path, pageHead };
   // The document in V8's serialization: made at a third of the cost of JSON and
   // its encoding (JSON text that large is costly to encode), and read back as fast.
-  const sections = [{ parts: [JSON.stringify(info)] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(doc)] }];
+  const text = JSON.stringify(info);
+  // The digest of what a later run reads back (the same bytes, hashed there).
+  info.summary.digest = sha256(text);
+  const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(doc)] }];
   writeCacheSectionsSync(cached, sections, (at) => `\n${JSON.stringify({ entry: ENTRY, ...Object.fromEntries(PARTS.map((p, i) => [p, at[i]])) })}`.padEnd(TRAILER), TRAILER);
   return info;
 }
@@ -208,9 +212,11 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
   if (cached && !job.full && existsSync(cached)) {
     try {
       // Read at once: through the thread pool, a small read costs more than the read itself.
-      const info = JSON.parse(entryParts(cached, ['info'])[0]!.toString('utf8')) as DocInfo;
+      const bytes = entryParts(cached, ['info'])[0]!;
+      const info = JSON.parse(bytes.toString('utf8')) as DocInfo;
       renamedDoc(info, job.display);
       info.summary.path = job.display;
+      info.summary.digest = sha256(bytes);
       return { info, cached, fromCache: true, ms: Math.round(performance.now() - t0) };
     } catch {
       // A damaged cache entry (or one another version wrote): processed again.
@@ -221,7 +227,9 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
     const info = record(doc, cached, ctx);
     return { info, cached, fromCache: false, ms: Math.round(performance.now() - t0) };
   }
-  return { info: infoOf(doc, ctx.registry), doc, fromCache: false, ms: Math.round(performance.now() - t0) };
+  const info = infoOf(doc, ctx.registry);
+  info.summary.digest = sha256(JSON.stringify(info.summary));
+  return { info, doc, fromCache: false, ms: Math.round(performance.now() - t0) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
+import { ReviewStore, docKeyOf, evidenceOf, labelsOf, passageKeyOf } from '../src/review/index.js';
 
 // Each test file keeps its own cache of processed documents.
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
@@ -300,9 +301,9 @@ describe("partnerships' files made before from the same inputs", () => {
     const [file] = readdirSync(dir);
     return join(dir, file!);
   };
-  const sameAsFresh = async (corpus: string, out: string) => {
+  const sameAsFresh = async (corpus: string, out: string, reviews?: ReviewStore) => {
     const fresh = join(tmp('accords-keep-fresh'), 'out');
-    await runPipeline({ ...config, cacheDir: tmp('accords-keep-cache2') }, { corpus, out: fresh, ...quiet });
+    await runPipeline({ ...config, cacheDir: tmp('accords-keep-cache2') }, { corpus, out: fresh, ...quiet, ...(reviews ? { reviews } : {}) });
     const names = files(out).filter((f) => f !== 'run-report.json');
     expect(files(fresh).filter((f) => f !== 'run-report.json')).toEqual(names);
     for (const f of names) expect(readFileSync(join(fresh, f)).equals(readFileSync(join(out, f))), f).toBe(true);
@@ -350,6 +351,22 @@ describe("partnerships' files made before from the same inputs", () => {
     rmSync(join(corpus, '2025-04-02_vl-nh-chips-dialogue-note.md'));
     expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
     await sameAsFresh(corpus, out);
+
+    // An analyst's decision on a passage of the Council: its files are made again, with the decision.
+    const docs = (await runPipeline({ ...config, cacheDir }, { corpus, out: join(tmp('accords-keep-docs'), 'out'), ...quiet, needDocs: true })).docs;
+    const d = docs.find((x) => x.partnerships.includes('NH-KS-TC'))!;
+    const p = d.passages.find((x) => x.tags.objectives.length === 1)!;
+    const store = new ReviewStore(join(tmp('accords-keep-db'), 'r.sqlite'));
+    store.add({ docKey: docKeyOf(d), docHash: d.id, docFile: d.path, passageKey: passageKeyOf(p.text), passageId: p.id, text: p.text, reviewer: 'ana', action: 'correct', before: labelsOf(p.tags), after: { objectives: [{ objective: 'workforce', grade: 'completed', subcategories: [] }], domains: [], governance: false, governanceGrade: null }, rules: [], evidence: evidenceOf(p.tags) });
+    const reviewed = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet, reviews: store });
+    expect(reviewed.keptFiles).toBeGreaterThanOrEqual(3);
+    expect(readFileSync(join(out, 'profiles', 'NH-KS-TC.json'), 'utf8')).toContain('set by ana');
+    await sameAsFresh(corpus, out, store);
+    // And without it again (the decision no longer applied).
+    await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    expect(readFileSync(join(out, 'profiles', 'NH-KS-TC.json'), 'utf8')).not.toContain('set by ana');
+    await sameAsFresh(corpus, out);
+    store.close();
 
     // A statement newer than all others changes the date every profile is measured to: nothing is kept.
     writeFileSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'), '---\ntitle: "Chips Dialogue update"\ndate: 2026-06-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk has started its work.\n');

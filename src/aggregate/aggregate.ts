@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ConcretenessSignal, Domain, Grade, Objective } from '../core/taxonomy.js';
 import { CONCRETENESS_SIGNALS, DOMAINS, DOMAIN_INFO, GRADES, OBJECTIVES, OBJECTIVE_INFO, SUBCATEGORIES } from '../core/taxonomy.js';
 import type { Registry } from '../rules/registry.js';
@@ -135,6 +136,11 @@ export interface Aggregate {
   /** Citation codes of every statement, by document id: fixed by the whole corpus, never by the scope. */
   codes: Record<string, string[]>;
   registry: RegistryCoverage;
+  /**
+   * What each partnership's profile and page are made from, as a digest by
+   * partnership id (see partnershipInputs), when every summary carries its digest.
+   */
+  inputs?: Record<string, string>;
 }
 
 const byDateTitle = (a: DocSummary, b: DocSummary) =>
@@ -520,6 +526,7 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
       .sort((a, b) => cmp(a.id, b.id)),
   };
 
+  const inputs = partnershipInputs(usable, ids, own, counted, codes, [scope, asOf]);
   return {
     scope,
     asOf,
@@ -529,5 +536,33 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
     profiles,
     codes: Object.fromEntries([...codes.entries()].sort(([a], [b]) => cmp(a, b))),
     registry: registryCoverage,
+    ...(inputs ? { inputs } : {}),
   };
+}
+
+/**
+ * What a partnership's profile is made from, as a digest: the statements that
+ * count for it (its own, those with passages that are evidence for it, those that
+ * name it), each by its summary's digest, path, addresses, partnerships and codes,
+ * in corpus order; and what comes from the corpus as a whole (`common`: the scope
+ * and the newest statement's date; the partnerships with profiles, which the pages
+ * link). Everything else a profile shows comes from the registry, the rules and the
+ * code, which the run adds. Undefined when a summary has no digest.
+ */
+function partnershipInputs(usable: DocSummary[], ids: string[], own: Map<string, number[]>, counted: Map<string, Instance[]>, codes: Map<string, string[]>, common: unknown[]): Record<string, string> | undefined {
+  if (usable.some((s) => !s.digest)) return undefined;
+  const docLine = usable.map((s) => JSON.stringify([s.digest, s.id, s.path, s.urls, s.partnerships, codes.get(s.id) ?? []]));
+  const naming = new Map<string, number[]>();
+  usable.forEach((s, d) => {
+    for (const id of Object.keys(s.named)) if ((s.named[id] ?? 0) > 0) push(naming, id, d);
+  });
+  const head = JSON.stringify([...common, ids]);
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    const docs = new Set([...(own.get(id) ?? []), ...(counted.get(id) ?? []).map((i) => i.doc), ...(naming.get(id) ?? [])]);
+    const h = createHash('sha256').update(head);
+    for (const d of [...docs].sort((a, b) => a - b)) h.update('\n').update(docLine[d]!);
+    out[id] = h.digest('hex');
+  }
+  return out;
 }

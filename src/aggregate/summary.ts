@@ -30,6 +30,11 @@ export interface DocSummary {
   passageCount: number;
   /** Only passages that carry evidence, governance facts or events. */
   passages: PassageSummary[];
+  /**
+   * What the summary was read from, as a digest (set by the run, never part of the
+   * summary's own JSON): two summaries with the same digest and path are the same.
+   */
+  digest?: string;
 }
 
 export interface ObjectiveSummary {

@@ -5,7 +5,7 @@ import type { Registry } from '../rules/registry.js';
 import { json, textFiles, type FileText, type OutputFile } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
 import { matrixCsv, tableFiles } from './tables.js';
-import { partnershipInputs, reportOutputs, renderDocumentPage, type ReportInfo } from './report/index.js';
+import { reportOutputs, renderDocumentPage, type ReportInfo } from './report/index.js';
 import { prettyJsonPieces } from './report/html.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
@@ -13,7 +13,7 @@ import { prettyJsonPieces } from './report/html.js';
 export { json, csv, csvField, md, mdLink, safeUrl, fileText, type FileText, type OutputFile } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
 export { matrixCsv, tablesCsv, tableFiles } from './tables.js';
-export { renderReport, reportFiles, reportOutputs, partnershipInputs, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
+export { renderReport, reportFiles, reportOutputs, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
 
 /** One line per passage, tags included: the full record for other tools. */
 export function passagesJsonl(docs: Doc[], registry?: Registry, named?: string[][][]): string {
@@ -68,8 +68,8 @@ export function* aggregateFiles(agg: Aggregate, info: ReportInfo): Generator<[st
 
 /**
  * The same files, each made when asked for. A partnership's files say what they are
- * made from (partnershipInputs), so that a run can keep those it wrote before from
- * the same inputs.
+ * made from (the aggregate's `inputs`), so that a run can keep those it wrote
+ * before from the same inputs.
  */
 export function* aggregateOutputs(agg: Aggregate, info: ReportInfo): Generator<OutputFile> {
   const now = (name: string, make: () => FileText): OutputFile => ({ name, make });
@@ -79,13 +79,13 @@ export function* aggregateOutputs(agg: Aggregate, info: ReportInfo): Generator<O
   yield now('analysis.md', () => analysisMarkdown(agg));
   yield now('analysis.json', () => json({ scope: agg.scope, ...agg.analysis }));
   for (const [name, content] of tableFiles(agg)) yield now(name, () => content);
-  const inputs = partnershipInputs(agg);
   for (const p of agg.profiles) {
-    yield { name: `profiles/${p.id}.md`, make: () => profileMarkdown(p, agg), inputs: () => inputs(p) };
+    const inputs = agg.inputs?.[p.id];
+    yield { name: `profiles/${p.id}.md`, make: () => profileMarkdown(p, agg), ...(inputs ? { inputs } : {}) };
     // In pieces, one commitment each (opened further, it took 2.6 times as long): a large partnership's profile runs to tens of megabytes.
-    yield { name: `profiles/${p.id}.json`, make: () => prettyJsonPieces(p, 5), inputs: () => inputs(p) };
+    yield { name: `profiles/${p.id}.json`, make: () => prettyJsonPieces(p, 5), ...(inputs ? { inputs } : {}) };
   }
-  yield* reportOutputs(agg, info, inputs);
+  yield* reportOutputs(agg, info);
 }
 
 /** Everything in out/ but the run report: aggregate outputs, passages and a page per statement. */

@@ -9,13 +9,14 @@ export type FileText = string | Iterable<string>;
 
 /**
  * An output file, made when asked for. `inputs`, when present, names everything the
- * file is made from (a digest): a run that finds the same inputs recorded for the
- * file it wrote before can keep that file instead of making it again.
+ * file is made from (a digest) but the rules, the code and the settings: a run that
+ * finds the same inputs recorded for the file it wrote before, under the same rules,
+ * code and settings, can keep that file instead of making it again.
  */
 export interface OutputFile {
   name: string;
   make: () => FileText;
-  inputs?: () => string;
+  inputs?: string;
 }
 
 /** A file's text as one string. */

@@ -5,7 +5,6 @@ import { measures } from '../../aggregate/index.js';
 import { CELL_HELP, STRENGTH_HELP, cellText, scopeLine } from '../markdown.js';
 import { safeUrl, textFiles, type FileText, type OutputFile } from '../text.js';
 import { esc, page, pagePieces } from './html.js';
-import { createHash } from 'node:crypto';
 // The same view functions the index page runs in the browser.
 import * as view from './assets/view.js';
 
@@ -203,8 +202,8 @@ export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[strin
   for (const f of reportOutputs(agg, info)) yield [f.name, f.make()];
 }
 
-/** The report's files, each made when asked for; a partnership's page says what it is made from (see partnershipInputs). */
-export function* reportOutputs(agg: Aggregate, info: ReportInfo, inputs = partnershipInputs(agg)): Generator<OutputFile> {
+/** The report's files, each made when asked for; a partnership's page says what it is made from (the aggregate's `inputs`). */
+export function* reportOutputs(agg: Aggregate, info: ReportInfo): Generator<OutputFile> {
   yield { name: 'report/index.html', make: () => indexPage(agg, info) };
   // Selected once for all pages: the pages show the run's scope.
   let shared: Shared | undefined;
@@ -212,45 +211,10 @@ export function* reportOutputs(agg: Aggregate, info: ReportInfo, inputs = partne
     const filter = filterOf(agg);
     return (shared ??= { cells: measures.cellsOf(agg.dataset, filter), analysis: measures.analysisOf(agg.dataset, filter) });
   };
-  for (const p of agg.profiles) yield { name: `report/partnerships/${p.id}.html`, make: () => partnershipPage(agg, p, sharedOnce()), inputs: () => inputs(p) };
-}
-
-/**
- * What a partnership's files (its profile in Markdown and JSON, its report page)
- * are made from, as a digest: its profile, every field of each statement its
- * evidence cites (codes, title, date, address), and what the files take from the
- * whole corpus (the scope, the newest statement's date, the partnerships that have
- * pages of their own). Adding a statement to a large corpus leaves most
- * partnerships' digests as they were. A profile is read once for its three files,
- * an objective at a time.
- */
-export function partnershipInputs(agg: Aggregate): (p: Profile) => string {
-  const data = agg.dataset;
-  const filter = filterOf(agg);
-  const common = JSON.stringify([agg.scope, agg.asOf, agg.profiles.map((p) => p.id)]);
-  const docText = new Map<number, string>();
-  const done = new Map<Profile, string>();
-  return (p) => {
-    let digest = done.get(p);
-    if (digest !== undefined) return digest;
-    const h = createHash('sha256').update(common).update('\u0000');
-    // A part at a time (an objective's evidence is most of it), each in one call.
-    for (const [k, v] of Object.entries(p)) {
-      if (k !== 'objectives') h.update(JSON.stringify([k, v]));
-      else for (const o of OBJECTIVES) h.update(JSON.stringify([o, p.objectives[o]]));
-    }
-    const cells = measures.cellsOf(data, filter).get(data.partnerships.findIndex((x) => x.id === p.id));
-    const cited = new Set<number>();
-    for (const o of OBJECTIVES) for (const s of cells?.[o] ?? []) for (const occ of [s.best, ...s.occs]) cited.add(occ.d);
-    for (const d of [...cited].sort((a, b) => a - b)) {
-      let t = docText.get(d);
-      if (t === undefined) docText.set(d, (t = JSON.stringify(data.docs[d])));
-      h.update('\u0000').update(t);
-    }
-    digest = h.digest('hex');
-    done.set(p, digest);
-    return digest;
-  };
+  for (const p of agg.profiles) {
+    const inputs = agg.inputs?.[p.id];
+    yield { name: `report/partnerships/${p.id}.html`, make: () => partnershipPage(agg, p, sharedOnce()), ...(inputs ? { inputs } : {}) };
+  }
 }
 
 /**
