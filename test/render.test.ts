@@ -72,6 +72,19 @@ describe('untrusted text in CSV and Markdown', () => {
     for (const v of [[], {}, [undefined, () => 1, Symbol('s')], { only: undefined }, 'text', 3, null, { toJSON: (k: string) => ({ root: k }) }]) {
       expect([...prettyJsonPieces(v)].join('')).toBe(json(v));
     }
+    // Random values, with runs of elements many levels deep (each written nested in arrays as deep as its indent).
+    let s0 = 11;
+    const r = () => (s0 = (s0 * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const random = (d: number): unknown => {
+      const t = r();
+      if (d <= 0 || t < 0.3) return [1, 'a\nb', null, true, 2.5, '', 'é\u2028<&>', undefined][Math.floor(r() * 8)];
+      if (t < 0.65) return Array.from({ length: Math.floor(r() * (d > 5 ? 100 : 6)) }, () => random(d - 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(r() * 6) }, (_, i) => [`k${i}${r() < 0.1 ? '"' : ''}`, random(d - 1)]));
+    };
+    for (let n = 0; n < 300; n++) {
+      const v = random(7);
+      for (const depth of [1, 3, 5, 7]) expect([...prettyJsonPieces(v, depth)].join(''), `value ${n}, depth ${depth}`).toBe(json(v));
+    }
     // Long arrays, whose elements go by runs: toJSON given the element's own index, left-out values, containers among leaves.
     let seed = 7;
     const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
