@@ -204,7 +204,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     reviewProblem = `the review database could not be read (${(err as Error).message})`;
     reviews = undefined;
   }
-  const fingerprint = sha256(JSON.stringify([salt, scope, files.map((f) => relative(corpus, f)), keys, listing, !!opts.override, reviewsVersion, reviewProblem ?? '', opts.fetchReport ? 'fetch' : '']));
+  // The outputs name statements by their paths from the working folder: a run from another folder writes them again.
+  const fingerprint = sha256(JSON.stringify([salt, scope, relative(process.cwd(), corpus) || '.', files.map((f) => relative(corpus, f)), keys, listing, !!opts.override, reviewsVersion, reviewProblem ?? '', opts.fetchReport ? 'fetch' : '']));
   if (!opts.full && !opts.override && !opts.needDocs) {
     const previous = await readFile(join(outDir, 'run-report.json'), 'utf8').then((t) => (JSON.parse(t) as { fingerprint?: string }).fingerprint).catch(() => undefined);
     if (previous === fingerprint) {

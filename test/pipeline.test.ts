@@ -217,6 +217,27 @@ describe('a damaged cache entry', () => {
   });
 });
 
+describe('a run from another working folder', () => {
+  it('writes the outputs again, naming the statements by their paths from there', () => {
+    const dir = tmp('accords-cwd');
+    const corpus = join(dir, 'a', 'corpus');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const cfg = join(dir, 'c.config.mts');
+    writeFileSync(cfg, `export default ${JSON.stringify({ rules: join(ROOT, 'rules'), cacheDir: join(dir, 'cache'), review: { db: join(dir, 'r.sqlite') } })};\n`);
+    const run = (cwd: string) => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'accords.js'), 'run', '--config', cfg, '--corpus', corpus, '--out', join(dir, 'out')], { cwd, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const fileOf = () => (JSON.parse(readFileSync(join(dir, 'out', 'passages.jsonl'), 'utf8').split('\n')[0]!) as { file: string }).file;
+    run(join(dir, 'a'));
+    expect(fileOf()).toMatch(/^corpus\//);
+    expect(run(join(dir, 'a'))).toContain('unchanged since the last run');
+    expect(run(dir)).not.toContain('unchanged since the last run');
+    expect(fileOf()).toMatch(/^a\/corpus\//);
+  });
+});
+
 describe("the part-of-speech tagger's verdicts on list items' opening words", () => {
   it('are kept between runs, so a run with other settings does not ask the tagger again; a damaged file is made again', () => {
     const dir = tmp('accords-verdicts');
