@@ -214,7 +214,13 @@ export async function removeTempFiles(dir: string, recursive = false, olderThanM
   return n;
 }
 
-/** fsync every file and folder below dir (a few at a time). */
+/**
+ * fsync every file and folder below dir (a few at a time). A file with more than
+ * one link is a link to the previous outputs' file (the folder is new: nothing else
+ * links into it), whose content is on disk already: only its name is new, and
+ * flushing the folders makes that durable. Flushing each of them anyway cost more
+ * than all the new files together (the new link count is a change to commit per file).
+ */
 async function syncTree(dir: string): Promise<void> {
   const files: string[] = [];
   const dirs: string[] = [];
@@ -230,6 +236,7 @@ async function syncTree(dir: string): Promise<void> {
   const worker = async () => {
     while (next < files.length) {
       const f = files[next++]!;
+      if ((await lstat(f)).nlink > 1) continue;
       const fh = await open(f, 'r');
       try {
         await fh.sync();
