@@ -12,7 +12,7 @@ import { printable } from './core/printable.js';
 import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
-import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type CompiledRules } from './rules/index.js';
+import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, compileRules, type CompiledRules } from './rules/index.js';
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
@@ -159,7 +159,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   let compiled: CompiledRules | undefined;
   const corpusRegistry = join(corpus, 'partnerships.yaml');
   const registryFiles = [join(rulesDir, 'partnerships.yaml'), ...(existsSync(corpusRegistry) ? [corpusRegistry] : [])];
-  const registry = await loadRegistry(registryFiles[0]!, ...registryFiles.slice(1));
+  const registry = await loadRegistryCached(registryFiles, registryCacheDir(config));
   const listing: Message[] = [];
   const files = await listCorpus(corpus, listing);
   if (!files.length) {

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileRules, loadRules, loadRulesCached } from '../src/rules/index.js';
+import { compileRules, loadRegistry, loadRegistryCached, loadRules, loadRulesCached } from '../src/rules/index.js';
 import { classify } from '../src/classify.js';
 import { UserError } from '../src/core/errors.js';
 import { ROOT, tmp } from './helpers.js';
@@ -176,5 +176,57 @@ describe('compiled rules kept on disk', () => {
     expect(m).toMatch(/extra\.yaml:\d+: not valid YAML/);
     expect(m).toBe(await message(loadRules(dir)));
     expect(entries(cache)).toHaveLength(0);
+  });
+});
+
+describe('the partnership registry kept on disk', () => {
+  const same = (a: Awaited<ReturnType<typeof loadRegistry>>, b: Awaited<ReturnType<typeof loadRegistry>>) => {
+    expect(JSON.stringify(b.partnerships)).toBe(JSON.stringify(a.partnerships));
+    expect(b.hash).toBe(a.hash);
+    expect(b.version).toBe(a.version);
+    const text = 'Ministers of the EU-US Trade and Technology Council and the TTC met; the iCET and NH-KS-TC did not.';
+    expect(b.mentions(text)).toEqual(a.mentions(text));
+    expect(b.resolveField('EU-US TTC; NH-KS-TC; Nowhere')).toEqual(a.resolveField('EU-US TTC; NH-KS-TC; Nowhere'));
+  };
+
+  it('a second load reads the cache; an edited file, a damaged entry and a second file are read from the files', async () => {
+    const dir = copyRules();
+    const main = join(dir, 'partnerships.yaml');
+    const extra = join(ROOT, 'corpus', 'partnerships.yaml');
+    const cache = tmp('accords-registry-cache');
+    const fresh = await loadRegistry(main);
+    same(fresh, await loadRegistryCached([main], cache));
+    expect(entries(cache)).toHaveLength(1);
+    const [entry] = entries(cache);
+    same(fresh, await loadRegistryCached([main], cache));
+    // Read from the cache: a name changed there comes back.
+    const stored = readFileSync(join(cache, entry!), 'utf8');
+    writeFileSync(join(cache, entry!), stored.replace('"name":"', '"name":"Planted '));
+    expect((await loadRegistryCached([main], cache)).partnerships[0]!.name).toMatch(/^Planted /);
+    // Damaged: read from the files and written again.
+    writeFileSync(join(cache, entry!), stored.slice(0, 100));
+    same(fresh, await loadRegistryCached([main], cache));
+    expect(readFileSync(join(cache, entry!), 'utf8')).toBe(stored);
+    // Edited: a new entry, the only one kept.
+    writeFileSync(main, readFileSync(main, 'utf8').replace('name: EU-US Trade and Technology Council,', 'name: EU-US Trade and Technology Council (renamed),'));
+    const edited = await loadRegistryCached([main], cache);
+    same(await loadRegistry(main), edited);
+    expect(edited.partnerships[0]!.name).toMatch(/\(renamed\)$/);
+    expect(entries(cache)).toHaveLength(1);
+    expect(entries(cache)[0]).not.toBe(entry);
+    // With a corpus's own registry file.
+    if (existsSync(extra)) same(await loadRegistry(main, extra), await loadRegistryCached([main, extra], cache));
+  });
+
+  it('a broken registry gives the same message with or without the cache, and nothing is cached', async () => {
+    const dir = copyRules();
+    const main = join(dir, 'partnerships.yaml');
+    const cache = tmp('accords-registry-cache');
+    writeFileSync(main, readFileSync(main, 'utf8').replace(/parties: \[/, 'parties: [xx, '));
+    const without = await message(loadRegistry(main));
+    expect(without).toMatch(/partnerships\.yaml/);
+    expect(await message(loadRegistryCached([main], cache))).toBe(without);
+    expect(existsSync(cache) ? entries(cache) : []).toHaveLength(0);
+    expect(await message(loadRegistryCached([join(dir, 'missing.yaml')], cache))).toBe(await message(loadRegistry(join(dir, 'missing.yaml'))));
   });
 });

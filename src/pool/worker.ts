@@ -6,7 +6,7 @@
  * writes the items it is sent, in order, until it is told there are no more.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadRulesCached, rulesCacheDir, loadRegistry, compileRules, type Registry } from '../rules/index.js';
+import { loadRulesCached, rulesCacheDir, loadRegistry, loadRegistryCached, registryCacheDir, compileRules, type Registry } from '../rules/index.js';
 import { prepareFile, type StageContext } from '../stage.js';
 import { giveVerdicts } from '../tag/imperative.js';
 import { writeDocOutputs, type OutputItem } from '../outputs.js';
@@ -23,7 +23,7 @@ function servePool(init: PoolInit): void {
   delete init.verdicts;
   const ready: Promise<StageContext> = (async () => {
     const rules = compileRules(await loadRulesCached(init.rulesDir, rulesCacheDir(init.config)));
-    const registry = await loadRegistry(init.registryFiles[0]!, ...init.registryFiles.slice(1));
+    const registry = await loadRegistryCached(init.registryFiles, registryCacheDir(init.config));
     if (rules.version !== init.rulesVersion || registry.hash !== init.registryHash) throw new Error('the rules or the registry changed while the run was starting; run again');
     return { config: init.config, rules, registry };
   })();

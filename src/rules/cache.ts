@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,6 +7,7 @@ import { sourceHash } from '../core/codehash.js';
 import { removeTempFiles, writeFileAtomic } from '../core/fsutil.js';
 import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
 import { compiledWith, compileRules, storeCompiled, type CompiledRules, type StoredCompiled } from './compile.js';
+import { loadRegistry, readRegistryFile, registryOf, type Registry, type RegistrySource } from './registry.js';
 
 /**
  * Rules as loaded (files parsed and checked, vocabularies brought in, lemmas
@@ -140,4 +141,63 @@ export async function loadRulesCached(dir: string, cacheDir: string | undefined)
 /** Where a configuration keeps its compiled rules. */
 export function rulesCacheDir(config: { root: string; cacheDir: string }): string {
   return resolve(config.root, config.cacheDir, 'rules');
+}
+
+/**
+ * The partnership registry, kept on disk the same way: a process whose registry
+ * files and code are unchanged reads their checked contents instead of parsing the
+ * YAML and checking it again (most of a tenth of a second, in every process and
+ * thread that reads it). Files with errors are never cached, so their messages are
+ * the same with or without the cache; the newest entry is the only one kept.
+ */
+const REGISTRY_FORMAT = 1;
+
+interface StoredRegistry {
+  format: number;
+  key: string;
+  hash: string;
+  sources: RegistrySource[];
+}
+
+/** Load the registry from `files` (the main one first), from `cacheDir` when they were loaded before with the same bytes and code. */
+export async function loadRegistryCached(files: string[], cacheDir: string | undefined): Promise<Registry> {
+  let texts: Buffer[];
+  try {
+    texts = await Promise.all(files.map((f) => readFile(f)));
+  } catch {
+    // A missing file: reported as loading it reports it.
+    return loadRegistry(files[0]!, ...files.slice(1));
+  }
+  if (!cacheDir) return loadRegistry(files[0]!, ...files.slice(1));
+  libraryVersions ??= LIBRARIES.map((n) => `${n}@${packageVersion(n)}`).join(' ');
+  const key = sha256([REGISTRY_FORMAT, libraryVersions, await sourceHash(), ...files.map((f, i) => `${resolve(f)}:${sha256(texts[i]!)}`)].join('\n')).slice(0, 24);
+  const file = join(cacheDir, `${key}.json`);
+  try {
+    const s = JSON.parse(await readFile(file, 'utf8')) as StoredRegistry;
+    if (s.format === REGISTRY_FORMAT && s.key === key && typeof s.hash === 'string' && Array.isArray(s.sources)) return registryOf(s.sources, s.hash);
+  } catch {
+    // Not cached yet, or damaged: loaded from the files.
+  }
+  // One after another: the first file with a problem is the one reported.
+  const sources = [];
+  for (const f of files) sources.push(await readRegistryFile(f));
+  const text = sources.map((s) => s.text);
+  const registry = registryOf(sources, sha256(text.join('\u0000')).slice(0, 16));
+  try {
+    // A file edited while it was read: what was loaded may not be what the key says.
+    if (text.some((t, i) => t !== texts[i]!.toString('utf8'))) return registry;
+    const stored: StoredRegistry = { format: REGISTRY_FORMAT, key, hash: registry.hash, sources: sources.map((s) => ({ file: s.file, data: s.data })) };
+    await mkdir(cacheDir, { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(stored), { sync: false });
+    for (const name of await readdir(cacheDir)) if (name.endsWith('.json') && name !== `${key}.json`) await rm(join(cacheDir, name), { force: true });
+    await removeTempFiles(cacheDir, false, 60_000);
+  } catch {
+    // A cache that cannot be written costs time, not correctness.
+  }
+  return registry;
+}
+
+/** Where a configuration keeps its checked registry. */
+export function registryCacheDir(config: { root: string; cacheDir: string }): string {
+  return resolve(config.root, config.cacheDir, 'registry');
 }

@@ -48,7 +48,7 @@ function normalizeName(s: string): string {
   return s.toLowerCase().replace(/[\u2010-\u2015]/g, '-').replace(/\s+/g, ' ').trim();
 }
 
-async function readRegistryFile(file: string) {
+export async function readRegistryFile(file: string) {
   const { data, lineOf, text } = await readYamlFile(file, registrySchema, {
     missing: 'partnership registry not found',
     missingHint: 'create rules/partnerships.yaml (see README "Partnerships")',
@@ -64,16 +64,29 @@ async function readRegistryFile(file: string) {
 export async function loadRegistry(file: string, ...extra: string[]): Promise<Registry> {
   const sources = [await readRegistryFile(file)];
   for (const f of extra) sources.push(await readRegistryFile(f));
+  return registryOf(sources, sha256(sources.map((x) => x.text).join('\u0000')).slice(0, 16));
+}
+
+/** The partnerships of registry files as read and validated, one file after another. */
+export interface RegistrySource {
+  file: string;
+  data: { version: string; partnerships: Partnership[] };
+  /** The line of a place in the file, for messages (absent when read back from a cache: the files were valid then). */
+  lineOf?: (path: PropertyKey[]) => number | undefined;
+}
+
+/** The registry of files read and validated; `hash` is the hash of their contents. */
+export function registryOf(sources: RegistrySource[], hash: string): Registry {
   const byId = new Map<string, Partnership>();
   for (const src of sources) {
     src.data.partnerships.forEach((p, i) => {
-      if (byId.has(p.id)) throw new UserError(`duplicate partnership id "${p.id}"`, src.file, src.lineOf(['partnerships', i]));
+      if (byId.has(p.id)) throw new UserError(`duplicate partnership id "${p.id}"`, src.file, src.lineOf?.(['partnerships', i]));
       byId.set(p.id, p);
     });
   }
   for (const src of sources) {
     for (const [i, p] of src.data.partnerships.entries()) {
-      if (p.parent && !byId.has(p.parent)) throw new UserError(`parent "${p.parent}" of ${p.id} is not in the registry`, src.file, src.lineOf(['partnerships', i, 'parent']), `allowed: ${[...byId.keys()].join(', ')}`);
+      if (p.parent && !byId.has(p.parent)) throw new UserError(`parent "${p.parent}" of ${p.id} is not in the registry`, src.file, src.lineOf?.(['partnerships', i, 'parent']), `allowed: ${[...byId.keys()].join(', ')}`);
     }
   }
   const all = sources.flatMap((s) => s.data.partnerships);
@@ -135,7 +148,7 @@ export async function loadRegistry(file: string, ...extra: string[]): Promise<Re
     partnerships: parsed.data.partnerships,
     byId,
     version: parsed.data.version,
-    hash: sha256(sources.map((x) => x.text).join('\u0000')).slice(0, 16),
+    hash,
     resolveField(value) {
       const ids: string[] = [];
       const unknown: string[] = [];
