@@ -5,17 +5,22 @@
 // the code and running it.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtCode } from './build.mjs';
+import { builtCode, builtCodeHash } from './build.mjs';
 
 async function load() {
+  // Set below only for the build this process runs; src/ through tsx reads its own files.
+  delete process.env.ACCORDS_CODE_HASH;
   const dir = await builtCode(fileURLToPath(new URL('..', import.meta.url)));
   if (dir) {
     try {
       // Stack traces of the build name the lines of src/.
       process.setSourceMapsEnabled(true);
+      // The hash of the code the build was made from (its threads inherit it): src/ is not read again.
+      process.env.ACCORDS_CODE_HASH = builtCodeHash();
       return await import(pathToFileURL(join(dir, 'cli.js')).href);
     } catch {
       // A build that cannot be loaded: src/ through tsx, which reports any error in the code itself.
+      delete process.env.ACCORDS_CODE_HASH;
     }
   }
   const { register } = await import('tsx/esm/api');

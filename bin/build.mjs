@@ -38,11 +38,42 @@ function files(dir, out = []) {
 
 /** The build's key: every file under src/, the build's options, the bundler's version and Node's major version. */
 export function buildKey(root) {
+  return codeKeys(root).build;
+}
+
+/**
+ * The build's key, and the code's hash as src/core/codehash.ts makes it (the key
+ * of everything cached from what the code computed), from one reading of src/:
+ * a process started from the build is given the second (ACCORDS_CODE_HASH) instead
+ * of reading every file of src/ again, in each of its threads.
+ */
+export function codeKeys(root) {
   const esbuild = JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve('esbuild/package.json'), 'utf8')).version;
   const h = createHash('sha256').update(`esbuild ${esbuild}\nnode ${process.versions.node.split('.')[0]}\n${JSON.stringify(OPTIONS)}\n`);
   const src = join(root, 'src');
-  for (const f of files(src)) h.update(`${relative(src, f)}\0`).update(readFileSync(f)).update('\0');
-  return h.digest('hex').slice(0, 16);
+  const bytes = new Map();
+  for (const f of files(src)) {
+    const b = readFileSync(f);
+    bytes.set(f, b);
+    h.update(`${relative(src, f)}\0`).update(b).update('\0');
+  }
+  // codehash.ts's order and choice of files: each folder's entries by localeCompare, code and styles only.
+  const parts = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(?:ts|js|css)$/.test(e.name)) parts.push(`${relative(src, p)}:${createHash('sha256').update(bytes.get(p) ?? readFileSync(p)).digest('hex')}`);
+    }
+  };
+  walk(src);
+  return { build: h.digest('hex').slice(0, 16), source: createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16) };
+}
+
+let codeHashOfBuild;
+/** The code's hash (codehash.ts) of the src/ the last build given by builtCode was made from. */
+export function builtCodeHash() {
+  return codeHashOfBuild;
 }
 
 /** The folder of a build of src/ as it is now, made if needed; undefined when there is none to be had. */
@@ -50,8 +81,10 @@ export async function builtCode(root) {
   if (process.env.ACCORDS_NO_BUILD) return undefined;
   try {
     const base = join(root, '.accords', 'build');
-    const key = buildKey(root);
+    const keys = codeKeys(root);
+    const key = keys.build;
     const dir = join(base, key);
+    codeHashOfBuild = keys.source;
     if (existsSync(join(dir, 'complete'))) {
       // Marked as used, so that pruning by other processes leaves it while this one may need it.
       try {

@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtCode, buildKey } from '../bin/build.mjs';
+import { builtCode, buildKey, codeKeys } from '../bin/build.mjs';
+import { sourceHash } from '../src/core/codehash.js';
 import { ROOT, tmp } from './helpers.js';
 
 /** A copy of the project's code (src/, bin/, package.json) with its node_modules, to build and break freely. */
@@ -20,6 +21,19 @@ const builds = (dir: string) => (existsSync(join(dir, '.accords', 'build')) ? re
 function cli(dir: string, args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [join(dir, 'bin', 'accords.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
 }
+
+describe('the code hash a build hands to the process it runs', () => {
+  it('is the hash src/core/codehash.ts makes of src/, so caches are shared with runs of src/ itself', async () => {
+    expect(process.env['ACCORDS_CODE_HASH']).toBeUndefined();
+    expect(codeKeys(ROOT).source).toBe(await sourceHash());
+    // And it follows src/: a changed file changes it.
+    const dir = scratchProject();
+    const before = codeKeys(dir).source;
+    writeFileSync(join(dir, 'src', 'core', 'hash.ts'), `${readFileSync(join(dir, 'src', 'core', 'hash.ts'), 'utf8')}\n// changed\n`);
+    expect(codeKeys(dir).source).not.toBe(before);
+    expect(before).toBe(codeKeys(ROOT).source);
+  });
+});
 
 describe('the command line runs a build of src/', () => {
   it('makes the build once, starts from it, and makes a new one when src/ changes, keeping the two before it', async () => {
