@@ -127,15 +127,23 @@ export async function loadRulesCached(dir: string, cacheDir: string | undefined)
   try {
     // A rule file edited while it was read: what was loaded may not be what the key says.
     if ((await keyOf(dir)) !== key) return set;
-    await writeFileAtomic(file, JSON.stringify(store(set, key)), { sync: false });
-    // Only the newest entry is worth keeping, and no temporary file of a write cut short
-    // (one younger than a minute may be another process's write in progress: no lock here).
-    for (const name of await readdir(cacheDir)) if (name.endsWith('.json') && name !== `${key}.json`) await rm(join(cacheDir, name), { force: true });
-    await removeTempFiles(cacheDir, false, 60_000);
+    await writeOnlyEntry(cacheDir, key, JSON.stringify(store(set, key)));
   } catch {
     // A cache that cannot be written costs time, not correctness.
   }
   return set;
+}
+
+/**
+ * Write the entry `key` into a cache folder that keeps only its newest entry, and
+ * remove the others and any temporary file of a write cut short (one younger than a
+ * minute may be another process's write in progress: there is no lock here).
+ */
+async function writeOnlyEntry(cacheDir: string, key: string, text: string): Promise<void> {
+  await mkdir(cacheDir, { recursive: true });
+  await writeFileAtomic(join(cacheDir, `${key}.json`), text, { sync: false });
+  for (const name of await readdir(cacheDir)) if (name.endsWith('.json') && name !== `${key}.json`) await rm(join(cacheDir, name), { force: true });
+  await removeTempFiles(cacheDir, false, 60_000);
 }
 
 /** Where a configuration keeps its compiled rules. */
@@ -187,10 +195,7 @@ export async function loadRegistryCached(files: string[], cacheDir: string | und
     // A file edited while it was read: what was loaded may not be what the key says.
     if (text.some((t, i) => t !== texts[i]!.toString('utf8'))) return registry;
     const stored: StoredRegistry = { format: REGISTRY_FORMAT, key, hash: registry.hash, sources: sources.map((s) => ({ file: s.file, data: s.data })) };
-    await mkdir(cacheDir, { recursive: true });
-    await writeFileAtomic(file, JSON.stringify(stored), { sync: false });
-    for (const name of await readdir(cacheDir)) if (name.endsWith('.json') && name !== `${key}.json`) await rm(join(cacheDir, name), { force: true });
-    await removeTempFiles(cacheDir, false, 60_000);
+    await writeOnlyEntry(cacheDir, key, JSON.stringify(stored));
   } catch {
     // A cache that cannot be written costs time, not correctness.
   }
