@@ -142,24 +142,11 @@ const hasToJSON = (x: unknown): boolean => ((typeof x === 'object' && x !== null
  * None may have a toJSON (it would be given its place in the run as its key).
  */
 function elementRun(a: readonly unknown[], from: number, to: number, gap: string, indent: string): string {
+  const text = JSON.stringify(a.slice(from, to), null, gap);
   // '[e,e]', or '[\n  e,\n  e\n]' with the elements' lines one level in.
-  if (!gap) return JSON.stringify(a.slice(from, to)).slice(1, -1);
-  // `indent` is `levels` gaps: the run is put that many arrays deep, so that
-  // JSON.stringify itself indents its lines (moving them afterwards took longer than
-  // the writing), and the brackets around are cut off: '[', then for each array
-  // around the run a line end, its indent and '[', before; after, a line end, an
-  // indent and ']' for each array, the run's own included.
-  const levels = indent.length / gap.length;
-  let x: unknown = a.slice(from, to);
-  for (let k = 1; k < levels; k++) x = [x];
-  const text = JSON.stringify(x, null, gap);
-  let before = 1;
-  let after = 0;
-  for (let k = 0; k < levels; k++) {
-    if (k) before += 2 + k * gap.length;
-    after += 2 + k * gap.length;
-  }
-  return text.slice(before, text.length - after);
+  if (!gap) return text.slice(1, -1);
+  const body = text.slice(1, -2);
+  return indent.length > gap.length ? body.replaceAll('\n', `\n${indent.slice(gap.length)}`) : body;
 }
 
 function* containerPieces(v: object, depth: number, gap: string, indent: string): Generator<string> {
