@@ -72,6 +72,27 @@ describe('decisions in the outputs', () => {
   });
 });
 
+describe('two review stores', () => {
+  it('are told apart by the outputs: a run with the other store writes its decisions, though both hold one', async () => {
+    const [x, y] = all().filter(({ p }) => p.tags.objectives.length === 1 && p.kind !== 'heading');
+    const one = new ReviewStore(join(tmp('db'), 'one.sqlite'));
+    const two = new ReviewStore(join(tmp('db'), 'two.sqlite'));
+    const labels: Labels = { objectives: [{ objective: 'workforce', grade: 'completed', subcategories: [] }], domains: [], governance: false, governanceGrade: null };
+    record(one, x!.d, x!.p, 'ana', 'correct', labels);
+    record(two, y!.d, y!.p, 'ben', 'correct', labels);
+    const out = join(tmp('flow-out'), 'out');
+    const reviewed = (who: string) => jsonl(join(out, 'passages.jsonl')).filter((l) => (l['review'] as { reviewer?: string } | undefined)?.reviewer === who).length;
+    await runPipeline(config, { corpus, out, log: () => {}, reviews: one });
+    expect(reviewed('ana')).toBe(1);
+    const second = await runPipeline(config, { corpus, out, log: () => {}, reviews: two });
+    expect(second.upToDate).toBeFalsy();
+    expect(reviewed('ana')).toBe(0);
+    expect(reviewed('ben')).toBe(1);
+    one.close();
+    two.close();
+  });
+});
+
 describe('export, import and eval', () => {
   it('two reviewers and an adjudication: the export carries the final labels and each reviewer’s; import restores them', async () => {
     const store = new ReviewStore(join(tmp('db'), 'r.sqlite'));

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { sqlite } from '../core/lazy.js';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { shortHash } from '../core/hash.js';
 import type { Grade, Objective, Domain, Subcategory } from '../core/taxonomy.js';
 
 /** The labels an analyst can set on a passage. */
@@ -412,10 +413,16 @@ export class ReviewStore {
     return this.effectiveOf(keyOf(docKey, passageKey));
   }
 
-  /** Changes whenever a decision is added: part of the outputs' fingerprint. */
+  /**
+   * Changes whenever a decision is added, and differs between two stores: part of the
+   * outputs' fingerprint. The count and the newest sequence number alone were the same
+   * for two stores of one decision each; the store's file and its newest decision tell
+   * them apart.
+   */
   version(): string {
     this.sync();
-    return `${this.count}:${this.lastSeq}`;
+    const newest = this.bySeq.get(this.lastSeq);
+    return `${this.count}:${this.lastSeq}:${shortHash(`${resolve(this.file)}\u0000${newest ? JSON.stringify(newest) : ''}`, 16)}`;
   }
 
   close(): void {
