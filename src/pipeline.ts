@@ -428,9 +428,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         writer.end();
       }
       for (const f of aggregateOutputs(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) {
-        // A partnership's files made before from the same inputs (rules, code and settings included) are kept.
+        // A partnership's files made before from the same inputs (rules, code and settings included) are kept, unless the run is to make everything again.
         const inputs = f.inputs ? sha256(`${salt}\u0000${f.inputs}`) : undefined;
-        if (inputs !== undefined) {
+        if (inputs !== undefined && !opts.full) {
           await folderOf(f.name);
           if (await keptFiles.keep(f.name, inputs, staging, previous)) {
             keptCount++;

@@ -322,9 +322,9 @@ describe("partnerships' files made before from the same inputs", () => {
     const [file] = readdirSync(dir);
     return join(dir, file!);
   };
-  const sameAsFresh = async (corpus: string, out: string, reviews?: ReviewStore) => {
+  const sameAsFresh = async (corpus: string, out: string, reviews?: ReviewStore, cfg = config) => {
     const fresh = join(tmp('accords-keep-fresh'), 'out');
-    await runPipeline({ ...config, cacheDir: tmp('accords-keep-cache2') }, { corpus, out: fresh, ...quiet, ...(reviews ? { reviews } : {}) });
+    await runPipeline({ ...cfg, cacheDir: tmp('accords-keep-cache2') }, { corpus, out: fresh, ...quiet, ...(reviews ? { reviews } : {}) });
     const names = files(out).filter((f) => f !== 'run-report.json');
     expect(files(fresh).filter((f) => f !== 'run-report.json')).toEqual(names);
     for (const f of names) expect(readFileSync(join(fresh, f)).equals(readFileSync(join(out, f))), f).toBe(true);
@@ -393,5 +393,46 @@ describe("partnerships' files made before from the same inputs", () => {
     writeFileSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'), '---\ntitle: "Chips Dialogue update"\ndate: 2026-06-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk has started its work.\n');
     expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
     await sameAsFresh(corpus, out);
+  });
+
+  it('follow each part of what a partnership is made from: the scope, statements that only name it, codes, and which partnerships have pages', async () => {
+    const corpus = tmp('accords-keep2');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const cacheDir = tmp('accords-keep2-cache');
+    const out = join(tmp('accords-keep2-out'), 'out');
+    const run = async (cfg = config) => (await runPipeline({ ...cfg, cacheDir }, { corpus, out, ...quiet })).keptFiles;
+    const statement = (name: string, date: string, partnership: string, text: string) => writeFileSync(join(corpus, name), `---\ntitle: "${name}"\ndate: ${date}\npartnership: ${partnership}\n---\n\n${text}\n`);
+    // A Council statement with evidence for the Chips Dialogue, and a later one of the Council.
+    statement('s1.md', '2025-03-01', 'Nordhaven-Kestria Technology Council', 'The council and the Valmora-Nordhaven Chips Dialogue will fund a joint chip design school by 2026.');
+    statement('s2.md', '2025-12-01', 'Nordhaven-Kestria Technology Council', 'The council will publish a skills plan for chip technicians.');
+    await run();
+
+    // Another scope, into the same outputs.
+    const scoped = { ...config, matrix: { domain: null, from: '2025-01-01', until: null } };
+    await run(scoped);
+    await sameAsFresh(corpus, out, undefined, scoped);
+    await run();
+    await sameAsFresh(corpus, out);
+
+    // A statement that only names the Dialogue (no evidence for it): the Dialogue's profile lists it.
+    statement('s3.md', '2025-04-01', 'Nordhaven-Kestria Technology Council', 'Ministers met in Kestria. They recalled the Valmora-Nordhaven Chips Dialogue.');
+    expect(await run()).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'profiles', 'VL-NH-CD.md'), 'utf8')).toContain('s3.md');
+    await sameAsFresh(corpus, out);
+
+    // The Council's later statement moved before s1: s1's Council code changes, and the Dialogue cites s1 by it.
+    statement('s2.md', '2024-01-01', 'Nordhaven-Kestria Technology Council', 'The council will publish a skills plan for chip technicians.');
+    expect(await run()).toBeGreaterThan(0);
+    await sameAsFresh(corpus, out);
+
+    // A partnership with a page of its own for the first time: a parent's page links its child.
+    statement('s4.md', '2025-05-01', 'IN-US', 'India and the United States will open a joint semiconductor packaging centre in 2026.');
+    await run();
+    statement('s5.md', '2025-06-01', 'IN-US-CD', 'The commercial dialogue will hold a trade mission on chip equipment in 2026.');
+    await run();
+    expect(readFileSync(join(out, 'report', 'partnerships', 'IN-US.html'), 'utf8')).toContain('href="IN-US-CD.html"');
+    await sameAsFresh(corpus, out);
+    // --full makes everything again.
+    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet, full: true })).keptFiles).toBe(0);
   });
 });
