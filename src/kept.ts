@@ -24,7 +24,7 @@ interface Entry {
   mtime: string;
 }
 
-const VERSION = 1;
+const VERSION = 2;
 
 /** The record of the output folder `outDir`, kept in `dir`. */
 export function keptRecordPath(dir: string, outDir: string): string {
@@ -37,19 +37,35 @@ async function identity(path: string): Promise<Omit<Entry, 'inputs'> | undefined
   return { ino: String(st.ino), size: String(st.size), mtime: String(st.mtimeNs) };
 }
 
+/** An output folder's identity, and its run report's: the folder a run put in place, unless replaced since. */
+interface Folder {
+  ino: string;
+  report: Omit<Entry, 'inputs'>;
+}
+
+async function folderOf(outDir: string): Promise<Folder | undefined> {
+  const dir = await lstat(outDir, { bigint: true }).catch(() => undefined);
+  const report = await identity(join(outDir, 'run-report.json'));
+  return dir?.isDirectory() && report ? { ino: String(dir.ino), report } : undefined;
+}
+
 export class KeptOutputs {
   private readonly next = new Map<string, Entry>();
 
   private constructor(
     private readonly path: string,
     private readonly before: Map<string, Entry>,
+    private readonly folder: Folder | undefined,
   ) {}
 
   /** The record at `path`; empty when there is none or it cannot be read. */
   static async open(path: string): Promise<KeptOutputs> {
     const before = new Map<string, Entry>();
+    let folder: Folder | undefined;
     try {
-      const data = JSON.parse(await readFile(path, 'utf8')) as { version?: number; files?: Record<string, Entry> };
+      const data = JSON.parse(await readFile(path, 'utf8')) as { version?: number; files?: Record<string, Entry>; folder?: Folder };
+      const f = data.folder;
+      if (data.version === VERSION && f && typeof f.ino === 'string' && f.report && typeof f.report.ino === 'string') folder = f;
       if (data.version === VERSION && data.files && typeof data.files === 'object') {
         for (const [name, e] of Object.entries(data.files)) {
           if (e && typeof e.inputs === 'string' && typeof e.ino === 'string' && typeof e.size === 'string' && typeof e.mtime === 'string') before.set(name, e);
@@ -58,7 +74,18 @@ export class KeptOutputs {
     } catch {
       // No record (a first run) or an unreadable one: every file is made.
     }
-    return new KeptOutputs(path, before);
+    return new KeptOutputs(path, before, folder);
+  }
+
+  /**
+   * Whether `outDir` is still the folder the run that wrote this record put in place
+   * (not replaced, restored or copied since): then every file in it was flushed to disk
+   * by a run, and a file linked from it need not be flushed again.
+   */
+  async sameFolder(outDir: string): Promise<boolean> {
+    const now = await folderOf(outDir);
+    const was = this.folder;
+    return !!now && !!was && now.ino === was.ino && now.report.ino === was.report.ino && now.report.size === was.report.size && now.report.mtime === was.report.mtime;
   }
 
   /**
@@ -82,10 +109,11 @@ export class KeptOutputs {
     if (id) this.next.set(name, { inputs, ...id });
   }
 
-  /** Write the record of this run's files (once its outputs are in place). */
-  async save(): Promise<void> {
+  /** Write the record of this run's files, once its outputs are in place in `outDir`. */
+  async save(outDir: string): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     const files = Object.fromEntries([...this.next.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    await writeFileAtomic(this.path, `${JSON.stringify({ version: VERSION, files })}\n`);
+    const folder = await folderOf(outDir);
+    await writeFileAtomic(this.path, `${JSON.stringify({ version: VERSION, ...(folder ? { folder } : {}), files })}\n`);
   }
 }

@@ -447,10 +447,12 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       await writer?.stop();
       throw err;
     }
-  });
+    // Files are linked only from the previous outputs: when those are the folder the last
+    // run put in place, every file in them was flushed then, and the links need not be.
+  }, { linkedOnDisk: await keptFiles.sameFolder(outDir) });
 
   // Without the record, the next run makes every partnership's files again.
-  await keptFiles.save().catch((err: Error) => log(`warning: could not record which outputs the next run may keep (${err.message}); it makes them all again`));
+  await keptFiles.save(outDir).catch((err: Error) => log(`warning: could not record which outputs the next run may keep (${err.message}); it makes them all again`));
   // The outputs are in place: entries of older rules and code are no longer needed.
   const pruned = await pruneGenerations(docCache, generation).catch((err: Error) => ({ removed: 0, bytes: 0, problems: [err.message] }));
   if (pruned.removed) log(`removed ${pruned.removed} cache folder(s) of processed documents made by other rules or code (${(pruned.bytes / 1048576).toFixed(0)} MB)`);

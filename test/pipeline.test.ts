@@ -1,11 +1,12 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
 import { ReviewStore, docKeyOf, evidenceOf, labelsOf, passageKeyOf } from '../src/review/index.js';
+import { KeptOutputs, keptRecordPath } from '../src/kept.js';
 
 // Each test file keeps its own cache of processed documents.
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
@@ -317,11 +318,7 @@ describe('a statement added to the corpus', () => {
 });
 
 describe("partnerships' files made before from the same inputs", () => {
-  const kept = (cacheDir: string) => {
-    const dir = join(cacheDir, 'outputs');
-    const [file] = readdirSync(dir);
-    return join(dir, file!);
-  };
+  const kept = (cacheDir: string, out: string) => keptRecordPath(join(cacheDir, 'outputs'), out);
   const sameAsFresh = async (corpus: string, out: string, reviews?: ReviewStore, cfg = config) => {
     const fresh = join(tmp('accords-keep-fresh'), 'out');
     await runPipeline({ ...cfg, cacheDir: tmp('accords-keep-cache2') }, { corpus, out: fresh, ...quiet, ...(reviews ? { reviews } : {}) });
@@ -340,7 +337,7 @@ describe("partnerships' files made before from the same inputs", () => {
     const profiles = readdirSync(join(out, 'profiles')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
     expect(profiles.length).toBeGreaterThanOrEqual(3);
     // Each partnership's three files are recorded with what they were made from.
-    const record = JSON.parse(readFileSync(kept(cacheDir), 'utf8')) as { files: Record<string, { inputs: string }> };
+    const record = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string }> };
     expect(Object.keys(record.files).length).toBe(3 * profiles.length);
     expect(record.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
 
@@ -352,7 +349,7 @@ describe("partnerships' files made before from the same inputs", () => {
     const added = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
     expect(added.keptFiles).toBeGreaterThanOrEqual(3);
     expect(added.keptFiles).toBeLessThan(3 * profiles.length);
-    const again = JSON.parse(readFileSync(kept(cacheDir), 'utf8')) as { files: Record<string, { inputs: string }> };
+    const again = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string }> };
     expect(again.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['profiles/NH-KS-TC.md']!.inputs);
     expect(again.files['profiles/VL-NH-CD.md']!.inputs).not.toBe(record.files['profiles/VL-NH-CD.md']!.inputs);
     await sameAsFresh(corpus, out);
@@ -368,7 +365,7 @@ describe("partnerships' files made before from the same inputs", () => {
     await sameAsFresh(corpus, out);
 
     // A damaged record: every file is made.
-    writeFileSync(kept(cacheDir), '{"version": 1, "files": ');
+    writeFileSync(kept(cacheDir, out), '{"version": 1, "files": ');
     rmSync(join(corpus, '2025-04-02_vl-nh-chips-dialogue-note.md'));
     expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
     await sameAsFresh(corpus, out);
@@ -391,6 +388,17 @@ describe("partnerships' files made before from the same inputs", () => {
 
     // A statement newer than all others changes the date every profile is measured to: nothing is kept.
     writeFileSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'), '---\ntitle: "Chips Dialogue update"\ndate: 2026-06-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk has started its work.\n');
+    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
+    await sameAsFresh(corpus, out);
+
+    // The outputs are the folder the run put in place (its files flushed then, so files linked from
+    // them need not be flushed again); a copy put in its place is not, and nothing in it is kept.
+    expect(await (await KeptOutputs.open(kept(cacheDir, out))).sameFolder(out)).toBe(true);
+    cpSync(out, `${out}.copy`, { recursive: true, preserveTimestamps: true });
+    rmSync(out, { recursive: true });
+    renameSync(`${out}.copy`, out);
+    expect(await (await KeptOutputs.open(kept(cacheDir, out))).sameFolder(out)).toBe(false);
+    rmSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'));
     expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
     await sameAsFresh(corpus, out);
   });

@@ -215,13 +215,14 @@ export async function removeTempFiles(dir: string, recursive = false, olderThanM
 }
 
 /**
- * fsync every file and folder below dir (a few at a time). A file with more than
- * one link is a link to the previous outputs' file (the folder is new: nothing else
- * links into it), whose content is on disk already: only its name is new, and
- * flushing the folders makes that durable. Flushing each of them anyway cost more
- * than all the new files together (the new link count is a change to commit per file).
+ * fsync every file and folder below dir (a few at a time). With `linkedOnDisk`, a
+ * file with more than one link is taken to be a link to a file whose content is on
+ * disk already (the caller knows the files it links from were flushed): only its
+ * name is new, and flushing the folders makes that durable. Flushing each of them
+ * anyway cost more than all the new files together (the new link count is a change
+ * to commit per file).
  */
-async function syncTree(dir: string): Promise<void> {
+async function syncTree(dir: string, linkedOnDisk = false): Promise<void> {
   const files: string[] = [];
   const dirs: string[] = [];
   const walk = async (d: string) => {
@@ -236,7 +237,7 @@ async function syncTree(dir: string): Promise<void> {
   const worker = async () => {
     while (next < files.length) {
       const f = files[next++]!;
-      if ((await lstat(f)).nlink > 1) continue;
+      if (linkedOnDisk && (await lstat(f)).nlink > 1) continue;
       const fh = await open(f, 'r');
       try {
         await fh.sync();
@@ -459,9 +460,10 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
  * it, flush it to disk, mark it ready, then swap. An interrupted run leaves
  * the previous outputs intact; a crash between the two renames of the swap is
  * repaired by recoverDir at the next start. Call it while holding the
- * target's lock.
+ * target's lock. `linkedOnDisk`: the files `build` links from elsewhere are
+ * on disk already (see syncTree).
  */
-export async function replaceDirAtomic(target: string, build: (staging: string) => Promise<void>): Promise<void> {
+export async function replaceDirAtomic(target: string, build: (staging: string) => Promise<void>, opts: { linkedOnDisk?: boolean } = {}): Promise<void> {
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const id = randomBytes(4).toString('hex');
@@ -471,7 +473,7 @@ export async function replaceDirAtomic(target: string, build: (staging: string) 
   await mkdir(staging, { recursive: true });
   try {
     await build(staging);
-    await syncTree(staging);
+    await syncTree(staging, opts.linkedOnDisk);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
