@@ -12,10 +12,11 @@
  * folder, written after the outputs are in place; a record that is missing,
  * damaged or older than the outputs only means files are made again.
  */
-import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { sha256 } from './core/hash.js';
-import { linkInPlace, writeFileAtomic } from './core/fsutil.js';
+import { linkInPlace, removeTempFiles, writeFileAtomic } from './core/fsutil.js';
 
 interface Entry {
   inputs: string;
@@ -109,11 +110,23 @@ export class KeptOutputs {
     if (id) this.next.set(name, { inputs, ...id });
   }
 
-  /** Write the record of this run's files, once its outputs are in place in `outDir`. */
+  /**
+   * Write the record of this run's files, once its outputs are in place in `outDir`;
+   * remove the records of output folders that no longer exist (or of another version)
+   * and what writes cut short left.
+   */
   async save(outDir: string): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
+    const dir = dirname(this.path);
+    await mkdir(dir, { recursive: true });
     const files = Object.fromEntries([...this.next.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const folder = await folderOf(outDir);
-    await writeFileAtomic(this.path, `${JSON.stringify({ version: VERSION, ...(folder ? { folder } : {}), files })}\n`);
+    await writeFileAtomic(this.path, `${JSON.stringify({ version: VERSION, out: resolve(outDir), ...(folder ? { folder } : {}), files })}\n`);
+    for (const name of await readdir(dir)) {
+      const p = join(dir, name);
+      if (!name.endsWith('.json') || p === this.path) continue;
+      const other = await readFile(p, 'utf8').then((t) => JSON.parse(t) as { version?: number; out?: unknown }).catch(() => undefined);
+      if (other?.version !== VERSION || typeof other.out !== 'string' || !existsSync(other.out)) await rm(p, { force: true });
+    }
+    await removeTempFiles(dir, false, 60_000);
   }
 }

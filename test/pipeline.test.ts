@@ -371,7 +371,11 @@ describe("partnerships' files made before from the same inputs", () => {
     await sameAsFresh(corpus, out);
 
     // An analyst's decision on a passage of the Council: its files are made again, with the decision.
-    const docs = (await runPipeline({ ...config, cacheDir }, { corpus, out: join(tmp('accords-keep-docs'), 'out'), ...quiet, needDocs: true })).docs;
+    const docsOut = join(tmp('accords-keep-docs'), 'out');
+    const docs = (await runPipeline({ ...config, cacheDir }, { corpus, out: docsOut, ...quiet, needDocs: true })).docs;
+    // Each output folder has its record; the record of a folder that is gone is removed by the next run.
+    expect(existsSync(kept(cacheDir, docsOut))).toBe(true);
+    rmSync(docsOut, { recursive: true });
     const d = docs.find((x) => x.partnerships.includes('NH-KS-TC'))!;
     const p = d.passages.find((x) => x.tags.objectives.length === 1)!;
     const store = new ReviewStore(join(tmp('accords-keep-db'), 'r.sqlite'));
@@ -379,6 +383,7 @@ describe("partnerships' files made before from the same inputs", () => {
     const reviewed = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet, reviews: store });
     expect(reviewed.keptFiles).toBeGreaterThanOrEqual(3);
     expect(readFileSync(join(out, 'profiles', 'NH-KS-TC.json'), 'utf8')).toContain('set by ana');
+    expect(existsSync(kept(cacheDir, docsOut))).toBe(false);
     await sameAsFresh(corpus, out, store);
     // And without it again (the decision no longer applied).
     await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
