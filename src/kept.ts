@@ -26,6 +26,8 @@ interface Entry {
 }
 
 const VERSION = 2;
+/** A record of an output folder that is gone is removed once it is this old. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /** The record of the output folder `outDir`, kept in `dir`. */
 export function keptRecordPath(dir: string, outDir: string): string {
@@ -57,13 +59,17 @@ export class KeptOutputs {
     private readonly path: string,
     private readonly before: Map<string, Entry>,
     private readonly folder: Folder | undefined,
+    /** When the record was written (its file's modification time, by the file system's clock). */
+    private readonly savedNs: bigint | undefined,
   ) {}
 
   /** The record at `path`; empty when there is none or it cannot be read. */
   static async open(path: string): Promise<KeptOutputs> {
     const before = new Map<string, Entry>();
     let folder: Folder | undefined;
+    let savedNs: bigint | undefined;
     try {
+      savedNs = (await lstat(path, { bigint: true })).mtimeNs;
       const data = JSON.parse(await readFile(path, 'utf8')) as { version?: number; files?: Record<string, Entry>; folder?: Folder };
       const f = data.folder;
       if (data.version === VERSION && f && typeof f.ino === 'string' && f.report && typeof f.report.ino === 'string') folder = f;
@@ -75,18 +81,33 @@ export class KeptOutputs {
     } catch {
       // No record (a first run) or an unreadable one: every file is made.
     }
-    return new KeptOutputs(path, before, folder);
+    return new KeptOutputs(path, before, folder, savedNs);
   }
 
   /**
-   * Whether `outDir` is still the folder the run that wrote this record put in place
-   * (not replaced, restored or copied since): then every file in it was flushed to disk
-   * by a run, and a file linked from it need not be flushed again.
+   * Whether `outDir` is still the folder the run that wrote this record put in place,
+   * and nothing in it has been written, replaced or restored since (every file's
+   * status last changed no later than the record was written: a copy can set a file's
+   * modification time back, never its status-change time): then every file in it
+   * was flushed to disk by a run, and a file linked from it need not be flushed again.
+   * Asked before the run links anything (a link changes the file's status time too).
    */
   async sameFolder(outDir: string): Promise<boolean> {
     const now = await folderOf(outDir);
     const was = this.folder;
-    return !!now && !!was && now.ino === was.ino && now.report.ino === was.report.ino && now.report.size === was.report.size && now.report.mtime === was.report.mtime;
+    if (!now || !was || this.savedNs === undefined) return false;
+    if (now.ino !== was.ino || now.report.ino !== was.report.ino || now.report.size !== was.report.size || now.report.mtime !== was.report.mtime) return false;
+    try {
+      const entries = await readdir(outDir, { recursive: true, withFileTypes: true });
+      const saved = this.savedNs;
+      for (let i = 0; i < entries.length; i += 64) {
+        const stats = await Promise.all(entries.slice(i, i + 64).map((e) => lstat(join(e.parentPath, e.name), { bigint: true })));
+        if (stats.some((st) => st.ctimeNs > saved)) return false;
+      }
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -112,8 +133,10 @@ export class KeptOutputs {
 
   /**
    * Write the record of this run's files, once its outputs are in place in `outDir`;
-   * remove the records of output folders that no longer exist (or of another version)
-   * and what writes cut short left.
+   * remove the records of another version, those of output folders that no longer
+   * exist and were not written for a month (a folder may be missing for a while: a
+   * swap cut short and not yet repaired, a drive not mounted), and what writes cut
+   * short left.
    */
   async save(outDir: string): Promise<void> {
     const dir = dirname(this.path);
@@ -125,7 +148,8 @@ export class KeptOutputs {
       const p = join(dir, name);
       if (!name.endsWith('.json') || p === this.path) continue;
       const other = await readFile(p, 'utf8').then((t) => JSON.parse(t) as { version?: number; out?: unknown }).catch(() => undefined);
-      if (other?.version !== VERSION || typeof other.out !== 'string' || !existsSync(other.out)) await rm(p, { force: true });
+      const old = async () => Date.now() - (await lstat(p)).mtimeMs > STALE_MS;
+      if (other?.version !== VERSION || typeof other.out !== 'string' || (!existsSync(other.out) && (await old()))) await rm(p, { force: true });
     }
     await removeTempFiles(dir, false, 60_000);
   }

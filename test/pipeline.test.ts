@@ -1,5 +1,6 @@
-import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { describe, expect, it, beforeAll, vi } from 'vitest';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, fstatSync, fsyncSync, readlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../src/pipeline.js';
@@ -373,9 +374,14 @@ describe("partnerships' files made before from the same inputs", () => {
     // An analyst's decision on a passage of the Council: its files are made again, with the decision.
     const docsOut = join(tmp('accords-keep-docs'), 'out');
     const docs = (await runPipeline({ ...config, cacheDir }, { corpus, out: docsOut, ...quiet, needDocs: true })).docs;
-    // Each output folder has its record; the record of a folder that is gone is removed by the next run.
+    // Each output folder has its record; the record of a folder that is gone is removed by the next
+    // run once it has not been written for a month (not at once: a folder may be missing for a while).
     expect(existsSync(kept(cacheDir, docsOut))).toBe(true);
     rmSync(docsOut, { recursive: true });
+    await runPipeline({ ...config, cacheDir }, { corpus, out: join(tmp('accords-keep-other'), 'out'), ...quiet });
+    expect(existsSync(kept(cacheDir, docsOut))).toBe(true);
+    const monthAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    utimesSync(kept(cacheDir, docsOut), monthAgo, monthAgo);
     const d = docs.find((x) => x.partnerships.includes('NH-KS-TC'))!;
     const p = d.passages.find((x) => x.tags.objectives.length === 1)!;
     const store = new ReviewStore(join(tmp('accords-keep-db'), 'r.sqlite'));
@@ -397,8 +403,38 @@ describe("partnerships' files made before from the same inputs", () => {
     await sameAsFresh(corpus, out);
 
     // The outputs are the folder the run put in place (its files flushed then, so files linked from
-    // them need not be flushed again); a copy put in its place is not, and nothing in it is kept.
+    // them need not be flushed again); files restored into it, or a copy put in its place, are not.
     expect(await (await KeptOutputs.open(kept(cacheDir, out))).sameFolder(out)).toBe(true);
+    const flushedLinks = async () => {
+      // The files flushed during a run that are links (to the previous outputs' files).
+      const probe = await open(join(out, 'run-report.json'), 'r');
+      const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+      await probe.close();
+      const linked: string[] = [];
+      const spy = vi.spyOn(proto, 'sync').mockImplementation(async function (this: { fd: number }) {
+        const st = fstatSync(this.fd);
+        if (st.isFile() && st.nlink > 1) linked.push(readlinkSync(`/proc/self/fd/${this.fd}`));
+        return fsyncSync(this.fd);
+      });
+      try {
+        writeFileSync(join(corpus, 'zz-touch.md'), `---\ntitle: "A note"\ndate: 2025-01-0${linked.length + Math.floor(Math.random() * 8) + 1}\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will meet again.\n`);
+        await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+      } finally {
+        spy.mockRestore();
+      }
+      return linked;
+    };
+    expect(await flushedLinks()).toEqual([]);
+    // Files restored into the folder (their times put back, as cp -a does): the links to them are flushed.
+    const backup = `${out}.bak`;
+    cpSync(out, backup, { recursive: true, preserveTimestamps: true });
+    rmSync(join(out, 'report', 'documents'), { recursive: true });
+    cpSync(backup, out, { recursive: true, preserveTimestamps: true });
+    expect(await (await KeptOutputs.open(kept(cacheDir, out))).sameFolder(out)).toBe(false);
+    expect((await flushedLinks()).length).toBeGreaterThan(0);
+    expect(await (await KeptOutputs.open(kept(cacheDir, out))).sameFolder(out)).toBe(true);
+    expect(await flushedLinks()).toEqual([]);
+    rmSync(join(corpus, 'zz-touch.md'));
     cpSync(out, `${out}.copy`, { recursive: true, preserveTimestamps: true });
     rmSync(out, { recursive: true });
     renameSync(`${out}.copy`, out);
