@@ -169,7 +169,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
 
   // Incremental runs: a document is re-processed only when its bytes, its
   // sidecar metadata, the rules, the registry, the limits or the code changed.
-  const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, config.limits, await sourceHash()]));
+  // V8's version too: a cached document is kept in V8's serialization, which another V8 may not read.
+  const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, config.limits, await sourceHash(), process.versions.v8]));
   // Entries are kept by generation (one folder per salt): when rules or code change,
   // the run starts a new folder and, once it has written its outputs, removes all
   // but this one and the one used before it (so switching back to the previous rules is free).
