@@ -15,7 +15,7 @@ import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, compileRules, type CompiledRules } from './rules/index.js';
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
-import { Aggregator, summarize, type Scope, type Override, type Aggregate } from './aggregate/index.js';
+import { Aggregator, summarize, withDigest, type Scope, type Override, type Aggregate } from './aggregate/index.js';
 import { aggregateOutputs, json, type FileText } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
 import { loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
@@ -337,9 +337,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       const out = applier.apply(doc);
       if (out !== doc) reviewedDocs.set(r, (doc = out));
     }
-    const summary = summarize(doc, registry, override);
-    summary.digest = sha256(JSON.stringify(summary));
-    aggregator.add(summary);
+    aggregator.add(withDigest(summarize(doc, registry, override)));
   }
   for (const r of kept) (r.info as Partial<DocInfo>).summary = undefined;
   const agg: Aggregate = aggregator.result(scope);

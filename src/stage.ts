@@ -20,7 +20,7 @@ import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
-import { attribute, namedPartnerships, summarize, type DocSummary } from './aggregate/index.js';
+import { attribute, namedPartnerships, summarize, withDigest, type DocSummary } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
 
 /** What the run keeps of a processed document. */
@@ -228,7 +228,7 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
     return { info, cached, fromCache: false, ms: Math.round(performance.now() - t0) };
   }
   const info = infoOf(doc, ctx.registry);
-  info.summary.digest = sha256(JSON.stringify(info.summary));
+  withDigest(info.summary);
   return { info, doc, fromCache: false, ms: Math.round(performance.now() - t0) };
 }
 

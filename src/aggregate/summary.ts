@@ -4,6 +4,7 @@ import type { Registry } from '../rules/registry.js';
 import { governanceFacts, type GovernanceFacts } from './governance.js';
 import { findEvents, type TextEvent } from './events.js';
 import { sentenceKey } from './normalize.js';
+import { sha256 } from '../core/hash.js';
 
 /**
  * The per-document summary aggregation works from: the document's metadata and
@@ -98,6 +99,12 @@ function namesPattern(ids: string[], registry: Registry): RegExp | undefined {
 }
 
 /** Reduce a processed document to its summary. `namedLists`: each passage's namedPartnerships, when already known. */
+/** A summary with its digest (see DocSummary.digest) made from its own JSON: for a summary not read from a cache record. */
+export function withDigest(summary: DocSummary): DocSummary {
+  summary.digest = sha256(JSON.stringify(summary));
+  return summary;
+}
+
 export function summarize(doc: Doc, registry: Registry, override?: Override, namedLists?: string[][]): DocSummary {
   const failed = !doc.text || doc.messages.some((m) => m.severity === 'error');
   const urls = doc.meta.sourceUrls?.length ? [...doc.meta.sourceUrls] : doc.meta.sourceUrl ? [doc.meta.sourceUrl] : [];

@@ -7,7 +7,7 @@ import { sourceHash } from '../core/codehash.js';
 import { removeTempFiles, writeFileAtomic } from '../core/fsutil.js';
 import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
 import { compiledWith, compileRules, storeCompiled, type CompiledRules, type StoredCompiled } from './compile.js';
-import { loadRegistry, readRegistryFile, registryOf, type Registry, type RegistrySource } from './registry.js';
+import { loadRegistry, readRegistrySources, registryOf, type Registry, type RegistrySource } from './registry.js';
 
 /**
  * Rules as loaded (files parsed and checked, vocabularies brought in, lemmas
@@ -186,14 +186,11 @@ export async function loadRegistryCached(files: string[], cacheDir: string | und
   } catch {
     // Not cached yet, or damaged: loaded from the files.
   }
-  // One after another: the first file with a problem is the one reported.
-  const sources = [];
-  for (const f of files) sources.push(await readRegistryFile(f));
-  const text = sources.map((s) => s.text);
-  const registry = registryOf(sources, sha256(text.join('\u0000')).slice(0, 16));
+  const { sources, hash } = await readRegistrySources(files);
+  const registry = registryOf(sources, hash);
   try {
     // A file edited while it was read: what was loaded may not be what the key says.
-    if (text.some((t, i) => t !== texts[i]!.toString('utf8'))) return registry;
+    if (sources.some((s, i) => s.text !== texts[i]!.toString('utf8'))) return registry;
     const stored: StoredRegistry = { format: REGISTRY_FORMAT, key, hash: registry.hash, sources: sources.map((s) => ({ file: s.file, data: s.data })) };
     await writeOnlyEntry(cacheDir, key, JSON.stringify(stored));
   } catch {

@@ -48,7 +48,7 @@ function normalizeName(s: string): string {
   return s.toLowerCase().replace(/[\u2010-\u2015]/g, '-').replace(/\s+/g, ' ').trim();
 }
 
-export async function readRegistryFile(file: string) {
+async function readRegistryFile(file: string) {
   const { data, lineOf, text } = await readYamlFile(file, registrySchema, {
     missing: 'partnership registry not found',
     missingHint: 'create rules/partnerships.yaml (see README "Partnerships")',
@@ -62,9 +62,18 @@ export async function readRegistryFile(file: string) {
  * a partnerships.yaml of its own for partnerships the main registry lacks).
  */
 export async function loadRegistry(file: string, ...extra: string[]): Promise<Registry> {
-  const sources = [await readRegistryFile(file)];
-  for (const f of extra) sources.push(await readRegistryFile(f));
-  return registryOf(sources, sha256(sources.map((x) => x.text).join('\u0000')).slice(0, 16));
+  const { sources, hash } = await readRegistrySources([file, ...extra]);
+  return registryOf(sources, hash);
+}
+
+/**
+ * Registry files read and checked, one after another (the first with a problem is
+ * the one reported), with their texts and the hash of their contents.
+ */
+export async function readRegistrySources(files: string[]) {
+  const sources = [];
+  for (const f of files) sources.push(await readRegistryFile(f));
+  return { sources, hash: sha256(sources.map((x) => x.text).join('\u0000')).slice(0, 16) };
 }
 
 /** The partnerships of registry files as read and validated, one file after another. */
