@@ -405,6 +405,7 @@ describe("partnerships' files made before from the same inputs", () => {
     // The outputs are the folder the run put in place (its files flushed then, so files linked from
     // them need not be flushed again); files restored into it, or a copy put in its place, are not.
     expect(await (await KeptOutputs.open(kept(cacheDir, out))).sameFolder(out)).toBe(true);
+    let touches = 0;
     const flushedLinks = async () => {
       // The files flushed during a run that are links (to the previous outputs' files).
       const probe = await open(join(out, 'run-report.json'), 'r');
@@ -417,7 +418,9 @@ describe("partnerships' files made before from the same inputs", () => {
         return fsyncSync(this.fd);
       });
       try {
-        writeFileSync(join(corpus, 'zz-touch.md'), `---\ntitle: "A note"\ndate: 2025-01-0${linked.length + Math.floor(Math.random() * 8) + 1}\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will meet again.\n`);
+        // A statement that changes at every call, so that each call runs.
+        touches++;
+        writeFileSync(join(corpus, 'zz-touch.md'), `---\ntitle: "A note"\ndate: 2025-01-0${touches}\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will meet again.\n`);
         await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
       } finally {
         spy.mockRestore();
