@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, fsyncSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { acquireLock, recoverDir, replaceDirAtomic, writeCacheFileSync, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
+import { acquireLock, recoverDir, replaceDirAtomic, syncsSettled, writeCacheFileSync, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
 import { startServer } from './fixtures/server.js';
 import { ROOT, tmp } from './helpers.js';
 
@@ -224,6 +225,29 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(await writeFilePieces(join(next, 'longer.md'), ['Council met — twice.\n', 'And again.'], join(prev, 'same.md'))).toBe('written');
     expect(readFileSync(join(next, 'longer.md'), 'utf8')).toBe('Council met — twice.\nAnd again.');
     expect(readdirSync(next).filter((n) => n.endsWith('.link'))).toEqual([]);
+  });
+
+  it('hands each written file to the disk as soon as it is written, not only in the flush before the swap', async () => {
+    const { prev, next } = twoBuilds('early-sync');
+    writeFileSync(join(prev, 'same.md'), 'The council met.\n');
+    const probe = await open(join(prev, 'same.md'), 'r');
+    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const flushed: string[] = [];
+    const spy = vi.spyOn(proto, 'sync').mockImplementation(async function (this: { fd: number }) {
+      flushed.push(readlinkSync(`/proc/self/fd/${this.fd}`));
+      return fsyncSync(this.fd);
+    });
+    try {
+      expect(await writeFilePieces(join(next, 'written.md'), ['The council ', 'will meet.\n'])).toBe('written');
+      expect(await writeOrLink(join(next, 'other.md'), 'The desk opened.\n', undefined)).toBe('written');
+      // A file that is a link to the previous one was flushed when that was written: not again.
+      expect(await writeOrLink(join(next, 'same.md'), 'The council met.\n', join(prev, 'same.md'))).toBe('linked');
+      await syncsSettled();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(flushed.sort()).toEqual([join(next, 'other.md'), join(next, 'written.md')]);
   });
 
   it('pieces that differ only after megabytes, or end early, are written whole (the same part copied from the previous file)', async () => {

@@ -223,6 +223,8 @@ export async function removeTempFiles(dir: string, recursive = false, olderThanM
  * to commit per file).
  */
 async function syncTree(dir: string, linkedOnDisk = false): Promise<void> {
+  // The files flushed early are clean by now: flushing them again is quick.
+  await syncsSettled();
   const files: string[] = [];
   const dirs: string[] = [];
   const walk = async (d: string) => {
@@ -452,7 +454,37 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
     } finally {
       await old?.close();
     }
+    if (fh) syncSoon(path);
   }
+}
+
+/**
+ * Written files are handed to the disk at once, one at a time in the background,
+ * while the run makes the next ones: the flush before an output folder is swapped
+ * in (syncTree) then finds their bytes on disk already, instead of waiting for
+ * all the folder's bytes at the end (2.2 s of a 3,000-statement run's 757 MB).
+ */
+const syncQueue: string[] = [];
+let syncing: Promise<void> | undefined;
+
+/** Flush the file to disk in the background. Best effort: syncTree flushes every file in any case. */
+function syncSoon(path: string): void {
+  syncQueue.push(path);
+  syncing ??= (async () => {
+    for (let f = syncQueue.shift(); f !== undefined; f = syncQueue.shift()) {
+      // Gone already (a failed run removed its staging folder): nothing to flush.
+      const fh = await open(f, 'r').catch(() => undefined);
+      if (!fh) continue;
+      await fh.sync().catch(() => {});
+      await fh.close().catch(() => {});
+    }
+    syncing = undefined;
+  })();
+}
+
+/** When the files handed to syncSoon so far are flushed (or failed to be). */
+export async function syncsSettled(): Promise<void> {
+  while (syncing) await syncing;
 }
 
 /**
