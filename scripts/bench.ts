@@ -201,6 +201,8 @@ interface Timed {
   rssMB: number;
   cores: number;
   tail: string;
+  /** Seconds per phase, from the run report. */
+  phases?: Record<string, number>;
 }
 function timedRun(cfg: string, corpusDir: string, outDir: string, full: boolean): Timed {
   const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M %U %S', process.execPath, join(root, 'bin/accords.js'), 'run', '--config', cfg, '--corpus', corpusDir, '--out', outDir, '--quiet', ...(full ? ['--full'] : [])], {
@@ -212,7 +214,13 @@ function timedRun(cfg: string, corpusDir: string, outDir: string, full: boolean)
   const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !l.startsWith('@@time')).slice(-3).join(' | ').slice(0, 400);
   if (!m) return { ok: false, wall: NaN, rssMB: NaN, cores: NaN, tail: r.error ? `${r.error.message}` : tail };
   const wall = Number(m[1]);
-  return { ok: r.status === 0, wall, rssMB: Math.round(Number(m[2]) / 1024), cores: round((Number(m[3]) + Number(m[4])) / Math.max(wall, 0.01)), tail };
+  let phases: Record<string, number> | undefined;
+  try {
+    phases = (JSON.parse(readFileSync(join(outDir, 'run-report.json'), 'utf8')) as { phases?: Record<string, number> }).phases;
+  } catch {
+    phases = undefined;
+  }
+  return { ok: r.status === 0, wall, rssMB: Math.round(Number(m[2]) / 1024), cores: round((Number(m[3]) + Number(m[4])) / Math.max(wall, 0.01)), tail, ...(phases ? { phases } : {}) };
 }
 if (sizes.length && !existsSync('/usr/bin/time')) {
   emit({ measure: 'runs', value: 'skipped', unit: '', note: '/usr/bin/time is missing (apt-get install time)' });
@@ -226,11 +234,11 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
       writeFileSync(cfg, `export default ${JSON.stringify({ rules: resolve(config.root, config.rules), cacheDir: join(dir, 'cache'), review: { db: join(dir, 'reviews.sqlite') }, concurrency: config.concurrency })};\n`);
       const note = `${size} statements built from ${files.length} real ones with distinct text (scripts/bench-corpus.ts)`;
       const full = timedRun(cfg, corpusDir, join(dir, 'out'), true);
-      emit({ measure: `run ${size} --full`, value: full.ok ? full.wall : 'failed', unit: 's', peak_rss_mb: full.rssMB, cpu_cores: full.cores, note: full.ok ? note : `${note}; ${full.tail}` });
+      emit({ measure: `run ${size} --full`, value: full.ok ? full.wall : 'failed', unit: 's', peak_rss_mb: full.rssMB, cpu_cores: full.cores, ...(full.ok && full.phases ? { phases: full.phases } : {}), note: full.ok ? note : `${note}; ${full.tail}` });
       if (size === 1000 && full.ok) {
         const added = buildBenchCorpus(corpus, corpusDir, 1, size);
         const inc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
-        emit({ measure: `run ${size}+1`, value: inc.ok ? inc.wall : 'failed', unit: 's', peak_rss_mb: inc.rssMB, cpu_cores: inc.cores, note: inc.ok ? `one statement added (${added.length})` : inc.tail });
+        emit({ measure: `run ${size}+1`, value: inc.ok ? inc.wall : 'failed', unit: 's', peak_rss_mb: inc.rssMB, cpu_cores: inc.cores, ...(inc.ok && inc.phases ? { phases: inc.phases } : {}), note: inc.ok ? `one statement added (${added.length})` : inc.tail });
         const same = timedRun(cfg, corpusDir, join(dir, 'out'), false);
         emit({ measure: `run ${size + 1} unchanged`, value: same.ok ? same.wall : 'failed', unit: 's', peak_rss_mb: same.rssMB, cpu_cores: same.cores, note: same.ok ? 'nothing changed' : same.tail });
       }
@@ -263,6 +271,13 @@ const table = rows.filter((r) => r.measure !== 'eval').map(fmt);
 const widths = [0, 1, 2].map((i) => Math.max(...table.map((t) => t[i]!.length), 8));
 console.log('');
 for (const t of table) console.log(t.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+// Where the whole-process runs spent their time (from their run reports); the rest is the flush to disk, the swap and the process's start and exit.
+for (const r of rows) {
+  const phases = r['phases'] as Record<string, number> | undefined;
+  if (!phases || typeof r.value !== 'number') continue;
+  const sum = Object.values(phases).reduce((a, b) => a + b, 0);
+  console.log(`${r.measure} phases: ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; the rest ${Math.max(0, r.value - sum).toFixed(2)} s`);
+}
 const ev = rows.find((r) => r.measure === 'eval');
 if (ev) {
   console.log(`eval output ${ev.value}`);

@@ -145,6 +145,14 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const corpus = opts.corpus ?? resolve(config.root, config.corpus);
   const rulesDir = opts.rules ?? resolve(config.root, config.rules);
   const started = Date.now();
+  // Where the run's time went, in seconds per phase (in the run report).
+  const phases: Record<string, number> = {};
+  let phaseStart = started;
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases[name] = (now - phaseStart) / 1000;
+    phaseStart = now;
+  };
 
   // What an interrupted run left: a swap cut between its two renames, staging folders, temporary files.
   const recovery = await recoverDir(outDir);
@@ -243,6 +251,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   }
 
   async function streamRun(): Promise<RunSummary> {
+  phase('start');
   const limit = pLimit(pool ? pool.size * 4 : config.concurrency);
   const ctx: StageContext = {
     config,
@@ -272,6 +281,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     ),
   );
 
+  phase('statements');
   const fresh = prepared.flatMap((r) => r.verdicts ?? []);
   for (const r of prepared) delete r.verdicts;
   // Not read when nothing was to be processed (a damaged cache entry may be all the same): read now.
@@ -341,6 +351,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   }
   for (const r of kept) (r.info as Partial<DocInfo>).summary = undefined;
   const agg: Aggregate = aggregator.result(scope);
+  phase('aggregation');
   const failed = docsInfo.filter((d) => d.messages.some((m) => m.severity === 'error'));
   const warnings = docsInfo.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + duplicates.reduce((n, d) => n + d.messages.filter((m) => m.severity === 'warning').length, 0) + listing.length;
   const passages = docsInfo.reduce((n, d) => n + d.passages, 0);
@@ -350,7 +361,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     corpus,
     rules_version: ruleSet.version,
     scope,
-    seconds: (Date.now() - started) / 1000,
+    // Until the outputs are written (the flush to disk and the swap that follow are not counted), and where that time went.
+    seconds: 0,
+    phases,
     documents: docsInfo.map((d) => ({
       file: d.path,
       id: d.id,
@@ -439,9 +452,12 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         await write(f.name, f.make());
         if (inputs !== undefined) await keptFiles.made(f.name, inputs, staging);
       }
-      await writeFile(join(staging, 'run-report.json'), json(report));
+      phase('aggregate files');
       if (writer) await writer.wait();
       else await writeDocOutputs(staging, previous, items(), () => registry);
+      phase('statement files');
+      report.seconds = (Date.now() - started) / 1000;
+      await writeFile(join(staging, 'run-report.json'), json(report));
     } catch (err) {
       await writer?.stop();
       throw err;

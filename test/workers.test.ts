@@ -22,8 +22,9 @@ function tree(dir: string, base = dir, out = new Map<string, Buffer>()): Map<str
 
 /** The run report without its timings, the only thing allowed to differ between runs. */
 function untimed(report: Buffer): unknown {
-  const r = JSON.parse(report.toString('utf8')) as { seconds?: number; documents: Array<{ ms?: number }> };
+  const r = JSON.parse(report.toString('utf8')) as { seconds?: number; phases?: unknown; documents: Array<{ ms?: number }> };
   delete r.seconds;
+  delete r.phases;
   for (const d of r.documents) delete d.ms;
   return r;
 }
@@ -60,6 +61,17 @@ describe('a run in worker threads', () => {
     expect(runs['pool']!.summary.documents).toBe(runs['single']!.summary.documents);
     expect(runs['pool']!.summary.passages).toBeGreaterThan(5000);
     expectSameOutputs(runs['single']!.out, runs['pool']!.out);
+  });
+
+  it('says in the run report where the time went, phase by phase', () => {
+    for (const name of ['single', 'pool']) {
+      const report = JSON.parse(readFileSync(join(runs[name]!.out, 'run-report.json'), 'utf8')) as { seconds: number; phases: Record<string, number> };
+      expect(Object.keys(report.phases), name).toEqual(['start', 'statements', 'aggregation', 'aggregate files', 'statement files']);
+      for (const [phase, s] of Object.entries(report.phases)) expect(s >= 0 && Number.isFinite(s), `${name} ${phase}: ${s}`).toBe(true);
+      // Most of a full run over the real statements is reading and tagging them.
+      expect(report.phases['statements']!, name).toBeGreaterThan(report.phases['aggregation']!);
+      expect(report.phases['statements']!, name).toBeGreaterThan(report.seconds / 2);
+    }
   });
 
   it('reports the duplicate and the unreadable file the same way', () => {
