@@ -20,7 +20,7 @@
  * - the review store: decisions written and read per second.
  * - `accords eval`: the tagging quality figures, which speed work must not change.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir, cpus } from 'node:os';
@@ -231,7 +231,10 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
       const corpusDir = join(dir, 'corpus');
       buildBenchCorpus(corpus, corpusDir, size);
       const cfg = join(dir, 'bench.config.mts');
-      writeFileSync(cfg, `export default ${JSON.stringify({ rules: resolve(config.root, config.rules), cacheDir: join(dir, 'cache'), review: { db: join(dir, 'reviews.sqlite') }, concurrency: config.concurrency })};\n`);
+      // A copy of the rules, so that a run after a change of rules can be timed.
+      const rulesCopy = join(dir, 'rules');
+      cpSync(resolve(config.root, config.rules), rulesCopy, { recursive: true });
+      writeFileSync(cfg, `export default ${JSON.stringify({ rules: rulesCopy, cacheDir: join(dir, 'cache'), review: { db: join(dir, 'reviews.sqlite') }, concurrency: config.concurrency })};\n`);
       const note = `${size} statements built from ${files.length} real ones with distinct text (scripts/bench-corpus.ts)`;
       const full = timedRun(cfg, corpusDir, join(dir, 'out'), true);
       emit({ measure: `run ${size} --full`, value: full.ok ? full.wall : 'failed', unit: 's', peak_rss_mb: full.rssMB, cpu_cores: full.cores, ...(full.ok && full.phases ? { phases: full.phases } : {}), note: full.ok ? note : `${note}; ${full.tail}` });
@@ -241,6 +244,10 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
         emit({ measure: `run ${size}+1`, value: inc.ok ? inc.wall : 'failed', unit: 's', peak_rss_mb: inc.rssMB, cpu_cores: inc.cores, ...(inc.ok && inc.phases ? { phases: inc.phases } : {}), note: inc.ok ? `one statement added (${added.length})` : inc.tail });
         const same = timedRun(cfg, corpusDir, join(dir, 'out'), false);
         emit({ measure: `run ${size + 1} unchanged`, value: same.ok ? same.wall : 'failed', unit: 's', peak_rss_mb: same.rssMB, cpu_cores: same.cores, note: same.ok ? 'nothing changed' : same.tail });
+        // Every statement tagged again (a comment in a rule file gives the rules a new version).
+        appendFileSync(join(rulesCopy, 'scope.yaml'), '\n# changed\n');
+        const rc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
+        emit({ measure: `run ${size + 1} after a rule change`, value: rc.ok ? rc.wall : 'failed', unit: 's', peak_rss_mb: rc.rssMB, cpu_cores: rc.cores, ...(rc.ok && rc.phases ? { phases: rc.phases } : {}), note: rc.ok ? 'every statement tagged again' : rc.tail });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

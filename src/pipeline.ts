@@ -58,6 +58,8 @@ export interface RunSummary {
   /** Documents processed in this run; the rest came unchanged from the cache. */
   processed: number;
   reused: number;
+  /** Of the documents processed, those tagged again from an earlier generation's extraction (the rules or registry changed, not the document). */
+  retagged?: number;
   /** True when nothing changed and the outputs were left as they were. */
   upToDate?: boolean;
   failed: number;
@@ -183,8 +185,12 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // the run starts a new folder and, once it has written its outputs, removes all
   // but this one and the one used before it (so switching back to the previous rules is free).
   const generation = join(docCache, salt.slice(0, 16));
+  // What extraction and segmentation depend on: a generation that differs from this one
+  // only in its rules or registry holds documents whose extraction this run can use again.
+  const extraction = sha256(JSON.stringify([config.limits, await sourceHash(), process.versions.v8]));
   await mkdir(generation, { recursive: true });
-  await markUsed(generation);
+  await markUsed(generation, { salt, extraction });
+  const donors = opts.full ? undefined : await donorGeneration(docCache, generation, extraction);
 
   const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
 
@@ -262,14 +268,17 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   };
   let done = 0;
   let reused = 0;
+  let retagged = 0;
   const prepared = await Promise.all(
     files.map((f, i) =>
       limit(async () => {
         const display = relative(process.cwd(), f) || f;
         const key = keys[i]!.startsWith('unreadable:') ? undefined : keys[i];
-        const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), cacheDir: generation, full: !!opts.full };
+        const donor = key && donors ? join(donors.dir, `${sha256(`${hashes.hashOf(f)}\u0000${donors.salt}`)}.json`) : undefined;
+        const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), ...(donor ? { donor } : {}), cacheDir: generation, full: !!opts.full };
         const r = pool ? await pool.run<Prepared>({ kind: 'prepare', job }) : await prepareFile(job, ctx);
         if (r.fromCache) reused++;
+        if (r.retagged) retagged++;
         done++;
         const d = r.info;
         const errs = d.messages.filter((m) => m.severity === 'error');
@@ -383,6 +392,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     ...(opts.fetchReport ? { fetch: opts.fetchReport } : {}),
     processed: prepared.length - reused,
     unchanged: reused,
+    retagged,
   };
 
   // Build the whole output folder beside the old one and swap it in: an
@@ -478,7 +488,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const lines = [
     `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${ruleSet.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}${listing.length ? `, skipped ${listing.length}` : ''}`,
-    `  re-processed ${prepared.length - reused}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
+    `  re-processed ${prepared.length - reused}${retagged ? ` (${retagged} tagged again, extracted by an earlier run)` : ''}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
   if (reviewProblem) lines.push(`  reviews NOT applied: ${reviewProblem}; the outputs show the automatic tags only`);
   if (applied && (applied.applied || applied.stale.length)) {
@@ -506,6 +516,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     documents: docs.length,
     processed: prepared.length - reused,
     reused,
+    retagged,
     failed: failed.length,
     warnings,
     passages,
@@ -521,9 +532,35 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
 /** A generation of the cache of processed documents records when a run last used it. */
 const USED = '.used';
 
-async function markUsed(generation: string): Promise<void> {
+async function markUsed(generation: string, madeBy: { salt: string; extraction: string }): Promise<void> {
   const now = new Date();
-  await utimes(join(generation, USED), now, now).catch(() => writeFile(join(generation, USED), ''));
+  // The marker holds the generation's salt and what its extraction depends on (see donorGeneration).
+  const text = JSON.stringify(madeBy);
+  const had = await readFile(join(generation, USED), 'utf8').catch(() => undefined);
+  if (had === text) await utimes(join(generation, USED), now, now);
+  else await writeFile(join(generation, USED), text);
+}
+
+/**
+ * The most recently used other generation of the cache made by the same code and
+ * settings (only its rules or registry differ), with its salt: its documents'
+ * extraction and segmentation are those this run would make. Undefined when there is none.
+ */
+async function donorGeneration(docCache: string, current: string, extraction: string): Promise<{ dir: string; salt: string } | undefined> {
+  let best: { dir: string; salt: string; used: number } | undefined;
+  for (const e of await readdir(docCache, { withFileTypes: true }).catch(() => [])) {
+    const dir = join(docCache, e.name);
+    if (!e.isDirectory() || dir === current || !/^[0-9a-f]{16}$/.test(e.name)) continue;
+    try {
+      const made = JSON.parse(await readFile(join(dir, USED), 'utf8')) as { salt?: unknown; extraction?: unknown };
+      if (made.extraction !== extraction || typeof made.salt !== 'string' || !made.salt.startsWith(e.name)) continue;
+      const used = (await stat(join(dir, USED))).mtimeMs;
+      if (!best || used > best.used || (used === best.used && dir < best.dir)) best = { dir, salt: made.salt, used };
+    } catch {
+      // Made by an older version (an empty marker), or unreadable: not used.
+    }
+  }
+  return best && { dir: best.dir, salt: best.salt };
 }
 
 /**

@@ -9,7 +9,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { Doc, DocMeta } from './core/doc.js';
+import type { Doc, DocMeta, Passage } from './core/doc.js';
 import type { Message } from './core/messages.js';
 import { problem } from './core/errors.js';
 import { sha256 } from './core/hash.js';
@@ -50,6 +50,8 @@ export interface Prepared {
   /** The document itself when it is not cached (it failed in a way worth trying again). */
   doc?: Doc;
   fromCache: boolean;
+  /** Processed from an earlier generation's extraction of the same bytes (see retagged). */
+  retagged?: boolean;
   ms: number;
   /** The part-of-speech verdicts reached in this thread since the last document (see takeVerdicts). */
   verdicts?: Verdict[];
@@ -68,6 +70,12 @@ export interface PrepareJob {
   key?: string;
   cacheDir: string;
   full: boolean;
+  /**
+   * The document's entry in an earlier generation of the cache made by the same
+   * code and settings under other rules or another registry, when there is one:
+   * its extraction is used again (see retagged).
+   */
+  donor?: string;
 }
 
 /** Process one file through every stage. Never throws: failures become messages. */
@@ -78,24 +86,58 @@ export async function processFile(path: string, config: LoadedConfig, rules: Com
     for (const m of ex.messages) if (m.file === path) m.file = displayPath;
     const doc: Doc = { ...ex, passages: [], partnerships: [] };
     if (!doc.text || doc.messages.some((m) => m.severity === 'error')) return doc;
-    const passages = segment(doc);
-    doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
-    const attr = attribute(doc.meta, doc.text, registry, displayPath);
-    doc.partnerships = attr.ids;
-    doc.messages.push(...attr.messages);
-    return doc;
+    return tagDoc(doc, segment(doc), rules, registry, displayPath);
   } catch (err) {
-    return {
-      path: displayPath,
-      id: basename(path),
-      format: 'text',
-      meta: { title: basename(path) },
-      text: '',
-      blocks: [],
-      passages: [],
-      partnerships: [],
-      messages: [problem('pipeline/crash', displayPath, (err as Error).message)],
-    };
+    return crashed(path, displayPath, err as Error);
+  }
+}
+
+/** The steps after extraction and segmentation: every passage tagged and graded, the document attributed. */
+function tagDoc(doc: Doc, passages: Passage[], rules: CompiledRules, registry: Registry, displayPath: string): Doc {
+  doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
+  const attr = attribute(doc.meta, doc.text, registry, displayPath);
+  doc.partnerships = attr.ids;
+  doc.messages.push(...attr.messages);
+  return doc;
+}
+
+function crashed(path: string, displayPath: string, err: Error): Doc {
+  return {
+    path: displayPath,
+    id: basename(path),
+    format: 'text',
+    meta: { title: basename(path) },
+    text: '',
+    blocks: [],
+    passages: [],
+    partnerships: [],
+    messages: [problem('pipeline/crash', displayPath, err.message)],
+  };
+}
+
+/**
+ * A document processed by other rules or another registry (an entry of an earlier
+ * generation of the cache, made by the same code and settings from the same bytes)
+ * tagged again with these: its extraction and segmentation depend on neither and
+ * are not done again. Undefined when the entry cannot be read or holds a document
+ * that failed (those are processed from the file).
+ */
+function retagged(donor: string, rules: CompiledRules, registry: Registry, displayPath: string): Doc | undefined {
+  let old: Doc;
+  try {
+    old = renamedDoc(deserialize(entryParts(donor, ['doc'])[0]!) as Doc, displayPath);
+  } catch {
+    return undefined;
+  }
+  if (!old?.text || !Array.isArray(old.passages) || !Array.isArray(old.messages) || old.messages.some((m) => m.severity === 'error')) return undefined;
+  try {
+    // As extraction left it: no passages, partnerships or attribution messages yet (the fields keep their order).
+    const doc: Doc = { ...old, passages: [], partnerships: [], messages: old.messages.filter((m) => !m.code.startsWith('attribute/')) };
+    const passages = old.passages.map(({ tags: _tags, review: _review, ...p }) => p);
+    return tagDoc(doc, passages, rules, registry, displayPath);
+  } catch {
+    // Processed from the file instead, which fails the same way and says so.
+    return undefined;
   }
 }
 
@@ -222,10 +264,11 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
       // A damaged cache entry (or one another version wrote): processed again.
     }
   }
-  const doc = await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display);
+  const again = job.donor && !job.full ? retagged(job.donor, ctx.rules, ctx.registry, job.display) : undefined;
+  const doc = again ?? (await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display));
   if (cached && !doc.messages.some((m) => m.code === 'pipeline/crash')) {
     const info = record(doc, cached, ctx);
-    return { info, cached, fromCache: false, ms: Math.round(performance.now() - t0) };
+    return { info, cached, fromCache: false, ...(again ? { retagged: true } : {}), ms: Math.round(performance.now() - t0) };
   }
   const info = infoOf(doc, ctx.registry);
   withDigest(info.summary);

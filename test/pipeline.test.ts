@@ -156,6 +156,70 @@ describe('the cache of processed documents', () => {
   });
 });
 
+describe('a change of rules or registry', () => {
+  it("tags the statements again from their earlier extraction, with outputs the same as a run from scratch", async () => {
+    const corpus = tmp('accords-retag');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const rules = tmp('accords-retag-rules');
+    cpSync(join(ROOT, 'rules'), rules, { recursive: true });
+    const cacheDir = tmp('accords-retag-cache');
+    const out = join(tmp('accords-retag-out'), 'out');
+    const cfg = { ...config, cacheDir, rules };
+    const run = (more: Partial<typeof config> = {}, full = false) => runPipeline({ ...cfg, ...more }, { corpus, out, full, workers: 1, ...quiet });
+    const fresh = async (more: Partial<typeof config> = {}) => {
+      const dir = join(tmp('accords-retag-fresh'), 'out');
+      await runPipeline({ ...cfg, ...more, cacheDir: tmp('accords-retag-cache2') }, { corpus, out: dir, workers: 1, ...quiet });
+      const names = files(out).filter((f) => f !== 'run-report.json');
+      expect(files(dir).filter((f) => f !== 'run-report.json')).toEqual(names);
+      for (const f of names) expect(readFileSync(join(dir, f)).equals(readFileSync(join(out, f))), f).toBe(true);
+      // The statements' messages too (an attribution's are made again, an extraction's kept).
+      const messages = (d: string) => (JSON.parse(readFileSync(join(d, 'run-report.json'), 'utf8')) as { documents: Array<{ file: string; messages: unknown[] }> }).documents.map((x) => [x.file, x.messages]);
+      expect(messages(out)).toEqual(messages(dir));
+    };
+    // A statement naming a partnership the registry does not know, and one with a character extraction removes.
+    writeFileSync(join(corpus, 'unknown.md'), '---\ntitle: "A note"\ndate: 2025-02-01\npartnership: NO-SUCH-ID\n---\n\nThe two sides will train 300 chip technicians by 2027.\n');
+    writeFileSync(join(corpus, 'control.md'), '---\ntitle: "Another note"\ndate: 2025-02-02\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will fund\u0007 a joint design school for workforce training.\n');
+    const first = await run();
+    expect(first.retagged).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'run-report.json'), 'utf8')) as { documents: Array<{ file: string; messages: Array<{ code: string }> }> };
+    const codes = report.documents.flatMap((d) => d.messages.map((m) => m.code));
+    expect(codes).toContain('attribute/unknown-id');
+    expect(codes).toContain('extract/control-chars');
+    const before = readFileSync(join(out, 'matrix.json'), 'utf8');
+
+    // Rules that change tags (no workforce rules at all): every statement is tagged again, none extracted again.
+    const workforce = join(rules, 'objectives', 'workforce.yaml');
+    rmSync(workforce);
+    const second = await run();
+    expect(second.processed).toBe(first.documents);
+    expect(second.retagged).toBe(second.documents - second.failed);
+    expect(second.text).toMatch(/tagged again, extracted by an earlier run/);
+    expect(readFileSync(join(out, 'matrix.json'), 'utf8')).not.toBe(before);
+    await fresh();
+
+    // The registry is not part of extraction either.
+    const registry = join(rules, 'partnerships.yaml');
+    writeFileSync(registry, `${readFileSync(registry, 'utf8')}\n# edited\n`);
+    expect((await run()).retagged).toBe(second.retagged);
+    await fresh();
+
+    // A damaged earlier entry: that statement is read from its file again.
+    const generations = readdirSync(join(cacheDir, 'docs'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(cacheDir, 'docs', e.name));
+    writeFileSync(registry, `${readFileSync(registry, 'utf8')}# again\n`);
+    for (const g of generations) for (const f of readdirSync(g).filter((n) => n.endsWith('.json')).slice(0, 2)) writeFileSync(join(g, f), 'damaged');
+    const third = await run();
+    expect(third.retagged).toBeGreaterThan(0);
+    expect(third.retagged).toBeLessThan(third.documents - third.failed);
+    await fresh();
+
+    // Settings that change extraction, and --full, extract everything.
+    expect((await run({ limits: { ...config.limits, minTextChars: config.limits.minTextChars + 1 } })).retagged).toBe(0);
+    const scope = join(rules, 'scope.yaml');
+    writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited\n`);
+    expect((await run({}, true)).retagged).toBe(0);
+  });
+});
+
 describe('statements that did not change', () => {
   it('are known without being read again; one touched is read and found the same, one edited is processed', async () => {
     const corpus = tmp('accords-touch');
