@@ -222,6 +222,8 @@ function timedRun(cfg: string, corpusDir: string, outDir: string, full: boolean)
   }
   return { ok: r.status === 0, wall, rssMB: Math.round(Number(m[2]) / 1024), cores: round((Number(m[3]) + Number(m[4])) / Math.max(wall, 0.01)), tail, ...(phases ? { phases } : {}) };
 }
+/** A run's phases for its row, when it ran and its report says them. */
+const phasesOf = (t: Timed) => (t.ok && t.phases ? { phases: t.phases } : {});
 if (sizes.length && !existsSync('/usr/bin/time')) {
   emit({ measure: 'runs', value: 'skipped', unit: '', note: '/usr/bin/time is missing (apt-get install time)' });
 } else {
@@ -237,17 +239,17 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
       writeFileSync(cfg, `export default ${JSON.stringify({ rules: rulesCopy, cacheDir: join(dir, 'cache'), review: { db: join(dir, 'reviews.sqlite') }, concurrency: config.concurrency })};\n`);
       const note = `${size} statements built from ${files.length} real ones with distinct text (scripts/bench-corpus.ts)`;
       const full = timedRun(cfg, corpusDir, join(dir, 'out'), true);
-      emit({ measure: `run ${size} --full`, value: full.ok ? full.wall : 'failed', unit: 's', peak_rss_mb: full.rssMB, cpu_cores: full.cores, ...(full.ok && full.phases ? { phases: full.phases } : {}), note: full.ok ? note : `${note}; ${full.tail}` });
+      emit({ measure: `run ${size} --full`, value: full.ok ? full.wall : 'failed', unit: 's', peak_rss_mb: full.rssMB, cpu_cores: full.cores, ...phasesOf(full), note: full.ok ? note : `${note}; ${full.tail}` });
       if (size === 1000 && full.ok) {
         const added = buildBenchCorpus(corpus, corpusDir, 1, size);
         const inc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
-        emit({ measure: `run ${size}+1`, value: inc.ok ? inc.wall : 'failed', unit: 's', peak_rss_mb: inc.rssMB, cpu_cores: inc.cores, ...(inc.ok && inc.phases ? { phases: inc.phases } : {}), note: inc.ok ? `one statement added (${added.length})` : inc.tail });
+        emit({ measure: `run ${size}+1`, value: inc.ok ? inc.wall : 'failed', unit: 's', peak_rss_mb: inc.rssMB, cpu_cores: inc.cores, ...phasesOf(inc), note: inc.ok ? `one statement added (${added.length})` : inc.tail });
         const same = timedRun(cfg, corpusDir, join(dir, 'out'), false);
         emit({ measure: `run ${size + 1} unchanged`, value: same.ok ? same.wall : 'failed', unit: 's', peak_rss_mb: same.rssMB, cpu_cores: same.cores, note: same.ok ? 'nothing changed' : same.tail });
         // Every statement tagged again (a comment in a rule file gives the rules a new version).
         appendFileSync(join(rulesCopy, 'scope.yaml'), '\n# changed\n');
         const rc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
-        emit({ measure: `run ${size + 1} after a rule change`, value: rc.ok ? rc.wall : 'failed', unit: 's', peak_rss_mb: rc.rssMB, cpu_cores: rc.cores, ...(rc.ok && rc.phases ? { phases: rc.phases } : {}), note: rc.ok ? 'every statement tagged again' : rc.tail });
+        emit({ measure: `run ${size + 1} after a rule change`, value: rc.ok ? rc.wall : 'failed', unit: 's', peak_rss_mb: rc.rssMB, cpu_cores: rc.cores, ...phasesOf(rc), note: rc.ok ? 'every statement tagged again' : rc.tail });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

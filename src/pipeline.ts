@@ -180,14 +180,16 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // Incremental runs: a document is re-processed only when its bytes, its
   // sidecar metadata, the rules, the registry, the limits or the code changed.
   // V8's version too: a cached document is kept in V8's serialization, which another V8 may not read.
-  const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, config.limits, await sourceHash(), process.versions.v8]));
+  // Extraction and segmentation depend on the limits, the code and V8 (besides the
+  // statement's bytes): a generation that differs from this one only in its rules or
+  // registry holds documents whose extraction this run can use again.
+  const extractionParts = [config.limits, await sourceHash(), process.versions.v8];
+  const extraction = sha256(JSON.stringify(extractionParts));
+  const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, ...extractionParts]));
   // Entries are kept by generation (one folder per salt): when rules or code change,
   // the run starts a new folder and, once it has written its outputs, removes all
   // but this one and the one used before it (so switching back to the previous rules is free).
   const generation = join(docCache, salt.slice(0, 16));
-  // What extraction and segmentation depend on: a generation that differs from this one
-  // only in its rules or registry holds documents whose extraction this run can use again.
-  const extraction = sha256(JSON.stringify([config.limits, await sourceHash(), process.versions.v8]));
   await mkdir(generation, { recursive: true });
   await markUsed(generation, { salt, extraction });
   const donors = opts.full ? undefined : await donorGeneration(docCache, generation, extraction);
@@ -196,17 +198,20 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
 
   // When no input, rule, setting or scope changed since the outputs were
   // written, there is nothing to do: the outputs are already what a run would write.
-  // A statement's key: its bytes and its sidecar's (hashed again only when the file system says they may have changed), and the salt.
+  // A statement's key: its bytes and its sidecar's (hashed again only when the file system
+  // says they may have changed), its file's extension (which can decide how it is read), and the salt.
   const hashesDir = join(dirname(docCache), 'hashes');
   await removeTempFiles(hashesDir);
   const hashes = await ContentHashes.open(join(hashesDir, 'statements.json'));
-  const keys = files.map((f) => {
+  const contents = files.map((f) => {
     try {
-      return sha256(`${hashes.hashOf(f)}\u0000${salt}`);
+      return `${hashes.hashOf(f)}\u0000${extname(f).toLowerCase()}`;
     } catch {
-      return `unreadable:${f}`;
+      return undefined;
     }
   });
+  const keyOf = (i: number, s: string) => sha256(`${contents[i]}\u0000${s}`);
+  const keys = files.map((f, i) => (contents[i] === undefined ? `unreadable:${f}` : keyOf(i, salt)));
   const listed = new Set(files);
   await hashes.save((p) => inside(corpus, p) && !listed.has(p), (p) => listed.has(p));
   // A review store that cannot be read is reported, and the outputs are made from the automatic tags.
@@ -274,7 +279,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       limit(async () => {
         const display = relative(process.cwd(), f) || f;
         const key = keys[i]!.startsWith('unreadable:') ? undefined : keys[i];
-        const donor = key && donors ? join(donors.dir, `${sha256(`${hashes.hashOf(f)}\u0000${donors.salt}`)}.json`) : undefined;
+        const donor = key && donors ? join(donors.dir, `${keyOf(i, donors.salt)}.json`) : undefined;
         const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), ...(donor ? { donor } : {}), cacheDir: generation, full: !!opts.full };
         const r = pool ? await pool.run<Prepared>({ kind: 'prepare', job }) : await prepareFile(job, ctx);
         if (r.fromCache) reused++;
@@ -547,20 +552,28 @@ async function markUsed(generation: string, madeBy: { salt: string; extraction: 
  * extraction and segmentation are those this run would make. Undefined when there is none.
  */
 async function donorGeneration(docCache: string, current: string, extraction: string): Promise<{ dir: string; salt: string } | undefined> {
-  let best: { dir: string; salt: string; used: number } | undefined;
-  for (const e of await readdir(docCache, { withFileTypes: true }).catch(() => [])) {
-    const dir = join(docCache, e.name);
-    if (!e.isDirectory() || dir === current || !/^[0-9a-f]{16}$/.test(e.name)) continue;
+  for (const { path } of await otherGenerations(docCache, current)) {
     try {
-      const made = JSON.parse(await readFile(join(dir, USED), 'utf8')) as { salt?: unknown; extraction?: unknown };
-      if (made.extraction !== extraction || typeof made.salt !== 'string' || !made.salt.startsWith(e.name)) continue;
-      const used = (await stat(join(dir, USED))).mtimeMs;
-      if (!best || used > best.used || (used === best.used && dir < best.dir)) best = { dir, salt: made.salt, used };
+      const made = JSON.parse(await readFile(join(path, USED), 'utf8')) as { salt?: unknown; extraction?: unknown };
+      if (made.extraction === extraction && typeof made.salt === 'string' && made.salt.startsWith(basename(path))) return { dir: path, salt: made.salt };
     } catch {
       // Made by an older version (an empty marker), or unreadable: not used.
     }
   }
-  return best && { dir: best.dir, salt: best.salt };
+  return undefined;
+}
+
+/** The cache's generations other than `current`, the most recently used first. */
+async function otherGenerations(docCache: string, current: string): Promise<Array<{ path: string; used: number }>> {
+  const others: Array<{ path: string; used: number }> = [];
+  for (const e of await readdir(docCache, { withFileTypes: true }).catch(() => [])) {
+    const path = join(docCache, e.name);
+    if (!e.isDirectory() || path === current || !/^[0-9a-f]{16}$/.test(e.name)) continue;
+    const used = await stat(join(path, USED)).catch(() => lstat(path)).catch(() => undefined);
+    others.push({ path, used: used?.mtimeMs ?? 0 });
+  }
+  // Equal times (file systems that keep whole seconds): the name decides, so the choice is stable.
+  return others.sort((a, b) => b.used - a.used || (a.path < b.path ? -1 : 1));
 }
 
 /**
@@ -576,20 +589,13 @@ async function donorGeneration(docCache: string, current: string, extraction: st
 export async function pruneGenerations(docCache: string, current: string): Promise<{ removed: number; bytes: number; problems: string[] }> {
   const problems: string[] = [];
   const entries = await readdir(docCache, { withFileTypes: true }).catch(() => []);
-  const others: Array<{ path: string; used: number }> = [];
   const doomed: string[] = [];
   for (const e of entries) {
     const path = join(docCache, e.name);
-    if (e.isDirectory()) {
-      if (e.name.startsWith('.removing-')) doomed.push(path);
-      else if (path !== current && /^[0-9a-f]{16}$/.test(e.name)) {
-        const used = await stat(join(path, USED)).catch(() => lstat(path)).catch(() => undefined);
-        // Equal times (file systems that keep whole seconds): the name decides, so the choice is stable.
-        others.push({ path, used: used?.mtimeMs ?? 0 });
-      }
-    } else if (e.isFile() && /^[0-9a-f]{64}\.(?:json|info\.json|[0-9a-f]{12}\.(?:jsonl|page\.html))$/.test(e.name)) doomed.push(path);
+    if (e.isDirectory() && e.name.startsWith('.removing-')) doomed.push(path);
+    else if (e.isFile() && /^[0-9a-f]{64}\.(?:json|info\.json|[0-9a-f]{12}\.(?:jsonl|page\.html))$/.test(e.name)) doomed.push(path);
   }
-  others.sort((a, b) => b.used - a.used || (a.path < b.path ? -1 : 1));
+  const others = await otherGenerations(docCache, current);
   let removed = 0;
   let bytes = 0;
   for (const { path } of others.slice(1)) {

@@ -125,7 +125,7 @@ function crashed(path: string, displayPath: string, err: Error): Doc {
 function retagged(donor: string, rules: CompiledRules, registry: Registry, displayPath: string): Doc | undefined {
   let old: Doc;
   try {
-    old = renamedDoc(deserialize(entryParts(donor, ['doc'])[0]!) as Doc, displayPath);
+    old = loadDocSync(donor, displayPath);
   } catch {
     return undefined;
   }

@@ -230,6 +230,8 @@ describe('unchanged outputs linked from the previous ones', () => {
   it('hands each written file to the disk as soon as it is written, not only in the flush before the swap', async () => {
     const { prev, next } = twoBuilds('early-sync');
     writeFileSync(join(prev, 'same.md'), 'The council met.\n');
+    // Files written by the tests before this one are flushed first.
+    await syncsSettled();
     const probe = await open(join(prev, 'same.md'), 'r');
     const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
     await probe.close();
@@ -247,7 +249,7 @@ describe('unchanged outputs linked from the previous ones', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(flushed.sort()).toEqual([join(next, 'other.md'), join(next, 'written.md')]);
+    expect(flushed.filter((f) => f.startsWith(prev) || f.startsWith(next)).sort()).toEqual([join(next, 'other.md'), join(next, 'written.md')]);
   });
 
   it('pieces that differ only after megabytes, or end early, are written whole (the same part copied from the previous file)', async () => {

@@ -197,10 +197,20 @@ describe('a change of rules or registry', () => {
     expect(readFileSync(join(out, 'matrix.json'), 'utf8')).not.toBe(before);
     await fresh();
 
-    // The registry is not part of extraction either.
+    // The registry is not part of extraction either: the partnership it now knows is attributed, its message gone.
     const registry = join(rules, 'partnerships.yaml');
-    writeFileSync(registry, `${readFileSync(registry, 'utf8')}\n# edited\n`);
+    writeFileSync(registry, `${readFileSync(registry, 'utf8')}  - { id: NO-SUCH-ID, name: A partnership registered later, parties: [NH, VL], kind: dialogue }\n`);
     expect((await run()).retagged).toBe(second.retagged);
+    const known = JSON.parse(readFileSync(join(out, 'run-report.json'), 'utf8')) as { documents: Array<{ file: string; partnerships: string[]; messages: Array<{ code: string }> }> };
+    const note = known.documents.find((d) => d.file.endsWith('unknown.md'))!;
+    expect(note.partnerships).toEqual(['NO-SUCH-ID']);
+    expect(note.messages.map((m) => m.code)).not.toContain('attribute/unknown-id');
+    await fresh();
+
+    // The same in worker threads.
+    writeFileSync(registry, `${readFileSync(registry, 'utf8')}# edited\n`);
+    const pooled = await runPipeline(cfg, { corpus, out, workers: 2, ...quiet });
+    expect(pooled.retagged).toBe(second.retagged);
     await fresh();
 
     // A damaged earlier entry: that statement is read from its file again.
@@ -221,6 +231,24 @@ describe('a change of rules or registry', () => {
 });
 
 describe('statements that did not change', () => {
+  it('are read again when renamed to another extension, which can decide how they are read', async () => {
+    const corpus = tmp('accords-ext');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const cacheDir = tmp('accords-ext-cache');
+    const out = join(tmp('accords-ext-out'), 'out');
+    const page = '<p>The council <b>will</b> fund a joint chip design school.</p>\n<p>Both sides will train 300 technicians by 2027.</p>\n';
+    writeFileSync(join(corpus, 'note.htm'), page);
+    await runPipeline({ ...config, cacheDir }, { corpus, out, workers: 1, ...quiet });
+    renameSync(join(corpus, 'note.htm'), join(corpus, 'note.md'));
+    const second = await runPipeline({ ...config, cacheDir }, { corpus, out, workers: 1, ...quiet });
+    expect(second.processed).toBe(1);
+    const fresh = join(tmp('accords-ext-fresh'), 'out');
+    await runPipeline({ ...config, cacheDir: tmp('accords-ext-cache2') }, { corpus, out: fresh, workers: 1, ...quiet });
+    const names = files(out).filter((f) => f !== 'run-report.json');
+    expect(files(fresh).filter((f) => f !== 'run-report.json')).toEqual(names);
+    for (const f of names) expect(readFileSync(join(fresh, f)).equals(readFileSync(join(out, f))), f).toBe(true);
+  });
+
   it('are known without being read again; one touched is read and found the same, one edited is processed', async () => {
     const corpus = tmp('accords-touch');
     cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });

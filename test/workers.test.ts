@@ -68,9 +68,10 @@ describe('a run in worker threads', () => {
       const report = JSON.parse(readFileSync(join(runs[name]!.out, 'run-report.json'), 'utf8')) as { seconds: number; phases: Record<string, number> };
       expect(Object.keys(report.phases), name).toEqual(['start', 'statements', 'aggregation', 'aggregate files', 'statement files']);
       for (const [phase, s] of Object.entries(report.phases)) expect(s >= 0 && Number.isFinite(s), `${name} ${phase}: ${s}`).toBe(true);
-      // Most of a full run over the real statements is reading and tagging them.
-      expect(report.phases['statements']!, name).toBeGreaterThan(report.phases['aggregation']!);
-      expect(report.phases['statements']!, name).toBeGreaterThan(report.seconds / 2);
+      // The phases follow one another up to the moment the report is written.
+      const sum = Object.values(report.phases).reduce((a, b) => a + b, 0);
+      expect(sum, name).toBeLessThanOrEqual(report.seconds + 0.001);
+      expect(sum, name).toBeGreaterThan(report.seconds - 0.01);
     }
   });
 

@@ -223,7 +223,8 @@ export async function removeTempFiles(dir: string, recursive = false, olderThanM
  * to commit per file).
  */
 async function syncTree(dir: string, linkedOnDisk = false): Promise<void> {
-  // The files flushed early are clean by now: flushing them again is quick.
+  // The files this thread handed to syncSoon are flushed by now (the thread writing the
+  // statements' files waits for its own before it ends): flushing them again is quick.
   await syncsSettled();
   const files: string[] = [];
   const dirs: string[] = [];
@@ -482,7 +483,7 @@ function syncSoon(path: string): void {
   })();
 }
 
-/** When the files handed to syncSoon so far are flushed (or failed to be). */
+/** When the files handed to syncSoon so far in this thread are flushed (or failed to be): another run's in the same process too. */
 export async function syncsSettled(): Promise<void> {
   while (syncing) await syncing;
 }

@@ -11,6 +11,7 @@ import { prepareFile, type StageContext } from '../stage.js';
 import { giveVerdicts } from '../tag/imperative.js';
 import { writeDocOutputs, type OutputItem } from '../outputs.js';
 import { UserError } from '../core/errors.js';
+import { syncsSettled } from '../core/fsutil.js';
 import type { OutputsInit, PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit | OutputsInit;
@@ -69,9 +70,12 @@ function writeOutputs({ outputs: o }: OutputsInit): void {
     if (r.hash !== o.registryHash) throw new UserError('the registry changed during the run', o.registryFiles[0], undefined, 'run again');
     return r;
   };
-  writeDocOutputs(o.staging, o.previous, items(), () => (registry ??= load())).then(
-    () => parentPort!.postMessage({ ok: true }),
-    // A problem the user can fix (a registry file made invalid meanwhile) goes back as one.
-    (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err), ...(err instanceof UserError ? { user: { file: err.file, line: err.line, hint: err.hint } } : {}) }),
-  );
+  writeDocOutputs(o.staging, o.previous, items(), () => (registry ??= load()))
+    // The files this thread handed to the disk are flushed before it says it is done (it is ended then).
+    .then(() => syncsSettled())
+    .then(
+      () => parentPort!.postMessage({ ok: true }),
+      // A problem the user can fix (a registry file made invalid meanwhile) goes back as one.
+      (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err), ...(err instanceof UserError ? { user: { file: err.file, line: err.line, hint: err.hint } } : {}) }),
+    );
 }
