@@ -11,7 +11,7 @@
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeOrLink } from './core/fsutil.js';
+import { syncSoon, writeOrLink } from './core/fsutil.js';
 import type { Registry } from './rules/index.js';
 import { keptOutputs, loadDocSync, renderDoc, type DocInfo } from './stage.js';
 
@@ -76,4 +76,6 @@ export async function writeDocOutputs(staging: string, previous: string | undefi
   } finally {
     await jsonl.close();
   }
+  // The largest file of the outputs: handed to the disk by this thread, not left to the flush before the swap.
+  syncSoon(join(staging, 'passages.jsonl'));
 }

@@ -252,6 +252,34 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(flushed.filter((f) => f.startsWith(prev) || f.startsWith(next)).sort()).toEqual([join(next, 'other.md'), join(next, 'written.md')]);
   });
 
+  it('flushes each file once: the flush before the swap skips the files already handed to the disk', async () => {
+    const { dir } = twoBuilds('sync-once');
+    const target = join(dir, 'out');
+    await syncsSettled();
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const flushed: string[] = [];
+    const spy = vi.spyOn(proto, 'sync').mockImplementation(async function (this: { fd: number }) {
+      const path = readlinkSync(`/proc/self/fd/${this.fd}`);
+      if (statSync(path).isFile()) flushed.push(path.slice(path.lastIndexOf('/') + 1));
+      return fsyncSync(this.fd);
+    });
+    try {
+      await replaceDirAtomic(target, async (staging) => {
+        await writeFilePieces(join(staging, 'a.md'), ['The council ', 'will meet.\n']);
+        mkdirSync(join(staging, 'sub'));
+        await writeOrLink(join(staging, 'sub', 'b.md'), 'The desk opened.\n', undefined);
+        // Written otherwise: flushed in the flush before the swap.
+        writeFileSync(join(staging, 'report.json'), '{}\n');
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(flushed.sort()).toEqual(['a.md', 'b.md', 'report.json']);
+    expect(readFileSync(join(target, 'sub', 'b.md'), 'utf8')).toBe('The desk opened.\n');
+  });
+
   it('pieces that differ only after megabytes, or end early, are written whole (the same part copied from the previous file)', async () => {
     const { dir, prev, next } = twoBuilds('pieces-later');
     // Three batches of a megabyte and more, with text of two and three bytes per character.

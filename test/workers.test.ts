@@ -5,6 +5,7 @@ import { runPipeline, type RunSummary } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { outputsWriter } from '../src/pool/index.js';
 import { UserError } from '../src/core/errors.js';
+import { takeFlushed } from '../src/core/fsutil.js';
 import { ROOT, requireShared, tmp } from './helpers.js';
 
 // The real statements are read from ../shared at test time, never copied into the project.
@@ -107,6 +108,18 @@ describe('a run in worker threads', () => {
 });
 
 describe('the thread writing passages.jsonl and the pages', () => {
+  it('tells the run which files it flushed, so that the flush before the swap does not flush them again', async () => {
+    const staging = tmp('outputs-flushed');
+    mkdirSync(join(staging, 'report', 'documents'), { recursive: true });
+    const w = outputsWriter({ staging, previous: undefined, registryFiles: [join(ROOT, 'rules', 'partnerships.yaml')], registryHash: 'none' });
+    w.push([{ kind: 'made', id: 'a', jsonl: '{"text":"The desk opened."}\n', page: '<p>The desk opened.</p>' }]);
+    w.end();
+    await w.wait();
+    expect([...takeFlushed(staging)].map((p) => relative(staging, p)).sort()).toEqual(['passages.jsonl', join('report', 'documents', 'a.html')]);
+    // Taken once: a later flush of the folder would flush files written again under those names.
+    expect(takeFlushed(staging).size).toBe(0);
+  }, 60_000);
+
   it('hands back a problem the user can fix as one (a registry made invalid during the run), naming the file', async () => {
     const staging = tmp('outputs-staging');
     mkdirSync(join(staging, 'report', 'documents'), { recursive: true });

@@ -1,6 +1,6 @@
 import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UserError } from './errors.js';
@@ -223,16 +223,18 @@ export async function removeTempFiles(dir: string, recursive = false, olderThanM
  * to commit per file).
  */
 async function syncTree(dir: string, linkedOnDisk = false): Promise<void> {
-  // The files this thread handed to syncSoon are flushed by now (the thread writing the
-  // statements' files waits for its own before it ends): flushing them again is quick.
+  // The files handed to syncSoon are flushed by now, in this thread and in the thread
+  // writing the statements' files (which waits for its own before it ends and reports
+  // them, see noteFlushed): they are not flushed again.
   await syncsSettled();
+  const onDisk = takeFlushed(dir);
   const files: string[] = [];
   const dirs: string[] = [];
   const walk = async (d: string) => {
     dirs.push(d);
     for (const e of await readdir(d, { withFileTypes: true })) {
       if (e.isDirectory()) await walk(join(d, e.name));
-      else if (e.isFile()) files.push(join(d, e.name));
+      else if (e.isFile() && !onDisk.has(join(d, e.name))) files.push(join(d, e.name));
     }
   };
   await walk(dir);
@@ -467,20 +469,47 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
  */
 const syncQueue: string[] = [];
 let syncing: Promise<void> | undefined;
+// The files syncSoon flushed (in this thread, or reported by another: see noteFlushed), until syncTree takes them.
+const flushed = new Set<string>();
 
-/** Flush the file to disk in the background. Best effort: syncTree flushes every file in any case. */
-function syncSoon(path: string): void {
+/** Flush the file, whose writing is over, to disk in the background. Best effort: syncTree flushes every file it was not told of. */
+export function syncSoon(path: string): void {
   syncQueue.push(path);
   syncing ??= (async () => {
     for (let f = syncQueue.shift(); f !== undefined; f = syncQueue.shift()) {
       // Gone already (a failed run removed its staging folder): nothing to flush.
       const fh = await open(f, 'r').catch(() => undefined);
       if (!fh) continue;
-      await fh.sync().catch(() => {});
+      const ok = await fh.sync().then(
+        () => true,
+        () => false,
+      );
       await fh.close().catch(() => {});
+      if (ok) flushed.add(f);
     }
     syncing = undefined;
   })();
+}
+
+/**
+ * The files below `dir` that syncSoon flushed (once their writing was over: nothing
+ * writes to them after), forgotten here as they are returned. Another thread's
+ * go to the thread that flushes the folder with noteFlushed.
+ */
+export function takeFlushed(dir: string): Set<string> {
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const out = new Set<string>();
+  for (const f of flushed) {
+    if (!f.startsWith(prefix)) continue;
+    out.add(f);
+    flushed.delete(f);
+  }
+  return out;
+}
+
+/** Files another thread wrote and flushed: syncTree need not flush them again. */
+export function noteFlushed(paths: Iterable<string>): void {
+  for (const f of paths) flushed.add(f);
 }
 
 /** When the files handed to syncSoon so far in this thread are flushed (or failed to be): another run's in the same process too. */
@@ -508,6 +537,7 @@ export async function replaceDirAtomic(target: string, build: (staging: string) 
     await build(staging);
     await syncTree(staging, opts.linkedOnDisk);
   } catch (err) {
+    takeFlushed(staging);
     await rm(staging, { recursive: true, force: true });
     throw err;
   }

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BUILD } from '../core/paths.js';
 import { UserError } from '../core/errors.js';
+import { noteFlushed } from '../core/fsutil.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { PrepareJob } from '../stage.js';
 import type { Verdict } from '../tag/imperative.js';
@@ -47,9 +48,12 @@ export function outputsWriter(init: OutputsInit['outputs']): { push(items: Outpu
   const w = new Worker(workerEntry(), { workerData: { outputs: init } satisfies OutputsInit });
   let settled = false;
   const done = new Promise<void>((resolve, reject) => {
-    w.on('message', (m: { ok: boolean; error?: string; user?: { file?: string; line?: number; hint?: string } }) => {
+    w.on('message', (m: { ok: boolean; flushed?: string[]; error?: string; user?: { file?: string; line?: number; hint?: string } }) => {
       settled = true;
-      if (m.ok) resolve();
+      if (m.ok) {
+        noteFlushed(m.flushed ?? []);
+        resolve();
+      }
       else reject(m.user ? new UserError(m.error ?? 'failed', m.user.file, m.user.line, m.user.hint) : new Error(m.error));
     });
     w.on('error', (err) => {

@@ -11,7 +11,7 @@ import { prepareFile, type StageContext } from '../stage.js';
 import { giveVerdicts } from '../tag/imperative.js';
 import { writeDocOutputs, type OutputItem } from '../outputs.js';
 import { UserError } from '../core/errors.js';
-import { syncsSettled } from '../core/fsutil.js';
+import { syncsSettled, takeFlushed } from '../core/fsutil.js';
 import type { OutputsInit, PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit | OutputsInit;
@@ -74,7 +74,8 @@ function writeOutputs({ outputs: o }: OutputsInit): void {
     // The files this thread handed to the disk are flushed before it says it is done (it is ended then).
     .then(() => syncsSettled())
     .then(
-      () => parentPort!.postMessage({ ok: true }),
+      // With the files it flushed: the thread that swaps the folder in need not flush them again.
+      () => parentPort!.postMessage({ ok: true, flushed: [...takeFlushed(o.staging)] }),
       // A problem the user can fix (a registry file made invalid meanwhile) goes back as one.
       (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err), ...(err instanceof UserError ? { user: { file: err.file, line: err.line, hint: err.hint } } : {}) }),
     );
