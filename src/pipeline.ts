@@ -296,6 +296,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   );
 
   phase('statements');
+  // The worker threads' work is done: their memory (each its own heap, rules and tagger) is let go before aggregation.
+  await pool?.close();
   const fresh = prepared.flatMap((r) => r.verdicts ?? []);
   for (const r of prepared) delete r.verdicts;
   // Not read when nothing was to be processed (a damaged cache entry may be all the same): read now.

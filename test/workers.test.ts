@@ -1,9 +1,10 @@
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, vi } from 'vitest';
 import { copyFileSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runPipeline, type RunSummary } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
-import { outputsWriter } from '../src/pool/index.js';
+import { outputsWriter, WorkerPool } from '../src/pool/index.js';
+import { Aggregator } from '../src/aggregate/index.js';
 import { UserError } from '../src/core/errors.js';
 import { takeFlushed } from '../src/core/fsutil.js';
 import { ROOT, requireShared, tmp } from './helpers.js';
@@ -43,6 +44,10 @@ function expectSameOutputs(a: string, b: string): void {
 describe('a run in worker threads', () => {
   const corpus = tmp('workers-corpus');
   const runs: Record<string, { out: string; summary: RunSummary; cacheDir: string }> = {};
+  // What the pooled run did, in order: closing its pool of threads and aggregating.
+  const steps: string[] = [];
+  const closePool = WorkerPool.prototype.close;
+  const aggregate = Aggregator.prototype.result;
   beforeAll(async () => {
     // The real statements, one of them twice under another name (a duplicate), and one file that cannot be read as text.
     const files = readdirSync(shared).filter((f) => f.endsWith('.md') && f !== 'README.md');
@@ -51,12 +56,31 @@ describe('a run in worker threads', () => {
     copyFileSync(join(shared, files[3]!), join(corpus, `zz-again-${files[3]}`));
     writeFileSync(join(corpus, 'broken.md'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0, 0, 7, 8, 9].concat(Array(200).fill(0))));
     const base = await loadConfig(join(ROOT, 'pipeline.config.ts'));
-    for (const [name, workers] of [['single', 1], ['pool', 2]] as const) {
-      const out = join(tmp(`workers-${name}`), 'out');
-      const config = { ...base, cacheDir: tmp(`workers-cache-${name}`) };
-      runs[name] = { out, cacheDir: config.cacheDir, summary: await runPipeline(config, { corpus, out, full: true, workers, log: () => {} }) };
+    const close = vi.spyOn(WorkerPool.prototype, 'close').mockImplementation(async function (this: WorkerPool) {
+      steps.push('close the pool');
+      return closePool.call(this);
+    });
+    const result = vi.spyOn(Aggregator.prototype, 'result').mockImplementation(function (this: Aggregator, scope) {
+      steps.push('aggregate');
+      return aggregate.call(this, scope);
+    });
+    try {
+      for (const [name, workers] of [['single', 1], ['pool', 2]] as const) {
+        const out = join(tmp(`workers-${name}`), 'out');
+        const config = { ...base, cacheDir: tmp(`workers-cache-${name}`) };
+        if (name === 'pool') steps.length = 0;
+        runs[name] = { out, cacheDir: config.cacheDir, summary: await runPipeline(config, { corpus, out, full: true, workers, log: () => {} }) };
+      }
+    } finally {
+      close.mockRestore();
+      result.mockRestore();
     }
   }, 240_000);
+
+  it('lets the worker threads go (and their memory) once the statements are done, before aggregation', () => {
+    expect(steps[0]).toBe('close the pool');
+    expect(steps).toContain('aggregate');
+  });
 
   it('writes byte-identical outputs to a single-threaded run', () => {
     expect(runs['pool']!.summary.documents).toBe(runs['single']!.summary.documents);
