@@ -83,7 +83,7 @@ export async function processFile(path: string, config: LoadedConfig, rules: Com
   try {
     const ex = await extractFile(path, config.limits);
     ex.path = displayPath;
-    for (const m of ex.messages) if (m.file === path) m.file = displayPath;
+    renameMessages(ex.messages, path, displayPath);
     const doc: Doc = { ...ex, passages: [], partnerships: [] };
     if (!doc.text || doc.messages.some((m) => m.severity === 'error')) return doc;
     return tagDoc(doc, segment(doc), rules, registry, displayPath);
@@ -223,9 +223,18 @@ function record(doc: Doc, cached: string, ctx: StageContext): DocInfo {
   return info;
 }
 
-/** The same content may have been processed under another path: it is named by the path it has now. */
+/** Messages about a statement's file, or its sidecar of metadata, name them by the statement's path `to`. */
+function renameMessages(messages: Message[], from: string, to: string): void {
+  const sidecar = `${from}.meta.json`;
+  for (const m of messages) {
+    if (m.file === from) m.file = to;
+    else if (m.file === sidecar) m.file = `${to}.meta.json`;
+  }
+}
+
+/** The same content may have been processed under another path: it is named by the path it has now (its sidecar too). */
 export function renamedDoc<T extends { path: string; messages: Message[] }>(x: T, display: string): T {
-  for (const m of x.messages) if (m.file === x.path) m.file = display;
+  renameMessages(x.messages, x.path, display);
   x.path = display;
   return x;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll, vi } from 'vitest';
 import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, fstatSync, fsyncSync, readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
@@ -274,6 +274,32 @@ describe('statements that did not change', () => {
     rmSync(edited);
     await run();
     expect(Object.keys(JSON.parse(readFileSync(join(cacheDir, 'hashes', 'statements.json'), 'utf8')).files)).not.toContain(edited);
+  });
+});
+
+describe('a statement with a sidecar of metadata', () => {
+  it("names the sidecar in its messages as the statement is named, also when both were renamed and the statement comes from the cache", async () => {
+    const corpus = tmp('accords-sidecar');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const cacheDir = tmp('accords-sidecar-cache');
+    const out = join(tmp('accords-sidecar-out'), 'out');
+    const note = join(corpus, 'zz-desk-note.md');
+    writeFileSync(note, '---\ntitle: "Desk note"\ndate: 2025-03-02\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will open a joint testing desk for chip packaging.\n');
+    writeFileSync(`${note}.meta.json`, '{"date": ');
+    const sidecarMessages = async () => {
+      const summary = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+      const report = JSON.parse(readFileSync(join(out, 'run-report.json'), 'utf8')) as { documents: Array<{ messages: Array<{ code: string; file: string }> }> };
+      return { summary, files: report.documents.flatMap((d) => d.messages).filter((m) => m.code === 'meta/bad-front-matter').map((m) => m.file) };
+    };
+    const shown = (p: string) => relative(process.cwd(), p) || p;
+    const first = await sidecarMessages();
+    expect(first.files).toEqual([`${shown(note)}.meta.json`]);
+    const moved = join(corpus, 'zz-desk-note-renamed.md');
+    renameSync(note, moved);
+    renameSync(`${note}.meta.json`, `${moved}.meta.json`);
+    const second = await sidecarMessages();
+    expect(second.summary.processed).toBe(0);
+    expect(second.files).toEqual([`${shown(moved)}.meta.json`]);
   });
 });
 
