@@ -95,11 +95,16 @@ export async function processFile(path: string, config: LoadedConfig, rules: Com
 /** The steps after extraction and segmentation: every passage tagged and graded, the document attributed. */
 function tagDoc(doc: Doc, passages: Passage[], rules: CompiledRules, registry: Registry, displayPath: string): Doc {
   doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
+  // The messages so far are extraction's: its cache entry says how many (see retagged).
+  extractedMessages.set(doc, doc.messages.length);
   const attr = attribute(doc.meta, doc.text, registry, displayPath);
   doc.partnerships = attr.ids;
   doc.messages.push(...attr.messages);
   return doc;
 }
+
+/** How many of a tagged document's messages extraction made; the steps after it add theirs. */
+const extractedMessages = new WeakMap<Doc, number>();
 
 function crashed(path: string, displayPath: string, err: Error): Doc {
   return {
@@ -124,15 +129,19 @@ function crashed(path: string, displayPath: string, err: Error): Doc {
  */
 function retagged(donor: string, rules: CompiledRules, registry: Registry, displayPath: string): Doc | undefined {
   let old: Doc;
+  let extracted: number | undefined;
   try {
-    old = loadDocSync(donor, displayPath);
+    const entry = readEntry(donor, ['doc']);
+    old = renamedDoc(deserialize(entry.parts[0]!) as Doc, displayPath);
+    extracted = entry.extracted;
   } catch {
     return undefined;
   }
   if (!old?.text || !Array.isArray(old.passages) || !Array.isArray(old.messages) || old.messages.some((m) => m.severity === 'error')) return undefined;
+  if (extracted === undefined || extracted > old.messages.length) return undefined;
   try {
-    // As extraction left it: no passages, partnerships or attribution messages yet (the fields keep their order).
-    const doc: Doc = { ...old, passages: [], partnerships: [], messages: old.messages.filter((m) => !m.code.startsWith('attribute/')) };
+    // As extraction left it: no passages, partnerships, or messages of the steps after extraction yet (the fields keep their order).
+    const doc: Doc = { ...old, passages: [], partnerships: [], messages: old.messages.slice(0, extracted) };
     const passages = old.passages.map(({ tags: _tags, review: _review, ...p }) => p);
     return tagDoc(doc, passages, rules, registry, displayPath);
   } catch {
@@ -171,6 +180,11 @@ const PARTS: Part[] = ['info', 'jsonl', 'page', 'doc'];
 
 /** Parts of an entry, read with one opening of its file. Throws on an entry that does not hold together. */
 function entryParts(cached: string, want: Part[]): Buffer[] {
+  return readEntry(cached, want).parts;
+}
+
+/** Parts of an entry, and how many of its document's messages extraction made (see tagDoc). */
+function readEntry(cached: string, want: Part[]): { parts: Buffer[]; extracted?: number } {
   const fd = openSync(cached, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -184,13 +198,14 @@ function entryParts(cached: string, want: Part[]): Buffer[] {
       return buf;
     };
     if (size < TRAILER) throw new Error(`${cached}: damaged cache entry`);
-    const where = JSON.parse(read(size - TRAILER, size).toString('utf8')) as { entry?: number } & Partial<Record<Part, [number, number]>>;
+    const where = JSON.parse(read(size - TRAILER, size).toString('utf8')) as { entry?: number; extracted?: unknown } & Partial<Record<Part, [number, number]>>;
     if (where.entry !== ENTRY) throw new Error(`${cached}: not a cache entry of this version`);
-    return want.map((p) => {
+    const parts = want.map((p) => {
       const [a, b] = where[p] ?? [];
       if (!Number.isInteger(a) || !Number.isInteger(b) || a! < 0 || a! > b! || b! > size - TRAILER) throw new Error(`${cached}: damaged cache entry`);
       return read(a!, b!);
     });
+    return { parts, ...(Number.isInteger(where.extracted) ? { extracted: where.extracted as number } : {}) };
   } finally {
     closeSync(fd);
   }
@@ -219,7 +234,9 @@ function record(doc: Doc, cached: string, ctx: StageContext): DocInfo {
   // The digest of what a later run reads back (the same bytes, hashed there).
   info.summary.digest = sha256(text);
   const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(doc)] }];
-  writeCacheSectionsSync(cached, sections, (at) => `\n${JSON.stringify({ entry: ENTRY, ...Object.fromEntries(PARTS.map((p, i) => [p, at[i]])) })}`.padEnd(TRAILER), TRAILER);
+  // With how many of its messages extraction made (absent for a document that was never tagged: it failed).
+  const extracted = extractedMessages.get(doc);
+  writeCacheSectionsSync(cached, sections, (at) => `\n${JSON.stringify({ entry: ENTRY, ...Object.fromEntries(PARTS.map((p, i) => [p, at[i]])), ...(extracted !== undefined ? { extracted } : {}) })}`.padEnd(TRAILER), TRAILER);
   return info;
 }
 
