@@ -238,6 +238,27 @@ describe('the strength score', () => {
     expect(seen.size).toBeGreaterThanOrEqual(3);
   });
 
+  it("gives a cell of byCell's sorted lists, worked out once, the figures of the same commitments in any order", async () => {
+    // The demo corpus: cells of several commitments each.
+    const demo = await runPipeline(config, { corpus: join(ROOT, 'corpus'), out: join(tmp('aggregate-demo-out'), 'out'), log: () => {}, needDocs: true });
+    const demoRegistry = await loadRegistry(join(ROOT, 'rules', 'partnerships.yaml'), join(ROOT, 'corpus', 'partnerships.yaml'));
+    const data = aggregate(demo.docs.map((d) => summarize(d, demoRegistry)), demoRegistry, ALL).dataset;
+    const all: measures.Filter = { domain: null, from: null, until: null, group: '', reviewedOnly: false };
+    let lists = 0;
+    for (const row of measures.cellsOf(data, all).values()) {
+      for (const list of Object.values(row)) {
+        // What cellOf relies on to take it as it is: the list is in compareSelected's order.
+        for (let i = 1; i < list.length; i++) expect(measures.compareSelected(data, list[i - 1]!, list[i]!)).toBeLessThanOrEqual(0);
+        const cell = measures.cellOf(data, list);
+        expect(measures.cellOf(data, list)).toBe(cell);
+        // The same commitments in reverse order and in a list of its own: sorted there.
+        expect(measures.cellOf(data, [...list].reverse())).toEqual(cell);
+        if (list.length > 1) lists++;
+      }
+    }
+    expect(lists).toBeGreaterThan(5);
+  });
+
   it('ranks a concrete completed deliverable above a few bare list mentions', () => {
     expect(measures.strengthOf([8])).toBeGreaterThan(measures.strengthOf([1.5, 1.5, 1.5, 1.5]));
   });

@@ -515,6 +515,7 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
     return out.sort((a, b) => cmp(a.date, b.date) || cmp(a.kind, b.kind) || cmp(a.what.toLowerCase(), b.what.toLowerCase()));
   }
 
+  const withEvidence = new Set(commitments.map((c) => c.p));
   const namedCount = new Map<string, number>();
   for (const s of usable) for (const [id, n] of Object.entries(s.named)) namedCount.set(id, (namedCount.get(id) ?? 0) + n);
   const registryCoverage: RegistryCoverage = {
@@ -522,7 +523,7 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
     withDocuments: registry.partnerships.filter((p) => own.has(p.id)).map((p) => p.id).sort(cmp),
     withoutDocuments: registry.partnerships
       .filter((p) => !own.has(p.id))
-      .map((p) => ({ id: p.id, name: p.name, namedInPassages: namedCount.get(p.id) ?? 0, evidence: commitments.some((c) => c.p === pIndex.get(p.id)) }))
+      .map((p) => ({ id: p.id, name: p.name, namedInPassages: namedCount.get(p.id) ?? 0, evidence: withEvidence.has(pIndex.get(p.id)!) }))
       .sort((a, b) => cmp(a.id, b.id)),
   };
 

@@ -202,10 +202,22 @@ export function cellsOf(data, f) {
   return (w.cells ??= byCell(data, selected(data, f)));
 }
 
-/** @param {Dataset} data @param {Selected} a @param {Selected} b */
+/**
+ * compareOcc of the commitments' best instances (whose points each carries), then their keys.
+ * @param {Dataset} data @param {Selected} a @param {Selected} b
+ */
 export function compareSelected(data, a, b) {
-  return compareOcc(data, a.best, b.best) || (a.c.k < b.c.k ? -1 : a.c.k > b.c.k ? 1 : 0);
+  const x = a.best;
+  const y = b.best;
+  return b.points - a.points || gradeRank(data, y.g) - gradeRank(data, x.g) || Number(x.l) - Number(y.l) || x.d - y.d || x.i - y.i || (a.c.k < b.c.k ? -1 : a.c.k > b.c.k ? 1 : 0);
 }
+
+/**
+ * Lists of byCell, sorted by compareSelected already: cellOf need not sort them again
+ * (a stable sort of a sorted list leaves it as it is).
+ * @type {WeakSet<Selected[]>}
+ */
+const sortedLists = new WeakSet();
 
 /**
  * One cell of the matrix from its commitments.
@@ -213,7 +225,25 @@ export function compareSelected(data, a, b) {
  * @returns {Cell}
  */
 export function cellOf(data, list) {
-  const sorted = [...list].sort((a, b) => compareSelected(data, a, b));
+  // A list of byCell is asked for by the matrix and by its partnership's profile: its cell is worked out once.
+  if (!sortedLists.has(list)) return cellFor(data, [...list].sort((a, b) => compareSelected(data, a, b)));
+  let cell = cellsMade.get(list);
+  if (!cell) cellsMade.set(list, (cell = cellFor(data, list)));
+  return cell;
+}
+
+/**
+ * The cells made from byCell's lists (each list is of one dataset).
+ * @type {WeakMap<Selected[], Cell>}
+ */
+const cellsMade = new WeakMap();
+
+/**
+ * The cell of commitments sorted by compareSelected.
+ * @param {Dataset} data @param {Selected[]} sorted
+ * @returns {Cell}
+ */
+function cellFor(data, sorted) {
   let grade = null;
   for (const s of sorted) if (grade === null || gradeRank(data, s.best.g) > gradeRank(data, grade)) grade = s.best.g;
   const docs = new Set();
@@ -246,7 +276,7 @@ export function byCell(data, sel) {
     }
     get(row, s.c.o).push(s);
   }
-  for (const row of m.values()) for (const o of data.objectives) get(row, o).sort((a, b) => compareSelected(data, a, b));
+  for (const row of m.values()) for (const o of data.objectives) sortedLists.add(get(row, o).sort((a, b) => compareSelected(data, a, b)));
   return m;
 }
 
@@ -316,6 +346,17 @@ function analysisFor(data, f) {
   const cells = cellsOf(data, f);
   const rows = rowsShown(data, f, cells);
   const allSubs = data.objectives.flatMap((o) => get(data.subcategories, o).map((s) => `${o}/${s}`));
+  // "objective/subcategory", made once per pair rather than for every commitment.
+  /** @type {Map<string, Map<string, string>>} */
+  const subKeys = new Map();
+  /** @param {string} o @param {string} sub */
+  const subKey = (o, sub) => {
+    let m = subKeys.get(o);
+    if (!m) subKeys.set(o, (m = new Map()));
+    let k = m.get(sub);
+    if (k === undefined) m.set(sub, (k = `${o}/${sub}`));
+    return k;
+  };
 
   const breadth = rows.map((p) => {
     const byObj = cells.get(p);
@@ -329,7 +370,7 @@ function analysisFor(data, f) {
       for (const s of list) {
         keys.add(s.c.k);
         if (s.best.l) listOnlyKeys.add(s.c.k);
-        for (const sub of s.best.sub) subs.add(`${o}/${sub}`);
+        for (const sub of s.best.sub) subs.add(subKey(o, sub));
       }
     }
     for (const o of data.objectives) for (const s of byObj ? get(byObj, o) : []) if (!s.best.l) listOnlyKeys.delete(s.c.k);
@@ -353,9 +394,12 @@ function analysisFor(data, f) {
       for (const s of byObj ? get(byObj, o) : []) {
         grades[s.best.g] = (grades[s.best.g] ?? 0) + 1;
         const prev = sentences.get(s.c.k);
-        const signals = new Set([...(prev ? prev.signals : []), ...s.best.c]);
-        const grade = prev && gradeRank(data, prev.grade) > gradeRank(data, s.best.g) ? prev.grade : s.best.g;
-        sentences.set(s.c.k, { signals, grade });
+        if (!prev) {
+          sentences.set(s.c.k, { signals: new Set(s.best.c), grade: s.best.g });
+          continue;
+        }
+        for (const sig of s.best.c) prev.signals.add(sig);
+        if (gradeRank(data, prev.grade) <= gradeRank(data, s.best.g)) prev.grade = s.best.g;
       }
     }
     const n = sentences.size;
@@ -377,7 +421,10 @@ function analysisFor(data, f) {
     for (const o of data.objectives) {
       for (const s of byObj ? get(byObj, o) : []) {
         const subs = s.best.sub.length ? s.best.sub : ['other'];
-        for (const sub of subs) v[`${o}/${sub}`] = (v[`${o}/${sub}`] ?? 0) + 1;
+        for (const sub of subs) {
+          const k = subKey(o, sub);
+          v[k] = (v[k] ?? 0) + 1;
+        }
       }
     }
     return v;
