@@ -131,9 +131,7 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
   let old: Doc;
   let extracted: number | undefined;
   try {
-    const entry = readEntry(donor, ['doc']);
-    old = renamedDoc(deserialize(entry.parts[0]!) as Doc, displayPath);
-    extracted = entry.extracted;
+    ({ doc: old, extracted } = entryDoc(donor, displayPath));
   } catch {
     return undefined;
   }
@@ -258,7 +256,13 @@ export function renamedDoc<T extends { path: string; messages: Message[] }>(x: T
 
 /** A processed document from the cache, named by its present path. */
 export function loadDocSync(cached: string, display: string): Doc {
-  return renamedDoc(deserialize(entryParts(cached, ['doc'])[0]!) as Doc, display);
+  return entryDoc(cached, display).doc;
+}
+
+/** A processed document from the cache, named by its present path, and how many of its messages extraction made. */
+function entryDoc(cached: string, display: string): { doc: Doc; extracted?: number } {
+  const entry = readEntry(cached, ['doc']);
+  return { doc: renamedDoc(deserialize(entry.parts[0]!) as Doc, display), ...(entry.extracted !== undefined ? { extracted: entry.extracted } : {}) };
 }
 
 /**

@@ -247,8 +247,12 @@ describe('the strength score', () => {
     let lists = 0;
     for (const row of measures.cellsOf(data, all).values()) {
       for (const list of Object.values(row)) {
-        // What cellOf relies on to take it as it is: the list is in compareSelected's order.
-        for (let i = 1; i < list.length; i++) expect(measures.compareSelected(data, list[i - 1]!, list[i]!)).toBeLessThanOrEqual(0);
+        // What cellOf relies on to take it as it is: the list is in the order of evidence
+        // (compareOcc of the best instances, then the keys), whatever points the commitments carry.
+        for (const x of list) expect(x.points).toBe(measures.pointsOf(x.best));
+        const order = (a: measures.Selected, b: measures.Selected) => measures.compareOcc(data, a.best, b.best) || (a.c.k < b.c.k ? -1 : a.c.k > b.c.k ? 1 : 0);
+        for (let i = 1; i < list.length; i++) expect(order(list[i - 1]!, list[i]!)).toBeLessThan(0);
+        for (const a of list) for (const b of list) expect(Math.sign(measures.compareSelected(data, a, b))).toBe(Math.sign(order(a, b)));
         const cell = measures.cellOf(data, list);
         expect(measures.cellOf(data, list)).toBe(cell);
         // The same commitments in reverse order and in a list of its own: sorted there.

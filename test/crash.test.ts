@@ -3,8 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, fsyncSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import { acquireLock, recoverDir, replaceDirAtomic, syncsSettled, writeCacheFileSync, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
+import { join, relative } from 'node:path';
+import { acquireLock, recoverDir, replaceDirAtomic, syncsSettled, takeFlushed, writeCacheFileSync, writeFileAtomic, writeFilePieces, writeOrLink, removeTempFiles } from '../src/core/fsutil.js';
 import { startServer } from './fixtures/server.js';
 import { ROOT, tmp } from './helpers.js';
 
@@ -266,7 +266,8 @@ describe('unchanged outputs linked from the previous ones', () => {
       return fsyncSync(this.fd);
     });
     try {
-      await replaceDirAtomic(target, async (staging) => {
+      // Named in a form that is not normalised: the files are still known by their whole paths.
+      await replaceDirAtomic(`${relative(process.cwd(), dir)}/./out`, async (staging) => {
         await writeFilePieces(join(staging, 'a.md'), ['The council ', 'will meet.\n']);
         mkdirSync(join(staging, 'sub'));
         await writeOrLink(join(staging, 'sub', 'b.md'), 'The desk opened.\n', undefined);
@@ -278,6 +279,14 @@ describe('unchanged outputs linked from the previous ones', () => {
     }
     expect(flushed.sort()).toEqual(['a.md', 'b.md', 'report.json']);
     expect(readFileSync(join(target, 'sub', 'b.md'), 'utf8')).toBe('The desk opened.\n');
+    // A build that fails after writing files: nothing of its folder is kept in mind.
+    const failed = await replaceDirAtomic(target, async (staging) => {
+      for (let i = 0; i < 20; i++) await writeFilePieces(join(staging, `n${i}.md`), [`Note ${i}.\n`]);
+      throw new Error('the build failed');
+    }).catch((err: Error) => err.message);
+    expect(failed).toBe('the build failed');
+    await syncsSettled();
+    expect(takeFlushed(dir).size).toBe(0);
   });
 
   it('pieces that differ only after megabytes, or end early, are written whole (the same part copied from the previous file)', async () => {

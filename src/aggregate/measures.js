@@ -144,7 +144,15 @@ function occInScope(data, f, o) {
  * @param {Dataset} data @param {DOcc} a @param {DOcc} b
  */
 export function compareOcc(data, a, b) {
-  return pointsOf(b) - pointsOf(a) || gradeRank(data, b.g) - gradeRank(data, a.g) || Number(a.l) - Number(b.l) || a.d - b.d || a.i - b.i;
+  return compareRanked(data, a, pointsOf(a), b, pointsOf(b));
+}
+
+/**
+ * compareOcc of two instances whose points are known.
+ * @param {Dataset} data @param {DOcc} a @param {number} pa @param {DOcc} b @param {number} pb
+ */
+function compareRanked(data, a, pa, b, pb) {
+  return pb - pa || gradeRank(data, b.g) - gradeRank(data, a.g) || Number(a.l) - Number(b.l) || a.d - b.d || a.i - b.i;
 }
 
 /**
@@ -207,9 +215,7 @@ export function cellsOf(data, f) {
  * @param {Dataset} data @param {Selected} a @param {Selected} b
  */
 export function compareSelected(data, a, b) {
-  const x = a.best;
-  const y = b.best;
-  return b.points - a.points || gradeRank(data, y.g) - gradeRank(data, x.g) || Number(x.l) - Number(y.l) || x.d - y.d || x.i - y.i || (a.c.k < b.c.k ? -1 : a.c.k > b.c.k ? 1 : 0);
+  return compareRanked(data, a.best, a.points, b.best, b.points) || (a.c.k < b.c.k ? -1 : a.c.k > b.c.k ? 1 : 0);
 }
 
 /**
@@ -228,7 +234,8 @@ export function cellOf(data, list) {
   // A list of byCell is asked for by the matrix and by its partnership's profile: its cell is worked out once.
   if (!sortedLists.has(list)) return cellFor(data, [...list].sort((a, b) => compareSelected(data, a, b)));
   let cell = cellsMade.get(list);
-  if (!cell) cellsMade.set(list, (cell = cellFor(data, list)));
+  // Frozen: the matrix and the profiles hold the same cell.
+  if (!cell) cellsMade.set(list, (cell = Object.freeze(cellFor(data, list))));
   return cell;
 }
 
@@ -276,7 +283,14 @@ export function byCell(data, sel) {
     }
     get(row, s.c.o).push(s);
   }
-  for (const row of m.values()) for (const o of data.objectives) sortedLists.add(get(row, o).sort((a, b) => compareSelected(data, a, b)));
+  // Frozen once sorted: cellOf takes them as they are.
+  for (const row of m.values()) {
+    for (const o of data.objectives) {
+      const list = get(row, o).sort((a, b) => compareSelected(data, a, b));
+      Object.freeze(list);
+      sortedLists.add(list);
+    }
+  }
   return m;
 }
 

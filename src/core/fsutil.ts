@@ -1,6 +1,6 @@
 import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UserError } from './errors.js';
@@ -473,7 +473,10 @@ let syncing: Promise<void> | undefined;
 const flushed = new Set<string>();
 
 /** Flush the file, whose writing is over, to disk in the background. Best effort: syncTree flushes every file it was not told of. */
-export function syncSoon(path: string): void {
+export function syncSoon(file: string): void {
+  const path = resolve(file);
+  // Written again (a name is written once in a folder being built, but should it be): not flushed until flushed again.
+  flushed.delete(path);
   syncQueue.push(path);
   syncing ??= (async () => {
     for (let f = syncQueue.shift(); f !== undefined; f = syncQueue.shift()) {
@@ -492,12 +495,14 @@ export function syncSoon(path: string): void {
 }
 
 /**
- * The files below `dir` that syncSoon flushed (once their writing was over: nothing
- * writes to them after), forgotten here as they are returned. Another thread's
- * go to the thread that flushes the folder with noteFlushed.
+ * The files below `dir` (whole paths) that syncSoon flushed once their writing was
+ * over, forgotten here as they are returned. A folder being built has each name
+ * written once; a file handed to syncSoon again is out of the set until it is
+ * flushed again. Another thread's go to the thread that flushes the folder with noteFlushed.
  */
 export function takeFlushed(dir: string): Set<string> {
-  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const whole = resolve(dir);
+  const prefix = whole.endsWith(sep) ? whole : whole + sep;
   const out = new Set<string>();
   for (const f of flushed) {
     if (!f.startsWith(prefix)) continue;
@@ -525,7 +530,9 @@ export async function syncsSettled(): Promise<void> {
  * target's lock. `linkedOnDisk`: the files `build` links from elsewhere are
  * on disk already (see syncTree).
  */
-export async function replaceDirAtomic(target: string, build: (staging: string) => Promise<void>, opts: { linkedOnDisk?: boolean } = {}): Promise<void> {
+export async function replaceDirAtomic(to: string, build: (staging: string) => Promise<void>, opts: { linkedOnDisk?: boolean } = {}): Promise<void> {
+  // Whole: the files flushed below the staging folder are known by their whole paths (see takeFlushed).
+  const target = resolve(to);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const id = randomBytes(4).toString('hex');
@@ -537,6 +544,8 @@ export async function replaceDirAtomic(target: string, build: (staging: string) 
     await build(staging);
     await syncTree(staging, opts.linkedOnDisk);
   } catch (err) {
+    // Flushes still under way would record their files after this.
+    await syncsSettled();
     takeFlushed(staging);
     await rm(staging, { recursive: true, force: true });
     throw err;

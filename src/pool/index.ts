@@ -47,11 +47,13 @@ const workerEntry = () => (BUILD ? pathToFileURL(join(BUILD, 'pool', 'worker.js'
 export function outputsWriter(init: OutputsInit['outputs']): { push(items: OutputItem[]): void; end(): void; wait(): Promise<void>; stop(): Promise<void> } {
   const w = new Worker(workerEntry(), { workerData: { outputs: init } satisfies OutputsInit });
   let settled = false;
+  let stopped = false;
   const done = new Promise<void>((resolve, reject) => {
     w.on('message', (m: { ok: boolean; flushed?: string[]; error?: string; user?: { file?: string; line?: number; hint?: string } }) => {
       settled = true;
       if (m.ok) {
-        noteFlushed(m.flushed ?? []);
+        // Not after the caller gave up: its staging folder is gone.
+        if (!stopped) noteFlushed(m.flushed ?? []);
         resolve();
       }
       else reject(m.user ? new UserError(m.error ?? 'failed', m.user.file, m.user.line, m.user.hint) : new Error(m.error));
@@ -78,6 +80,7 @@ export function outputsWriter(init: OutputsInit['outputs']): { push(items: Outpu
       await finished;
     },
     stop: async () => {
+      stopped = true;
       await w.terminate();
     },
   };
