@@ -188,6 +188,17 @@ describe('outputs written crash-safely', () => {
 });
 
 /** A scratch folder with an empty previous build (prev/) and an empty new one (next/). */
+/** Record the path of every file handle flushed (fsync) from now on, until the returned spy is restored; `file` is any existing file. */
+async function spyOnFlushes(file: string, record: (path: string) => void) {
+  const probe = await open(file, 'r');
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+  await probe.close();
+  return vi.spyOn(proto, 'sync').mockImplementation(async function (this: { fd: number }) {
+    record(readlinkSync(`/proc/self/fd/${this.fd}`));
+    return fsyncSync(this.fd);
+  });
+}
+
 function twoBuilds(name: string): { dir: string; prev: string; next: string } {
   const dir = tmp(name);
   const prev = join(dir, 'prev');
@@ -232,14 +243,8 @@ describe('unchanged outputs linked from the previous ones', () => {
     writeFileSync(join(prev, 'same.md'), 'The council met.\n');
     // Files written by the tests before this one are flushed first.
     await syncsSettled();
-    const probe = await open(join(prev, 'same.md'), 'r');
-    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-    await probe.close();
     const flushed: string[] = [];
-    const spy = vi.spyOn(proto, 'sync').mockImplementation(async function (this: { fd: number }) {
-      flushed.push(readlinkSync(`/proc/self/fd/${this.fd}`));
-      return fsyncSync(this.fd);
-    });
+    const spy = await spyOnFlushes(join(prev, 'same.md'), (path) => flushed.push(path));
     try {
       expect(await writeFilePieces(join(next, 'written.md'), ['The council ', 'will meet.\n'])).toBe('written');
       expect(await writeOrLink(join(next, 'other.md'), 'The desk opened.\n', undefined)).toBe('written');
@@ -256,14 +261,10 @@ describe('unchanged outputs linked from the previous ones', () => {
     const { dir } = twoBuilds('sync-once');
     const target = join(dir, 'out');
     await syncsSettled();
-    const probe = await open(join(dir, 'probe'), 'w');
-    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-    await probe.close();
+    writeFileSync(join(dir, 'probe'), '');
     const flushed: string[] = [];
-    const spy = vi.spyOn(proto, 'sync').mockImplementation(async function (this: { fd: number }) {
-      const path = readlinkSync(`/proc/self/fd/${this.fd}`);
+    const spy = await spyOnFlushes(join(dir, 'probe'), (path) => {
       if (statSync(path).isFile()) flushed.push(path.slice(path.lastIndexOf('/') + 1));
-      return fsyncSync(this.fd);
     });
     try {
       // Named in a form that is not normalised: the files are still known by their whole paths.
