@@ -176,12 +176,10 @@ const ENTRY = 2;
 type Part = 'info' | 'jsonl' | 'page' | 'doc';
 const PARTS: Part[] = ['info', 'jsonl', 'page', 'doc'];
 
-/** Parts of an entry, read with one opening of its file. Throws on an entry that does not hold together. */
-function entryParts(cached: string, want: Part[]): Buffer[] {
-  return readEntry(cached, want).parts;
-}
-
-/** Parts of an entry, and how many of its document's messages extraction made (see tagDoc). */
+/**
+ * Parts of an entry, read with one opening of its file, and how many of its
+ * document's messages extraction made (see tagDoc). Throws on an entry that does not hold together.
+ */
 function readEntry(cached: string, want: Part[]): { parts: Buffer[]; extracted?: number } {
   const fd = openSync(cached, 'r');
   try {
@@ -284,7 +282,7 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
   if (cached && !job.full && existsSync(cached)) {
     try {
       // Read at once: through the thread pool, a small read costs more than the read itself.
-      const bytes = entryParts(cached, ['info'])[0]!;
+      const bytes = readEntry(cached, ['info']).parts[0]!;
       const info = JSON.parse(bytes.toString('utf8')) as DocInfo;
       renamedDoc(info, job.display);
       info.summary.path = job.display;
@@ -313,8 +311,8 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
 export async function keptOutputs(cached: string, info: Pick<DocInfo, 'path' | 'outputs'>, codes: string[]): Promise<{ jsonl: Buffer; page?: string } | undefined> {
   if (!info.outputs || info.outputs.path !== info.path) return undefined;
   try {
-    if (info.outputs.pageHead < 0) return { jsonl: entryParts(cached, ['jsonl'])[0]! };
-    const [jsonl, page] = entryParts(cached, ['jsonl', 'page']);
+    if (info.outputs.pageHead < 0) return { jsonl: readEntry(cached, ['jsonl']).parts[0]! };
+    const [jsonl, page] = readEntry(cached, ['jsonl', 'page']).parts;
     const html = page!.toString('utf8');
     const at = info.outputs.pageHead;
     return { jsonl: jsonl!, page: html.slice(0, at) + documentCodes(codes) + html.slice(at) };
