@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRaw } from '../src/classify.js';
+import { giveVerdicts, takeVerdicts } from '../src/tag/imperative.js';
 import { rules } from './helpers.js';
 
 const r = await rules();
@@ -104,5 +105,25 @@ describe('governance and evidence', () => {
   it('concreteness signals are recorded', () => {
     const t = tag('The Ministry of Energy will fund a $40 million programme by 2026 and publish a roadmap through a working group.');
     expect(t.concreteness).toEqual(['actor', 'timeframe', 'money', 'mechanism', 'deliverable']);
+  });
+});
+
+describe("a bullet's opening word goes to the part-of-speech tagger only when its reading matters", () => {
+  // Verdicts are recorded once a run gives the kept ones (none here); each asks the tagger once.
+  giveVerdicts([]);
+  const item = (text: string, listIntro?: string) => classifyRaw({ text, kind: 'item', ...(listIntro ? { listIntro } : {}) }, r);
+  it('not for a bullet with nothing to grade whose lead-in already commits', () => {
+    takeVerdicts();
+    const t = item('Celebrate the centenary of the harbour museum.', 'The two mayors will:');
+    expect(t.objectives).toEqual([]);
+    expect(t.cooperation).toBe(true);
+    expect(takeVerdicts()).toEqual([]);
+  });
+  it('for a bullet with a tag to grade, and for one whose cooperation only its opening verb could show', () => {
+    takeVerdicts();
+    expect(item('Shepherd joint research on trapped-ion sensors.', 'The two mayors will:').objectives.map((o) => o.grade)).toEqual(['commit']);
+    expect(takeVerdicts().map(([key]) => key.split(' ')[0])).toEqual(['Shepherd']);
+    expect(item('Renovate the halls of the harbour museum.').cooperation).toBe(true);
+    expect(takeVerdicts().map(([key]) => key.split(' ')[0])).toEqual(['Renovate']);
   });
 });

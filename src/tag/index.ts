@@ -392,9 +392,17 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   const cues = liveCues(s);
   const gradeHits = cues.filter((h) => facts.gradeHit[h.rule]);
   base.gradeHits = gradeHits.map((h) => toHit(rules, h, text));
-  const openers = cues.filter((h) => facts.opener[h.rule]);
-  const imperative = imperativeGrade(text, rules, base.gradeHits, openers.map((h) => toHit(rules, h, text)), input.kind);
-  if (imperative) base.imperative = imperative;
+  // The opening imperative is read only when something needs it: a gate a lead-in does
+  // not already open, the cooperation flag of a passage without cues, or the grade of a
+  // tag. Reading it may ask the part-of-speech tagger, the costliest step of a passage.
+  let imperative: TagLayer['imperative'] | null = null;
+  const imperativeOf = () => {
+    if (imperative === null) {
+      const openers = cues.filter((h) => facts.opener[h.rule]);
+      imperative = imperativeGrade(text, rules, base.gradeHits, openers.map((h) => toHit(rules, h, text)), input.kind);
+    }
+    return imperative;
+  };
   const first = /^[\s"'(•\-–*]*[A-Za-z]/.exec(text);
   if (first && cues.some((h) => h.start === first[0].length - 1 && facts.label[h.rule] === 'report/completed')) base.deliverable = true;
   if (input.kind === 'item' && input.listIntro) {
@@ -410,9 +418,9 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   // the words that show the governments act together.
   const commitmentAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => gradeHits.some((c) => facts.gradeCue[c.rule] && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
   const cooperationAt = (pos: number, unit: 'clause' | 'sentence' | 'passage') => cues.some((c) => facts.label[c.rule] === 'cooperation' && (unit === 'passage' || unitOf(lazyUnits(), unit, c.start) === unitOf(lazyUnits(), unit, pos)));
-  const governing = !!imperative || !!base.intro;
+  const governing = () => !!base.intro || !!imperativeOf();
   const inScopeAt = (pos: number) => s.inScope.some((h) => unitOf(lazyUnits(), 'sentence', h.start) === unitOf(lazyUnits(), 'sentence', pos));
-  base.cooperation = governing || gradeHits.some((c) => facts.gradeCue[c.rule]) || cues.some((c) => facts.label[c.rule] === 'cooperation');
+  base.cooperation = gradeHits.some((c) => facts.gradeCue[c.rule]) || cues.some((c) => facts.label[c.rule] === 'cooperation') || governing();
 
   const { kept, dropped } = proposals(s, lazyUnits, (r) => facts.objective[r] !== undefined);
   const candidates: Candidate[] = [...dropped];
@@ -450,8 +458,8 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
     const unit = unitScope(p.rule, 'sentence');
     const lead = !p.rule.scope || p.rule.scope.includes('item');
     let missing = '';
-    if (requires.has('commitment') && !(lead && governing) && !commitmentAt(p.start, unit)) missing = `no commitment language in its ${unit}`;
-    else if (requires.has('cooperation') && !(lead && governing) && !commitmentAt(p.start, unit) && !cooperationAt(p.start, unit)) missing = `no cooperation or commitment language in its ${unit}`;
+    if (requires.has('commitment') && !(lead && governing()) && !commitmentAt(p.start, unit)) missing = `no commitment language in its ${unit}`;
+    else if (requires.has('cooperation') && !(lead && governing()) && !commitmentAt(p.start, unit) && !cooperationAt(p.start, unit)) missing = `no cooperation or commitment language in its ${unit}`;
     else if (requires.has('technology') && !domains.length && !inScopeAt(p.start)) missing = 'not about technology or the economy: no domain and no word of the in-scope vocabulary in its sentence';
     if (missing) {
       cand.reason = missing;
@@ -468,6 +476,11 @@ export function tagPassage(input: TagInput, rules: CompiledRules): TagLayer {
   }
   base.candidates = candidates.sort((a, b) => a.start - b.start || collator.compare(a.ruleId, b.ruleId));
   base.objectives = OBJECTIVES.filter((o) => byObjective.has(o)).map((o) => byObjective.get(o)!);
+  // The grade stage reads the imperative for a passage with tags to grade.
+  if (base.objectives.length || base.governance.length) {
+    const imp = imperativeOf();
+    if (imp) base.imperative = imp;
+  }
   if (!base.objectives.length && !base.cooperation) base.withheld = 'no cooperation or commitment language: the passage describes, it does not agree';
   return base;
 }
