@@ -198,16 +198,74 @@ function mergeDuplicate(a: DocSummary, b: DocSummary): DocSummary {
  */
 export class Aggregator {
   private readonly docs = new Map<string, DocSummary>();
+  /** One copy of each word, label and reason the summaries repeat (see shareStrings). */
+  private readonly strings = new Map<string, string>();
 
   constructor(private readonly registry: Registry) {}
 
   add(summary: DocSummary): void {
+    shareStrings(summary, this.strings);
     const prev = this.docs.get(summary.id);
     this.docs.set(summary.id, prev ? mergeDuplicate(prev, summary) : summary);
   }
 
   result(scope: Scope): Aggregate {
     return build([...this.docs.values()], this.registry, scope);
+  }
+}
+
+/**
+ * Summaries arrive one by one, each from its own message or cache record, and
+ * every string in them is a copy of its own: the headings every passage under
+ * them repeats, the grade reasons, rule ids and labels of every tag. The
+ * aggregator holds all of them until it has written the outputs; one copy of
+ * each repeated string, shared, makes a summary a quarter smaller in memory.
+ * The passages' own texts and ids are left as they are (they do not repeat).
+ * A string is a value: sharing it changes nothing else.
+ */
+function shareStrings(s: DocSummary, table: Map<string, string>): void {
+  const one = (x: string): string => {
+    const kept = table.get(x);
+    if (kept !== undefined) return kept;
+    table.set(x, x);
+    return x;
+  };
+  const all = <T extends string>(xs: T[]) => {
+    for (let i = 0; i < xs.length; i++) xs[i] = one(xs[i]!) as T;
+  };
+  all(s.partnerships);
+  if (s.docType !== undefined) s.docType = one(s.docType);
+  if (s.publisher !== undefined) s.publisher = one(s.publisher);
+  if (s.date !== undefined) s.date = one(s.date);
+  for (const p of s.passages) {
+    p.kind = one(p.kind) as PassageSummary['kind'];
+    all(p.headings);
+    all(p.named);
+    all(p.domains);
+    for (const o of p.objectives) {
+      o.objective = one(o.objective) as Objective;
+      all(o.subcategories);
+      o.grade = one(o.grade) as Grade;
+      o.gradeReason = one(o.gradeReason);
+      all(o.concreteness);
+      all(o.rules);
+    }
+    const g = p.governance;
+    if (g) {
+      for (const b of g.bodies) b.name = one(b.name);
+      for (const c of g.chairs) {
+        c.who = one(c.who);
+        if (c.of !== undefined) c.of = one(c.of);
+      }
+      all(g.levels);
+      all(g.rhythm);
+    }
+    for (const e of p.events ?? []) {
+      e.kind = one(e.kind) as EventKind;
+      e.what = one(e.what);
+      e.date = one(e.date);
+      e.dated = one(e.dated) as typeof e.dated;
+    }
   }
 }
 
