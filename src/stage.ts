@@ -20,7 +20,7 @@ import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
-import { attribute, namedPartnerships, summarize, withDigest, type DocSummary } from './aggregate/index.js';
+import { attribute, namedPartnerships, summarize, withDigest, type DocSummary, type PassageFacts } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
 
 /** What the run keeps of a processed document. */
@@ -127,11 +127,15 @@ function crashed(path: string, displayPath: string, err: Error): Doc {
  * are not done again. Undefined when the entry cannot be read or holds a document
  * that failed (those are processed from the file).
  */
-function retagged(donor: string, rules: CompiledRules, registry: Registry, displayPath: string): Doc | undefined {
+function retagged(donor: string, rules: CompiledRules, registry: Registry, displayPath: string): { doc: Doc; known: Partial<PassageFacts> } | undefined {
   let old: Doc;
   let extracted: number | undefined;
+  let facts: Buffer;
   try {
-    ({ doc: old, extracted } = entryDoc(donor, displayPath));
+    const entry = readEntry(donor, ['doc', 'facts']);
+    old = docOf(entry.parts[0]!, displayPath);
+    facts = entry.parts[1]!;
+    extracted = entry.extracted;
   } catch {
     return undefined;
   }
@@ -141,15 +145,42 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
     // As extraction left it: no passages, partnerships, or messages of the steps after extraction yet (the fields keep their order).
     const doc: Doc = { ...old, passages: [], partnerships: [], messages: old.messages.slice(0, extracted) };
     const passages = old.passages.map(({ tags: _tags, review: _review, ...p }) => p);
-    return tagDoc(doc, passages, rules, registry, displayPath);
+    return { doc: tagDoc(doc, passages, rules, registry, displayPath), known: knownFacts(facts, old, registry) };
   } catch {
     // Processed from the file instead, which fails the same way and says so.
     return undefined;
   }
 }
 
-/** The compact record of a document. */
-export function infoOf(doc: Doc, registry: Registry, named?: string[][]): DocInfo {
+/**
+ * The facts of a donor's passages this run can use (see PassageFacts): the events
+ * when its statement's date is the same, the partnerships named when the registry
+ * is. Nothing when they cannot be read: they are then worked out again.
+ */
+function knownFacts(bytes: Buffer, doc: Doc, registry: Registry): Partial<PassageFacts> {
+  try {
+    const f = JSON.parse(bytes.toString('utf8')) as Partial<StoredFacts>;
+    const n = doc.passages.length;
+    const fits = (a: unknown): a is unknown[] => Array.isArray(a) && a.length === n;
+    if (!fits(f.named) || !fits(f.events) || !fits(f.keys)) return {};
+    return {
+      keys: f.keys as PassageFacts['keys'],
+      ...(f.date === (doc.meta.date ?? null) ? { events: f.events as PassageFacts['events'] } : {}),
+      ...(f.registry === registry.hash ? { named: f.named as PassageFacts['named'] } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Passage facts as a cache entry keeps them: with the registry and the date they were read with. */
+interface StoredFacts extends PassageFacts {
+  registry: string;
+  date: string | null;
+}
+
+/** The compact record of a document. `known`, `learned`: see summarize. */
+export function infoOf(doc: Doc, registry: Registry, known?: Partial<PassageFacts>, learned?: PassageFacts): DocInfo {
   return {
     path: doc.path,
     id: doc.id,
@@ -159,7 +190,7 @@ export function infoOf(doc: Doc, registry: Registry, named?: string[][]): DocInf
     partnerships: doc.partnerships,
     messages: doc.messages,
     passages: doc.passages.length,
-    summary: summarize(doc, registry, undefined, named),
+    summary: summarize(doc, registry, undefined, known, learned),
   };
 }
 
@@ -172,9 +203,9 @@ export function infoOf(doc: Doc, registry: Registry, named?: string[][]): DocInf
  * spaces to TRAILER bytes. The entry is written whole or not at all (see writeCacheSectionsSync).
  */
 const TRAILER = 256;
-const ENTRY = 2;
-type Part = 'info' | 'jsonl' | 'page' | 'doc';
-const PARTS: Part[] = ['info', 'jsonl', 'page', 'doc'];
+const ENTRY = 3;
+type Part = 'info' | 'jsonl' | 'page' | 'doc' | 'facts';
+const PARTS: Part[] = ['info', 'jsonl', 'page', 'doc', 'facts'];
 
 /**
  * Parts of an entry, read with one opening of its file, and how many of its
@@ -212,9 +243,10 @@ function readEntry(cached: string, want: Part[]): { parts: Buffer[]; extracted?:
  * whatever depends on the rest of the corpus (citation codes, duplicates,
  * analysts' decisions) is filled in or redone when the run writes out/.
  */
-function record(doc: Doc, cached: string, ctx: StageContext): DocInfo {
-  const named = doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
-  const info = infoOf(doc, ctx.registry, named);
+function record(doc: Doc, cached: string, ctx: StageContext, known?: Partial<PassageFacts>): DocInfo {
+  const named = known?.named ?? doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
+  const learned: PassageFacts = { named: [], events: [], keys: [] };
+  const info = infoOf(doc, ctx.registry, { ...known, named }, learned);
   const lines = passageLines([doc], ctx.registry, [named]);
   let page: string[] = [];
   let pageHead = -1;
@@ -229,7 +261,9 @@ function record(doc: Doc, cached: string, ctx: StageContext): DocInfo {
   const text = JSON.stringify(info);
   // The digest of what a later run reads back (the same bytes, hashed there).
   info.summary.digest = sha256(text);
-  const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(doc)] }];
+  // A document that failed is never tagged again from its entry: its facts are not kept.
+  const stored: StoredFacts | undefined = learned.named.length === doc.passages.length ? { registry: ctx.registry.hash, date: doc.meta.date ?? null, ...learned } : undefined;
+  const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(doc)] }, { parts: stored ? [JSON.stringify(stored)] : [] }];
   // With how many of its messages extraction made (absent for a document that was never tagged: it failed).
   const extracted = extractedMessages.get(doc);
   writeCacheSectionsSync(cached, sections, (at) => `\n${JSON.stringify({ entry: ENTRY, ...Object.fromEntries(PARTS.map((p, i) => [p, at[i]])), ...(extracted !== undefined ? { extracted } : {}) })}`.padEnd(TRAILER), TRAILER);
@@ -254,14 +288,11 @@ export function renamedDoc<T extends { path: string; messages: Message[] }>(x: T
 
 /** A processed document from the cache, named by its present path. */
 export function loadDocSync(cached: string, display: string): Doc {
-  return entryDoc(cached, display).doc;
+  return docOf(readEntry(cached, ['doc']).parts[0]!, display);
 }
 
-/** A processed document from the cache, named by its present path, and how many of its messages extraction made. */
-function entryDoc(cached: string, display: string): { doc: Doc; extracted?: number } {
-  const entry = readEntry(cached, ['doc']);
-  return { doc: renamedDoc(deserialize(entry.parts[0]!) as Doc, display), ...(entry.extracted !== undefined ? { extracted: entry.extracted } : {}) };
-}
+/** The document of an entry's `doc` part, named by its present path. */
+const docOf = (part: Buffer, display: string): Doc => renamedDoc(deserialize(part) as Doc, display);
 
 /**
  * One document for the run: from the cache when its bytes, the rules, the
@@ -293,9 +324,9 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
     }
   }
   const again = job.donor && !job.full ? retagged(job.donor, ctx.rules, ctx.registry, job.display) : undefined;
-  const doc = again ?? (await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display));
+  const doc = again?.doc ?? (await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display));
   if (cached && !doc.messages.some((m) => m.code === 'pipeline/crash')) {
-    const info = record(doc, cached, ctx);
+    const info = record(doc, cached, ctx, again?.known);
     return { info, cached, fromCache: false, ...(again ? { retagged: true } : {}), ms: Math.round(performance.now() - t0) };
   }
   const info = infoOf(doc, ctx.registry);

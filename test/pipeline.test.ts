@@ -230,6 +230,59 @@ describe('a change of rules or registry', () => {
   });
 });
 
+describe("a statement tagged again reads its passages' facts from its earlier entry", () => {
+  it('the events they report and, while the registry is the same, the partnerships they name', async () => {
+    const corpus = tmp('accords-facts');
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const rules = tmp('accords-facts-rules');
+    cpSync(join(ROOT, 'rules'), rules, { recursive: true });
+    const cacheDir = tmp('accords-facts-cache');
+    const out = join(tmp('accords-facts-out'), 'out');
+    const run = () => runPipeline({ ...config, cacheDir, rules }, { corpus, out, workers: 1, ...quiet });
+    await run();
+    // The statement's entry, with facts no passage of it holds planted in its first passage's:
+    // a launch it does not report and a partnership it does not name.
+    const name = '2024-09-10_vl-nh-chips-dialogue-joint-statement.md';
+    const [gen] = readdirSync(join(cacheDir, 'docs')).map((g) => join(cacheDir, 'docs', g));
+    const trailerOf = (b: Buffer) => JSON.parse(b.subarray(b.length - 256).toString('utf8')) as Record<string, [number, number]>;
+    const entry = readdirSync(gen!)
+      .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
+      .map((f) => join(gen!, f))
+      .find((f) => {
+        const b = readFileSync(f);
+        const [a, z] = trailerOf(b).info!;
+        return (JSON.parse(b.subarray(a, z).toString('utf8')) as { path: string }).path.endsWith(name);
+      })!;
+    const bytes = readFileSync(entry);
+    const trailer = trailerOf(bytes);
+    const [a, z] = trailer.facts!;
+    expect(z).toBe(bytes.length - 256);
+    const facts = JSON.parse(bytes.subarray(a, z).toString('utf8')) as { named: string[][]; events: unknown[][] };
+    expect(facts.named[0]).not.toContain('KS-TA-VL-ASCRI');
+    facts.named[0] = ['KS-TA-VL-ASCRI'];
+    facts.events[0] = [{ kind: 'launch', what: 'Planted Harbour Beacon', date: '2025-01-01', dated: 'text', planned: false }];
+    const planted = Buffer.from(JSON.stringify(facts));
+    writeFileSync(entry, Buffer.concat([bytes.subarray(0, a), planted, Buffer.from(`\n${JSON.stringify({ ...trailer, facts: [a, a + planted.length] })}`.padEnd(256))]));
+    const firstNamed = () => (JSON.parse(readFileSync(join(out, 'passages.jsonl'), 'utf8').split('\n').find((l) => l.includes(name))!) as { named_partnerships: string[] }).named_partnerships;
+    const milestones = () => readFileSync(join(out, 'profiles', 'VL-NH-CD.json'), 'utf8');
+    expect(milestones()).not.toContain('Planted Harbour Beacon');
+
+    // Other rules: tagged again, the facts read back.
+    const scope = join(rules, 'scope.yaml');
+    writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited\n`);
+    expect((await run()).retagged).toBeGreaterThan(0);
+    expect(milestones()).toContain('Planted Harbour Beacon');
+    expect(firstNamed()).toEqual(['KS-TA-VL-ASCRI']);
+
+    // Another registry: the partnerships named are read again from the words; the events are still the ones kept.
+    const registry = join(rules, 'partnerships.yaml');
+    writeFileSync(registry, `${readFileSync(registry, 'utf8')}# edited\n`);
+    expect((await run()).retagged).toBeGreaterThan(0);
+    expect(firstNamed()).not.toContain('KS-TA-VL-ASCRI');
+    expect(milestones()).toContain('Planted Harbour Beacon');
+  });
+});
+
 describe('statements that did not change', () => {
   it('are read again when renamed to another extension, which can decide how they are read', async () => {
     const corpus = tmp('accords-ext');
@@ -321,8 +374,8 @@ describe('a damaged cache entry', () => {
       ['cut inside its trailer', (b) => b.subarray(0, b.length - 10)],
       ['empty', () => Buffer.alloc(0)],
       ['its record garbled', (b) => Buffer.concat([Buffer.from('{{{{'), b.subarray(4)])],
-      ['a trailer pointing past its end', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from('\n{"entry":2,"info":[0,99999999],"jsonl":[0,0],"page":[0,0],"doc":[0,0]}'.padEnd(256))])],
-      ['a trailer of another version', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from(b.subarray(b.length - 256).toString('utf8').replace('"entry":2', '"entry":7'))])],
+      ['a trailer pointing past its end', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from('\n{"entry":3,"info":[0,99999999],"jsonl":[0,0],"page":[0,0],"doc":[0,0],"facts":[0,0]}'.padEnd(256))])],
+      ['a trailer of another version', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from(b.subarray(b.length - 256).toString('utf8').replace('"entry":3', '"entry":7'))])],
     ];
     damages.forEach(([, damage], i) => {
       const file = join(gen, entries[i % entries.length]!);

@@ -9,7 +9,7 @@
  * or incrementally with `new Aggregator(registry)`, `add(summary)`, `result(scope)`.
  */
 export { attribute } from './attribute.js';
-export { summarize, withDigest, namedPartnerships, type DocSummary, type PassageSummary, type ObjectiveSummary, type Override } from './summary.js';
+export { summarize, withDigest, namedPartnerships, type DocSummary, type PassageSummary, type ObjectiveSummary, type Override, type PassageFacts } from './summary.js';
 export {
   aggregate,
   Aggregator,

@@ -98,14 +98,33 @@ function namesPattern(ids: string[], registry: Registry): RegExp | undefined {
   return names.length ? new RegExp(`(?<![A-Za-z0-9])(?:${names.map(escapeRe).join('|')})(?![A-Za-z0-9])`, 'i') : undefined;
 }
 
-/** Reduce a processed document to its summary. `namedLists`: each passage's namedPartnerships, when already known. */
+/**
+ * What a document's passages say whatever the rules tag in them, by passage: the
+ * partnerships each names (namedPartnerships), the events each reports (dated
+ * against the statement's date) and, for a passage summarized, its sentence key.
+ * A run works them out once and keeps them with the document; tagging the same
+ * document again with other rules reads them back (the named partnerships only
+ * while the registry is the same).
+ */
+export interface PassageFacts {
+  named: string[][];
+  events: TextEvent[][];
+  /** null where the passage was not summarized (no key was needed). */
+  keys: Array<string | null>;
+}
+
 /** A summary with its digest (see DocSummary.digest) made from its own JSON: for a summary not read from a cache record. */
 export function withDigest(summary: DocSummary): DocSummary {
   summary.digest = sha256(JSON.stringify(summary));
   return summary;
 }
 
-export function summarize(doc: Doc, registry: Registry, override?: Override, namedLists?: string[][]): DocSummary {
+/**
+ * Reduce a processed document to its summary. `known`: facts of its passages
+ * already worked out (any of the three); `learned`, when given, receives every
+ * passage's facts as this summary used them.
+ */
+export function summarize(doc: Doc, registry: Registry, override?: Override, known?: Partial<PassageFacts>, learned?: PassageFacts): DocSummary {
   const failed = !doc.text || doc.messages.some((m) => m.severity === 'error');
   const urls = doc.meta.sourceUrls?.length ? [...doc.meta.sourceUrls] : doc.meta.sourceUrl ? [doc.meta.sourceUrl] : [];
   const named: Record<string, number> = {};
@@ -113,7 +132,7 @@ export function summarize(doc: Doc, registry: Registry, override?: Override, nam
   const patterns = new Map<string, RegExp | undefined>();
   if (!failed) {
     for (const [i, p] of doc.passages.entries()) {
-      const extra = namedLists?.[i] ?? namedPartnerships(p.text, doc.partnerships, registry);
+      const extra = known?.named?.[i] ?? namedPartnerships(p.text, doc.partnerships, registry);
       for (const id of extra) named[id] = (named[id] ?? 0) + 1;
       const ov = override?.(p);
       const tags = ov?.objectives ?? p.tags.objectives;
@@ -136,8 +155,15 @@ export function summarize(doc: Doc, registry: Registry, override?: Override, nam
         // An analyst's governance mark stands even when no body, chair, level or rhythm can be read from the words.
         if (!facts && ov?.reviewed) facts = { bodies: [], chairs: [], levels: [], rhythm: [] };
       }
-      const events = findEvents(p.text, doc.meta.date);
+      const events = known?.events?.[i] ?? findEvents(p.text, doc.meta.date);
+      if (learned) {
+        learned.named[i] = extra;
+        learned.events[i] = events;
+        learned.keys[i] = known?.keys?.[i] ?? null;
+      }
       if (!objectives.length && !facts && !events.length) continue;
+      const key = known?.keys?.[i] ?? sentenceKey(p.text);
+      if (learned) learned.keys[i] = key;
       passages.push({
         index: p.index,
         id: p.id,
@@ -146,7 +172,7 @@ export function summarize(doc: Doc, registry: Registry, override?: Override, nam
         end: p.end,
         text: p.text,
         headings: [...p.headings],
-        key: sentenceKey(p.text),
+        key,
         named: extra,
         domains: [...domains],
         reviewed: !!ov?.reviewed,
