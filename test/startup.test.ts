@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config/index.js';
 import { runPipeline } from '../src/pipeline.js';
 import { ROOT, tmp } from './helpers.js';
 import { builtCode } from '../bin/build.mjs';
+import { loadRules, loadRulesCached } from '../src/rules/index.js';
 
 const LAZY = ['compromise', 'cheerio', 'undici', 'better-sqlite3'];
 
@@ -43,6 +44,31 @@ describe('start-up', () => {
     const dir = await builtCode(ROOT);
     expect(dir).toBeDefined();
     expect(lazyLoadedBy(`await import(${JSON.stringify(pathToFileURL(join(dir!, 'cli.js')).href)});`)).toEqual([]);
+  });
+
+  it('after a rule file is edited without new words, loading the rules does not load compromise: the inflections of their lemmas are kept', async () => {
+    const rules = tmp('accords-inflections-rules');
+    cpSync(join(ROOT, 'rules'), rules, { recursive: true });
+    const cacheDir = tmp('accords-inflections-cache');
+    await loadRulesCached(rules, cacheDir);
+    const scope = join(rules, 'scope.yaml');
+    writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited\n`);
+    const terms = join(tmp('accords-inflections-terms'), 'terms.json');
+    const script = `
+      const { loadRulesCached } = await import('./src/rules/index.ts');
+      const set = await loadRulesCached(${JSON.stringify(rules)}, ${JSON.stringify(cacheDir)});
+      (await import('node:fs')).writeFileSync(${JSON.stringify(terms)}, JSON.stringify(set.rules.map((r) => r.terms)));
+    `;
+    expect(lazyLoadedBy(script)).toEqual([]);
+    // The same patterns as the rules loaded from their files alone.
+    const fromFiles = JSON.parse(JSON.stringify((await loadRules(rules)).rules.map((r) => r.terms)));
+    expect(JSON.parse(readFileSync(terms, 'utf8'))).toEqual(fromFiles);
+    // Kept forms changed after they were written are not used: compromise works them out again.
+    const [kept] = readdirSync(join(cacheDir, 'inflections')).map((f) => join(cacheDir, 'inflections', f));
+    writeFileSync(kept!, readFileSync(kept!, 'utf8').replace('invested', 'investted'));
+    writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited again\n`);
+    expect(lazyLoadedBy(script)).toEqual(['compromise']);
+    expect(JSON.parse(readFileSync(terms, 'utf8'))).toEqual(fromFiles);
   });
 
   it('a run whose statements all come from the cache loads none of them either (its rules come from the cache, nothing is tagged or extracted)', async () => {

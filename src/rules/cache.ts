@@ -1,11 +1,12 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { sha256 } from '../core/hash.js';
 import { sourceHash } from '../core/codehash.js';
 import { removeTempFiles, writeFileAtomic } from '../core/fsutil.js';
 import { loadRules, ruleFileNames, type LoadedRule, type RuleSet, type Term, type Vocabulary } from './load.js';
+import { giveInflections, knownInflections } from './inflect.js';
 import { compiledWith, compileRules, storeCompiled, type CompiledRules, type StoredCompiled } from './compile.js';
 import { loadRegistry, readRegistrySources, registryOf, type Registry, type RegistrySource } from './registry.js';
 
@@ -123,15 +124,48 @@ export async function loadRulesCached(dir: string, cacheDir: string | undefined)
   } catch {
     // Not cached yet, or damaged: loaded from the files.
   }
+  const inflections = await inflectionsFile(cacheDir);
+  const before = await readInflections(inflections);
   const set = await loadRules(dir);
   try {
     // A rule file edited while it was read: what was loaded may not be what the key says.
     if ((await keyOf(dir)) !== key) return set;
     await writeOnlyEntry(cacheDir, key, JSON.stringify(store(set, key)));
+    const known = knownInflections();
+    if (known.worked > before) {
+      const text = JSON.stringify(known.inflections);
+      await writeOnlyEntry(dirname(inflections), basename(inflections, '.json'), JSON.stringify({ sum: sha256(text), inflections: text }));
+    }
   } catch {
     // A cache that cannot be written costs time, not correctness.
   }
   return set;
+}
+
+/**
+ * The lemmas' inflections (see inflect.ts) kept beside the rules' entry, for the
+ * code and compromise as they are: after a rule file is edited, loading the rules
+ * inflects only lemmas never inflected before (compromise, most of the time of
+ * loading them, is then not loaded at all). Kept for every rules folder together,
+ * whatever was removed from the rules: a word's forms never change.
+ */
+async function inflectionsFile(cacheDir: string): Promise<string> {
+  return join(cacheDir, 'inflections', `${sha256(JSON.stringify([await sourceHash(), packageVersion('compromise')])).slice(0, 16)}.json`);
+}
+
+/**
+ * Give the kept inflections to the inflector (none when the file is missing or was
+ * changed after it was written: they are worked out again); how many forms this
+ * process had worked out then.
+ */
+async function readInflections(file: string): Promise<number> {
+  try {
+    const kept = JSON.parse(await readFile(file, 'utf8')) as { sum?: unknown; inflections?: unknown };
+    if (typeof kept.inflections === 'string' && kept.sum === sha256(kept.inflections)) giveInflections(JSON.parse(kept.inflections));
+  } catch {
+    // Worked out again.
+  }
+  return knownInflections().worked;
 }
 
 /**

@@ -4,7 +4,8 @@ import { compromise } from '../core/lazy.js';
  * Authors write lemmas; the compiler writes out their inflections. This is where
  * compromise earns its keep: at rule-compile time, off the hot path, it conjugates
  * verbs (with their irregular forms: "hold" -> "held", "begin" -> "begun") and
- * pluralises nouns ("laboratory" -> "laboratories"). Results are cached per word.
+ * pluralises nouns ("laboratory" -> "laboratories"). Results are cached per word,
+ * and kept between processes with the rules cache.
  *
  *   verbs: "share information"   the first word is conjugated, and a last word
  *                                after it may be singular or plural:
@@ -36,8 +37,41 @@ function nlpMethods(): Methods {
 
 const verbCache = new Map<string, string[]>();
 const nounCache = new Map<string, string[]>();
+/** How many forms were worked out by compromise in this process (not given). */
+let worked = 0;
 
 const PLAIN = /^[a-z][a-z-]*$/;
+
+/** The forms of every verb and noun inflected, by lemma: what the rules cache keeps between processes (see cache.ts). */
+export interface Inflections {
+  verbs: Record<string, string[]>;
+  nouns: Record<string, string[]>;
+}
+
+/**
+ * Forms worked out by an earlier process with the same code and compromise: a
+ * lemma among them is not given to compromise again, which is then not even loaded
+ * when every lemma of the rules is known (a rule file edited without new words).
+ * What does not look like what this module makes is left out.
+ */
+export function giveInflections(known: unknown): void {
+  if (!known || typeof known !== 'object') return;
+  const { verbs, nouns } = known as Partial<Inflections>;
+  for (const [from, into] of [
+    [verbs, verbCache],
+    [nouns, nounCache],
+  ] as const) {
+    if (!from || typeof from !== 'object') continue;
+    for (const [lemma, forms] of Object.entries(from)) {
+      if (PLAIN.test(lemma) && Array.isArray(forms) && forms[0] === lemma && forms.every((f) => typeof f === 'string' && PLAIN.test(f)) && !into.has(lemma)) into.set(lemma, forms);
+    }
+  }
+}
+
+/** Every form this process knows, and how many of them compromise worked out here. */
+export function knownInflections(): { inflections: Inflections; worked: number } {
+  return { inflections: { verbs: Object.fromEntries(verbCache), nouns: Object.fromEntries(nounCache) }, worked };
+}
 
 /** The forms of a verb: base, third person, past, participle, gerund. */
 export function verbForms(word: string): string[] {
@@ -50,6 +84,7 @@ export function verbForms(word: string): string[] {
     // compromise knows most irregular participles; "-take" verbs it sometimes leaves out.
     if (key.endsWith('take') && !forms.includes(`${key}n`)) forms.push(`${key}n`);
     verbCache.set(key, forms);
+    worked++;
   }
   return forms;
 }
@@ -63,6 +98,7 @@ export function nounForms(word: string): string[] {
     const p = nlpMethods().two.transform.noun.toPlural(key, model);
     forms = [...new Set([key, p].filter((x) => !!x && PLAIN.test(x)))];
     nounCache.set(key, forms);
+    worked++;
   }
   return forms;
 }
