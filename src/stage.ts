@@ -20,7 +20,7 @@ import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
-import { attribute, namedPartnerships, summarize, withDigest, type DocSummary, type PassageFacts } from './aggregate/index.js';
+import { attribute, namedPartnerships, summarize, withDigest, type DocSummary, type PassageFacts, type TextEvent } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
 
 /** What the run keeps of a processed document. */
@@ -154,24 +154,36 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
 
 /**
  * The facts of a donor's passages this run can use (see PassageFacts): the events
- * when its statement's date is the same, the partnerships named when the registry
- * is. Nothing when they cannot be read: they are then worked out again.
+ * (dated against the statement's date they were read with: the same, as the
+ * extraction is the donor's, but checked), the partnerships named when the
+ * registry is the same. Nothing when they cannot be read or are not what a run
+ * writes (a damaged entry): they are then worked out again.
  */
 function knownFacts(bytes: Buffer, doc: Doc, registry: Registry): Partial<PassageFacts> {
   try {
     const f = JSON.parse(bytes.toString('utf8')) as Partial<StoredFacts>;
     const n = doc.passages.length;
-    const fits = (a: unknown): a is unknown[] => Array.isArray(a) && a.length === n;
-    if (!fits(f.named) || !fits(f.events) || !fits(f.keys)) return {};
+    const each = <T>(a: unknown, ok: (x: unknown) => x is T): a is T[] => Array.isArray(a) && a.length === n && a.every(ok);
+    if (!each(f.named, isStringList) || !each(f.events, isEventList) || !each(f.keys, isKey)) return {};
     return {
-      keys: f.keys as PassageFacts['keys'],
-      ...(f.date === (doc.meta.date ?? null) ? { events: f.events as PassageFacts['events'] } : {}),
-      ...(f.registry === registry.hash ? { named: f.named as PassageFacts['named'] } : {}),
+      keys: f.keys,
+      ...(f.date === (doc.meta.date ?? null) ? { events: f.events } : {}),
+      ...(f.registry === registry.hash ? { named: f.named } : {}),
     };
   } catch {
     return {};
   }
 }
+
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isKey = (x: unknown): x is string | null => x === null || isString(x);
+const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every(isString);
+const isEventList = (x: unknown): x is TextEvent[] =>
+  Array.isArray(x) &&
+  x.every((e) => {
+    const v = e as Partial<Record<keyof TextEvent, unknown>> | null;
+    return !!v && typeof v === 'object' && isString(v.kind) && isString(v.what) && isString(v.date) && isString(v.dated) && typeof v.planned === 'boolean';
+  });
 
 /** Passage facts as a cache entry keeps them: with the registry and the date they were read with. */
 interface StoredFacts extends PassageFacts {
@@ -197,8 +209,9 @@ export function infoOf(doc: Doc, registry: Registry, known?: Partial<PassageFact
 /**
  * A document's cache entry is one file (creating a file costs more here than
  * writing what is in it): its record (the DocInfo as JSON), its lines of
- * passages.jsonl, its page in two halves (split where its citation codes go)
- * and the processed document (in V8's serialization), one after another, then a
+ * passages.jsonl, its page in two halves (split where its citation codes go),
+ * the processed document (in V8's serialization) and its passages' facts (see
+ * PassageFacts: a document that failed has none), one after another, then a
  * trailer that says where each part is: a line end and a JSON object, padded with
  * spaces to TRAILER bytes. The entry is written whole or not at all (see writeCacheSectionsSync).
  */
@@ -262,7 +275,7 @@ function record(doc: Doc, cached: string, ctx: StageContext, known?: Partial<Pas
   // The digest of what a later run reads back (the same bytes, hashed there).
   info.summary.digest = sha256(text);
   // A document that failed is never tagged again from its entry: its facts are not kept.
-  const stored: StoredFacts | undefined = learned.named.length === doc.passages.length ? { registry: ctx.registry.hash, date: doc.meta.date ?? null, ...learned } : undefined;
+  const stored: StoredFacts | undefined = info.summary.failed ? undefined : { registry: ctx.registry.hash, date: doc.meta.date ?? null, ...learned };
   const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(doc)] }, { parts: stored ? [JSON.stringify(stored)] : [] }];
   // With how many of its messages extraction made (absent for a document that was never tagged: it failed).
   const extracted = extractedMessages.get(doc);

@@ -2,7 +2,8 @@
  * The part-of-speech tagger's verdicts on list items' opening words (see
  * tag/imperative.ts), kept between runs in <cacheDir>/verdicts/: they depend on the
  * words, the code and compromise's version, never on the rules, so a run after a
- * change of rules does not ask the tagger again. One file per version of the code;
+ * change of rules asks only about openings no earlier run needed read (the tagger
+ * is asked only when a passage's tags depend on its opening). One file per version of the code;
  * written by runs holding the cache's lock.
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';

@@ -240,29 +240,36 @@ describe("a statement tagged again reads its passages' facts from its earlier en
     const out = join(tmp('accords-facts-out'), 'out');
     const run = () => runPipeline({ ...config, cacheDir, rules }, { corpus, out, workers: 1, ...quiet });
     await run();
-    // The statement's entry, with facts no passage of it holds planted in its first passage's:
-    // a launch it does not report and a partnership it does not name.
     const name = '2024-09-10_vl-nh-chips-dialogue-joint-statement.md';
-    const [gen] = readdirSync(join(cacheDir, 'docs')).map((g) => join(cacheDir, 'docs', g));
     const trailerOf = (b: Buffer) => JSON.parse(b.subarray(b.length - 256).toString('utf8')) as Record<string, [number, number]>;
-    const entry = readdirSync(gen!)
-      .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
-      .map((f) => join(gen!, f))
-      .find((f) => {
-        const b = readFileSync(f);
-        const [a, z] = trailerOf(b).info!;
-        return (JSON.parse(b.subarray(a, z).toString('utf8')) as { path: string }).path.endsWith(name);
-      })!;
-    const bytes = readFileSync(entry);
-    const trailer = trailerOf(bytes);
-    const [a, z] = trailer.facts!;
-    expect(z).toBe(bytes.length - 256);
-    const facts = JSON.parse(bytes.subarray(a, z).toString('utf8')) as { named: string[][]; events: unknown[][] };
-    expect(facts.named[0]).not.toContain('KS-TA-VL-ASCRI');
-    facts.named[0] = ['KS-TA-VL-ASCRI'];
-    facts.events[0] = [{ kind: 'launch', what: 'Planted Harbour Beacon', date: '2025-01-01', dated: 'text', planned: false }];
-    const planted = Buffer.from(JSON.stringify(facts));
-    writeFileSync(entry, Buffer.concat([bytes.subarray(0, a), planted, Buffer.from(`\n${JSON.stringify({ ...trailer, facts: [a, a + planted.length] })}`.padEnd(256))]));
+    /** The statement's entry in the generation the last run wrote, its facts changed by `change`. */
+    const plant = (change: (facts: { named: unknown[]; events: unknown[]; keys: unknown[] }) => void) => {
+      const gen = readdirSync(join(cacheDir, 'docs'))
+        .map((g) => join(cacheDir, 'docs', g))
+        .sort((x, y) => statSync(y).mtimeMs - statSync(x).mtimeMs)[0]!;
+      const entry = readdirSync(gen)
+        .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
+        .map((f) => join(gen, f))
+        .find((f) => {
+          const b = readFileSync(f);
+          const [a, z] = trailerOf(b).info!;
+          return (JSON.parse(b.subarray(a, z).toString('utf8')) as { path: string }).path.endsWith(name);
+        })!;
+      const bytes = readFileSync(entry);
+      const trailer = trailerOf(bytes);
+      const [a, z] = trailer.facts!;
+      expect(z).toBe(bytes.length - 256);
+      const facts = JSON.parse(bytes.subarray(a, z).toString('utf8')) as { named: string[][]; events: unknown[][]; keys: unknown[] };
+      change(facts);
+      const planted = Buffer.from(JSON.stringify(facts));
+      writeFileSync(entry, Buffer.concat([bytes.subarray(0, a), planted, Buffer.from(`\n${JSON.stringify({ ...trailer, facts: [a, a + planted.length] })}`.padEnd(256))]));
+    };
+    // Facts no passage of the statement holds, planted in its first passage's: a launch it does not report and a partnership it does not name.
+    plant((facts) => {
+      expect(facts.named[0]).not.toContain('KS-TA-VL-ASCRI');
+      facts.named[0] = ['KS-TA-VL-ASCRI'];
+      facts.events[0] = [{ kind: 'launch', what: 'Planted Harbour Beacon', date: '2025-01-01', dated: 'text', planned: false }];
+    });
     const firstNamed = () => (JSON.parse(readFileSync(join(out, 'passages.jsonl'), 'utf8').split('\n').find((l) => l.includes(name))!) as { named_partnerships: string[] }).named_partnerships;
     const milestones = () => readFileSync(join(out, 'profiles', 'VL-NH-CD.json'), 'utf8');
     expect(milestones()).not.toContain('Planted Harbour Beacon');
@@ -280,6 +287,25 @@ describe("a statement tagged again reads its passages' facts from its earlier en
     expect((await run()).retagged).toBeGreaterThan(0);
     expect(firstNamed()).not.toContain('KS-TA-VL-ASCRI');
     expect(milestones()).toContain('Planted Harbour Beacon');
+
+    // Facts not as a run writes them (a damaged entry) are worked out again: the run goes on, as from scratch.
+    const damages: Array<(facts: { named: unknown[]; events: unknown[] }) => void> = [
+      (facts) => {
+        facts.named[0] = 5;
+      },
+      (facts) => {
+        facts.events[1] = 'a launch';
+      },
+    ];
+    for (const [k, damage] of damages.entries()) {
+      plant(damage);
+      writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited again ${k}\n`);
+      const again = await run();
+      expect(again.retagged).toBeGreaterThan(0);
+      expect(again.failed).toBe(0);
+      expect(firstNamed()).toEqual([]);
+      expect(milestones()).not.toContain('Planted Harbour Beacon');
+    }
   });
 });
 

@@ -230,3 +230,18 @@ describe('the partnership registry kept on disk', () => {
     expect(await message(loadRegistryCached([join(dir, 'missing.yaml')], cache))).toBe(await message(loadRegistry(join(dir, 'missing.yaml'))));
   });
 });
+
+describe("the lemmas' inflections kept with the rules", () => {
+  it('are written to a cache that has none even by a process that worked them all out before', async () => {
+    const rules = copyRules();
+    const first = tmp('accords-inflections-a');
+    await loadRulesCached(rules, first);
+    const kept = (cache: string) => (existsSync(join(cache, 'inflections')) ? readdirSync(join(cache, 'inflections')).filter((n) => n.endsWith('.json')) : []);
+    expect(kept(first)).toHaveLength(1);
+    // This process knows every form now: a new cache folder still gets them.
+    const second = tmp('accords-inflections-b');
+    await loadRulesCached(rules, second);
+    expect(kept(second)).toEqual(kept(first));
+    expect(readFileSync(join(second, 'inflections', kept(second)[0]!), 'utf8')).toBe(readFileSync(join(first, 'inflections', kept(first)[0]!), 'utf8'));
+  });
+});

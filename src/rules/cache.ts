@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -125,14 +125,16 @@ export async function loadRulesCached(dir: string, cacheDir: string | undefined)
     // Not cached yet, or damaged: loaded from the files.
   }
   const inflections = await inflectionsFile(cacheDir);
-  const before = await readInflections(inflections);
+  const kept = await readInflections(inflections);
+  const before = knownInflections().worked;
   const set = await loadRules(dir);
   try {
     // A rule file edited while it was read: what was loaded may not be what the key says.
     if ((await keyOf(dir)) !== key) return set;
     await writeOnlyEntry(cacheDir, key, JSON.stringify(store(set, key)));
     const known = knownInflections();
-    if (known.worked > before) {
+    // Written when forms were worked out, or when none could be read (this process may know them all from an earlier load).
+    if (known.worked > before || !kept) {
       const text = JSON.stringify(known.inflections);
       await writeOnlyEntry(dirname(inflections), basename(inflections, '.json'), JSON.stringify({ sum: sha256(text), inflections: text }));
     }
@@ -153,19 +155,24 @@ async function inflectionsFile(cacheDir: string): Promise<string> {
   return join(cacheDir, 'inflections', `${sha256(JSON.stringify([await sourceHash(), packageVersion('compromise')])).slice(0, 16)}.json`);
 }
 
+/** A file of kept inflections larger than this is not what a run writes (the rules of this repository take 16 KB): it is ignored and made again. */
+const INFLECTIONS_BYTES_MAX = 8 * 1024 * 1024;
+
 /**
- * Give the kept inflections to the inflector (none when the file is missing or was
- * changed after it was written: they are worked out again); how many forms this
- * process had worked out then.
+ * Give the kept inflections to the inflector. False when there are none to give:
+ * the file is missing, too large, or was changed after it was written (they are
+ * worked out again).
  */
-async function readInflections(file: string): Promise<number> {
+async function readInflections(file: string): Promise<boolean> {
   try {
+    if ((await stat(file)).size > INFLECTIONS_BYTES_MAX) return false;
     const kept = JSON.parse(await readFile(file, 'utf8')) as { sum?: unknown; inflections?: unknown };
-    if (typeof kept.inflections === 'string' && kept.sum === sha256(kept.inflections)) giveInflections(JSON.parse(kept.inflections));
+    if (typeof kept.inflections !== 'string' || kept.sum !== sha256(kept.inflections)) return false;
+    giveInflections(JSON.parse(kept.inflections));
+    return true;
   } catch {
-    // Worked out again.
+    return false;
   }
-  return knownInflections().worked;
 }
 
 /**

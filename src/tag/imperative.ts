@@ -29,8 +29,8 @@ let fresh: Verdict[] | undefined;
 
 /**
  * The verdicts reached since the last call. A run keeps them on disk, so that
- * the next one (after a change of rules, say) does not ask the tagger again:
- * a verdict depends only on the words it was asked about and on the code.
+ * the next one (after a change of rules, say) does not ask the tagger again about
+ * the same words: a verdict depends only on them and on the code.
  */
 export function takeVerdicts(): Verdict[] {
   if (!fresh?.length) return [];
