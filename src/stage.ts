@@ -20,7 +20,7 @@ import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
-import { attribute, namedPartnerships, summarize, withDigest, type DocSummary, type PassageFacts, type TextEvent } from './aggregate/index.js';
+import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, type DocSummary, type PassageFacts, type TextEvent } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
 
 /** What the run keeps of a processed document. */
@@ -182,7 +182,7 @@ const isEventList = (x: unknown): x is TextEvent[] =>
   Array.isArray(x) &&
   x.every((e) => {
     const v = e as Partial<Record<keyof TextEvent, unknown>> | null;
-    return !!v && typeof v === 'object' && isString(v.kind) && isString(v.what) && isString(v.date) && isString(v.dated) && typeof v.planned === 'boolean';
+    return !!v && typeof v === 'object' && (EVENT_KINDS as readonly unknown[]).includes(v.kind) && isString(v.what) && isString(v.date) && (v.dated === 'text' || v.dated === 'statement') && typeof v.planned === 'boolean';
   });
 
 /** Passage facts as a cache entry keeps them: with the registry and the date they were read with. */

@@ -2,7 +2,7 @@
  * The part-of-speech tagger's verdicts on list items' opening words (see
  * tag/imperative.ts), kept between runs in <cacheDir>/verdicts/: they depend on the
  * words, the code and compromise's version, never on the rules, so a run after a
- * change of rules asks only about openings no earlier run needed read (the tagger
+ * change of rules asks only about openings no earlier run needed (the tagger
  * is asked only when a passage's tags depend on its opening). One file per version of the code;
  * written by runs holding the cache's lock.
  */

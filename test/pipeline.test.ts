@@ -289,12 +289,24 @@ describe("a statement tagged again reads its passages' facts from its earlier en
     expect(milestones()).toContain('Planted Harbour Beacon');
 
     // Facts not as a run writes them (a damaged entry) are worked out again: the run goes on, as from scratch.
-    const damages: Array<(facts: { named: unknown[]; events: unknown[] }) => void> = [
+    // A launch planted beside the damage shows whether the facts were read.
+    const lantern = { kind: 'launch', what: 'Planted Quay Lantern', date: '2025-02-01', dated: 'text', planned: false };
+    const damages: Array<(facts: { named: unknown[]; events: unknown[]; keys: unknown[] }) => void> = [
       (facts) => {
         facts.named[0] = 5;
       },
       (facts) => {
         facts.events[1] = 'a launch';
+      },
+      (facts) => {
+        facts.events[0] = [{ ...lantern, planned: 'no' }];
+      },
+      (facts) => {
+        facts.events[0] = [{ ...lantern, kind: 'rumour' }];
+      },
+      (facts) => {
+        facts.events[0] = [lantern];
+        facts.keys[0] = 5;
       },
     ];
     for (const [k, damage] of damages.entries()) {
@@ -305,7 +317,15 @@ describe("a statement tagged again reads its passages' facts from its earlier en
       expect(again.failed).toBe(0);
       expect(firstNamed()).toEqual([]);
       expect(milestones()).not.toContain('Planted Harbour Beacon');
+      expect(milestones()).not.toContain('Planted Quay Lantern');
     }
+    // The same launch, kept as a run writes it, is read.
+    plant((facts) => {
+      facts.events[0] = [lantern];
+    });
+    writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited once more\n`);
+    await run();
+    expect(milestones()).toContain('Planted Quay Lantern');
   });
 });
 

@@ -30,7 +30,7 @@ let fresh: Verdict[] | undefined;
 /**
  * The verdicts reached since the last call. A run keeps them on disk, so that
  * the next one (after a change of rules, say) does not ask the tagger again about
- * the same words: a verdict depends only on them and on the code.
+ * the same words: a verdict depends only on them, the code and compromise's version.
  */
 export function takeVerdicts(): Verdict[] {
   if (!fresh?.length) return [];
