@@ -7,6 +7,10 @@
  * modification time); the next run links a file from the previous outputs instead
  * of making it again only when the digest is the same and the file there is still
  * the one recorded: a file edited, replaced or copied in between is made again.
+ * A file made of parts (the evidence table, a part per partnership: see
+ * OutputFile.parts) is recorded with where each part is and its digest; the next
+ * run copies a part whose digest is the same from the previous file, under the same
+ * condition on that file.
  *
  * The record lives beside the cache of processed documents, one file per output
  * folder, written after the outputs are in place; a record that is missing,
@@ -19,13 +23,28 @@ import { sha256 } from './core/hash.js';
 import { linkInPlace, removeTempFiles, writeFileAtomic } from './core/fsutil.js';
 
 interface Entry {
-  inputs: string;
+  /** For a file made whole: the digest of its inputs. */
+  inputs?: string;
+  /** For a file made of parts: where each part with inputs is, by its key: [digest of its inputs, first byte, end]. */
+  parts?: Record<string, PartAt>;
   ino: string;
   size: string;
   mtime: string;
 }
 
-const VERSION = 2;
+/** A part of a file: the digest of its inputs and its bytes, [start, end). */
+export type PartAt = [inputs: string, start: number, end: number];
+
+const isPartAt = (x: unknown): x is PartAt => Array.isArray(x) && x.length === 3 && typeof x[0] === 'string' && Number.isSafeInteger(x[1]) && Number.isSafeInteger(x[2]) && (x[1] as number) >= 0 && (x[1] as number) <= (x[2] as number);
+const isEntry = (e: Partial<Record<keyof Entry, unknown>> | null | undefined): e is Entry =>
+  !!e &&
+  typeof e === 'object' &&
+  typeof e.ino === 'string' &&
+  typeof e.size === 'string' &&
+  typeof e.mtime === 'string' &&
+  (typeof e.inputs === 'string' || (!!e.parts && typeof e.parts === 'object' && !Array.isArray(e.parts) && Object.values(e.parts).every(isPartAt)));
+
+const VERSION = 3;
 /** A record of an output folder that is gone is removed once it is this old. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
@@ -75,7 +94,7 @@ export class KeptOutputs {
       if (data.version === VERSION && f && typeof f.ino === 'string' && f.report && typeof f.report.ino === 'string') folder = f;
       if (data.version === VERSION && data.files && typeof data.files === 'object') {
         for (const [name, e] of Object.entries(data.files)) {
-          if (e && typeof e.inputs === 'string' && typeof e.ino === 'string' && typeof e.size === 'string' && typeof e.mtime === 'string') before.set(name, e);
+          if (isEntry(e)) before.set(name, e);
         }
       }
     } catch {
@@ -129,6 +148,26 @@ export class KeptOutputs {
   async made(name: string, inputs: string, staging: string): Promise<void> {
     const id = await identity(join(staging, name));
     if (id) this.next.set(name, { inputs, ...id });
+  }
+
+  /**
+   * Where the parts of `name` are in `previous` (the outputs being replaced), by
+   * key, when the file there is still the one recorded; empty otherwise. A part
+   * whose inputs are the same can then be copied from there instead of made again.
+   */
+  async partsOf(name: string, previous: string | undefined): Promise<Map<string, PartAt>> {
+    const was = this.before.get(name);
+    if (!previous || !was?.parts) return new Map();
+    const there = await identity(join(previous, name));
+    if (!there || there.ino !== was.ino || there.size !== was.size || there.mtime !== was.mtime) return new Map();
+    const size = Number(was.size);
+    return new Map(Object.entries(was.parts).filter(([, at]) => at[2] <= size));
+  }
+
+  /** Record `name`, just written into `staging`, made of `parts` (those with inputs; see partsOf). */
+  async madeOfParts(name: string, parts: Record<string, PartAt>, staging: string): Promise<void> {
+    const id = await identity(join(staging, name));
+    if (id) this.next.set(name, { parts, ...id });
   }
 
   /**

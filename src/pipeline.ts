@@ -9,19 +9,19 @@ import { sha256 } from './core/hash.js';
 import { ContentHashes } from './core/contenthash.js';
 import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
-import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type Lock } from './core/fsutil.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type FilePiece, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, compileRules, type CompiledRules } from './rules/index.js';
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, withDigest, type Scope, type Override, type Aggregate } from './aggregate/index.js';
-import { aggregateOutputs, json, type FileText } from './render/index.js';
+import { aggregateOutputs, json, type FileText, type OutputPart } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
 import { loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool, outputsWriter } from './pool/index.js';
 import { writeDocOutputs, type OutputItem } from './outputs.js';
-import { KeptOutputs, keptRecordPath } from './kept.js';
+import { KeptOutputs, keptRecordPath, type PartAt } from './kept.js';
 
 export { processFile } from './stage.js';
 
@@ -70,6 +70,8 @@ export interface RunSummary {
   reviewProblem?: string;
   /** Partnerships' files kept from the previous outputs, made from the same inputs (see kept.ts). */
   keptFiles?: number;
+  /** Parts of files made of parts (a partnership's rows of the evidence table) copied from the previous outputs, made from the same inputs. */
+  keptParts?: number;
 }
 
 // Files in a corpus folder that describe it rather than being statements.
@@ -406,6 +408,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // interrupted run leaves the previous outputs as they were. passages.jsonl and
   // the statements' pages are written one document at a time, in corpus order.
   let keptCount = 0;
+  let keptParts = 0;
   const keptFiles = await KeptOutputs.open(keptRecordPath(join(dirname(docCache), 'outputs'), outDir));
   await replaceDirAtomic(outDir, async (staging) => {
     // A file that comes out as it was in the previous outputs is linked from there, not
@@ -426,6 +429,32 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       // Large files (the report's pages, the evidence table) come in pieces and are written as they are made.
       if (typeof content === 'string') await writeOrLink(p, content, previous && join(previous, name));
       else await writeFilePieces(p, content, previous && join(previous, name));
+    };
+    // A file made of parts (the evidence table: a part per partnership): a part made
+    // before from the same inputs is copied from the previous file, not made again.
+    const writeParts = async (name: string, parts: Iterable<OutputPart>) => {
+      await folderOf(name);
+      const before = opts.full ? new Map<string, PartAt>() : await keptFiles.partsOf(name, previous);
+      const places: Record<string, PartAt> = {};
+      function* pieces(): Generator<string | FilePiece> {
+        for (const part of parts) {
+          const inputs = part.inputs ? sha256(`${salt}\u0000${part.inputs}`) : undefined;
+          let start = 0;
+          if (inputs) yield { at: (n) => (start = n) };
+          const was = inputs ? before.get(part.key) : undefined;
+          if (was && was[0] === inputs) {
+            keptParts++;
+            yield { copy: [was[1], was[2]] };
+          } else {
+            const text = part.make();
+            if (typeof text === 'string') yield text;
+            else yield* text;
+          }
+          if (inputs) yield { at: (n) => (places[part.key] = [inputs, start, n]) };
+        }
+      }
+      await writeFilePieces(join(staging, name), pieces(), previous && join(previous, name));
+      await keptFiles.madeOfParts(name, places, staging);
     };
     // passages.jsonl and the statements' pages: from the documents' cache entries,
     // in corpus order; a document an analyst reviewed or found at two addresses is
@@ -457,6 +486,10 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         writer.end();
       }
       for (const f of aggregateOutputs(agg, { documents: docsInfo.length, rulesVersion: ruleSet.version })) {
+        if (f.parts) {
+          await writeParts(f.name, f.parts());
+          continue;
+        }
         // A partnership's files made before from the same inputs (rules, code and settings included) are kept, unless the run is to make everything again.
         const inputs = f.inputs ? sha256(`${salt}\u0000${f.inputs}`) : undefined;
         if (inputs !== undefined && !opts.full) {
@@ -531,6 +564,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       return (loaded ??= kept.map(fullDoc));
     },
     keptFiles: keptCount,
+    keptParts,
     ...(reviewProblem ? { reviewProblem } : {}),
   };
   }

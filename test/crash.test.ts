@@ -326,6 +326,36 @@ describe('unchanged outputs linked from the previous ones', () => {
     await expect(writeFilePieces(join(next, 'broken.md'), failing(), join(prev, 'big.md'))).rejects.toThrow('rendering failed');
     expect(readFileSync(join(prev, 'big.md'), 'utf8')).toBe(before);
   });
+
+  it("ranges of the previous file's bytes are copied into place, and marks learn where they fall", async () => {
+    const { prev, next } = twoBuilds('pieces-ranges');
+    // Parts of two and three bytes per character, the middle one over a megabyte.
+    const parts = ['Kestria — first part\n', `${'会議 met. '.repeat(120_000)}\n`, 'Nordhaven — last part\n'];
+    const bytes = parts.map((p) => Buffer.byteLength(p));
+    const ends = bytes.map((_, i) => bytes.slice(0, i + 1).reduce((a, b) => a + b, 0));
+    writeFileSync(join(prev, 'parts.csv'), parts.join(''));
+    const places: number[] = [];
+    const at = { at: (n: number) => places.push(n) };
+    // Every part where it was: nothing is copied, and the file gives way to a link.
+    expect(await writeFilePieces(join(next, 'same.csv'), [at, parts[0]!, at, { copy: [ends[0]!, ends[1]!] }, at, { copy: [ends[1]!, ends[2]!] }, at], join(prev, 'parts.csv'))).toBe('linked');
+    expect(places).toEqual([0, ...ends]);
+    // An empty range anywhere copies nothing.
+    expect(await writeFilePieces(join(next, 'empty.csv'), [{ copy: [ends[1]!, ends[1]!] }, parts[0]!, { copy: [ends[0]!, ends[2]!] }], join(prev, 'parts.csv'))).toBe('linked');
+    // A new first part moves the others: they are copied from where they were.
+    places.length = 0;
+    const first = 'Valmora — a longer first part\n';
+    expect(await writeFilePieces(join(next, 'moved.csv'), [first, at, { copy: [ends[0]!, ends[1]!] }, at, 'between\n', { copy: [ends[1]!, ends[2]!] }, at], join(prev, 'parts.csv'))).toBe('written');
+    expect(readFileSync(join(next, 'moved.csv'), 'utf8')).toBe(`${first}${parts[1]}between\n${parts[2]}`);
+    const moved = Buffer.byteLength(first);
+    expect(places).toEqual([moved, moved + bytes[1]!, moved + bytes[1]! + 8 + bytes[2]!]);
+    // The same bytes, their parts in another order.
+    expect(await writeFilePieces(join(next, 'swapped.csv'), [{ copy: [ends[1]!, ends[2]!] }, { copy: [0, ends[0]!] }], join(prev, 'parts.csv'))).toBe('written');
+    expect(readFileSync(join(next, 'swapped.csv'), 'utf8')).toBe(parts[2]! + parts[0]!);
+    // Bytes the previous file does not have, or no previous file: an error naming the file, the previous file untouched.
+    await expect(writeFilePieces(join(next, 'beyond.csv'), ['x', { copy: [ends[1]!, ends[2]! + 1] }], join(prev, 'parts.csv'))).rejects.toThrow(`${join(next, 'beyond.csv')}: bytes ${ends[1]}-${ends[2]! + 1} of ${join(prev, 'parts.csv')}`);
+    await expect(writeFilePieces(join(next, 'none.csv'), [{ copy: [0, 1] }])).rejects.toThrow('no previous file');
+    expect(readFileSync(join(prev, 'parts.csv'), 'utf8')).toBe(parts.join(''));
+  });
 });
 
 describe('one run at a time', () => {

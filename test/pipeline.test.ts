@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, vi } from 'vitest';
-import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, fstatSync, fsyncSync, readlinkSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync, writeFileSync, readdirSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, fstatSync, fsyncSync, readlinkSync, linkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -552,12 +552,26 @@ describe("partnerships' files made before from the same inputs", () => {
     const out = join(tmp('accords-keep-out'), 'out');
     const first = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
     expect(first.keptFiles).toBe(0);
+    expect(first.keptParts).toBe(0);
     const profiles = readdirSync(join(out, 'profiles')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
     expect(profiles.length).toBeGreaterThanOrEqual(3);
-    // Each partnership's three files are recorded with what they were made from.
-    const record = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string }> };
-    expect(Object.keys(record.files).length).toBe(3 * profiles.length);
+    // Each partnership's three files are recorded with what they were made from, and so is each partnership's part of the evidence table.
+    const record = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string; parts?: Record<string, [string, number, number]> }> };
+    expect(Object.keys(record.files).length).toBe(3 * profiles.length + 1);
     expect(record.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
+    const parts = record.files['tables/evidence.csv']!.parts!;
+    expect(Object.keys(parts).sort()).toEqual([...profiles].sort());
+    // Each part is where that partnership's rows are in the file, after the header.
+    const table = readFileSync(join(out, 'tables', 'evidence.csv'));
+    const places = Object.values(parts).sort((a, b) => a[1] - b[1]);
+    expect(places[0]![1]).toBe(table.indexOf('\r\n') + 2);
+    expect(places.at(-1)![2]).toBe(table.length);
+    for (const [i, at] of places.entries()) if (i) expect(at[1]).toBe(places[i - 1]![2]);
+    for (const [id, [, a, b]] of Object.entries(parts)) {
+      const rows = table.subarray(a, b).toString('utf8').split('\r\n').slice(0, -1);
+      expect(rows.length, id).toBeGreaterThan(0);
+      for (const row of rows) expect(row.startsWith(`${id},`), id).toBe(true);
+    }
 
     // A statement of the Chips Dialogue (older than the newest statement): the other partnerships' files are kept.
     writeFileSync(
@@ -567,6 +581,8 @@ describe("partnerships' files made before from the same inputs", () => {
     const added = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
     expect(added.keptFiles).toBeGreaterThanOrEqual(3);
     expect(added.keptFiles).toBeLessThan(3 * profiles.length);
+    // The other partnerships' rows of the evidence table are copied, as their files are kept.
+    expect(added.keptParts).toBe(added.keptFiles! / 3);
     const again = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string }> };
     expect(again.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['profiles/NH-KS-TC.md']!.inputs);
     expect(again.files['profiles/VL-NH-CD.md']!.inputs).not.toBe(record.files['profiles/VL-NH-CD.md']!.inputs);
@@ -579,8 +595,20 @@ describe("partnerships' files made before from the same inputs", () => {
     writeFileSync(join(corpus, '2025-04-02_vl-nh-chips-dialogue-note.md'), '---\ntitle: "Note on the Chips Dialogue"\ndate: 2025-04-02\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will publish a shared glossary of export-control terms.\n');
     const edited = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
     expect(edited.keptFiles).toBeGreaterThanOrEqual(2);
+    expect(edited.keptParts).toBeGreaterThanOrEqual(1);
     expect(readFileSync(council).equals(right)).toBe(true);
     await sameAsFresh(corpus, out);
+
+    // An evidence table edited in out/ (its size kept) is not the file recorded: no row is copied from it.
+    const evidence = join(out, 'tables', 'evidence.csv');
+    const rows = readFileSync(evidence);
+    writeFileSync(evidence, Buffer.concat([rows.subarray(0, rows.length - 4), Buffer.from('XXXX')]));
+    writeFileSync(join(corpus, '2025-04-03_vl-nh-chips-dialogue-aside.md'), '---\ntitle: "Aside on the Chips Dialogue"\ndate: 2025-04-03\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nBoth sides will fund a chip design contest for students.\n');
+    const retyped = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    expect(retyped.keptFiles).toBeGreaterThanOrEqual(2);
+    expect(retyped.keptParts).toBe(0);
+    await sameAsFresh(corpus, out);
+    rmSync(join(corpus, '2025-04-03_vl-nh-chips-dialogue-aside.md'));
 
     // A damaged record: every file is made.
     writeFileSync(kept(cacheDir, out), '{"version": 1, "files": ');
@@ -664,6 +692,42 @@ describe("partnerships' files made before from the same inputs", () => {
     await sameAsFresh(corpus, out);
   });
 
+  it("parts of a file are read from a record only when well formed, within the file, and the file is still the one recorded", async () => {
+    const dir = tmp('accords-parts-record');
+    const prev = join(dir, 'out');
+    mkdirSync(join(prev, 'tables'), { recursive: true });
+    const file = join(prev, 'tables', 'evidence.csv');
+    writeFileSync(file, 'head\r\nKS,1\r\nNH,2\r\n');
+    const st = statSync(file, { bigint: true });
+    const id = { ino: String(st.ino), size: String(st.size), mtime: String(st.mtimeNs) };
+    const record = join(dir, 'record.json');
+    writeFileSync(
+      record,
+      JSON.stringify({
+        version: 3,
+        files: {
+          'tables/evidence.csv': { ...id, parts: { KS: ['a', 6, 12], NH: ['b', 12, 18], VL: ['c', 18, 40] } },
+          'tables/backwards.csv': { ...id, parts: { KS: ['a', 12, 6] } },
+          'tables/short.csv': { ...id, parts: { KS: ['a', 6] } },
+          'tables/undigested.csv': { ...id, parts: { KS: [0, 6, 12] } },
+        },
+      }),
+    );
+    // The other names are the same file (a link), so that only their records differ.
+    for (const name of ['backwards.csv', 'short.csv', 'undigested.csv']) linkSync(file, join(prev, 'tables', name));
+    const kept = await KeptOutputs.open(record);
+    expect([...(await kept.partsOf('tables/evidence.csv', prev)).entries()]).toEqual([
+      ['KS', ['a', 6, 12]],
+      ['NH', ['b', 12, 18]],
+    ]);
+    for (const name of ['tables/backwards.csv', 'tables/short.csv', 'tables/undigested.csv']) expect((await kept.partsOf(name, prev)).size, name).toBe(0);
+    expect((await kept.partsOf('tables/evidence.csv', undefined)).size).toBe(0);
+    // Rewritten since (the same size): none of its parts is where the record says.
+    writeFileSync(file, 'head\r\nKS,3\r\nNH,4\r\n');
+    utimesSync(file, new Date(Date.now() + 5000), new Date(Date.now() + 5000));
+    expect((await kept.partsOf('tables/evidence.csv', prev)).size).toBe(0);
+  });
+
   it('follow each part of what a partnership is made from: the scope, statements that only name it, codes, and which partnerships have pages', async () => {
     const corpus = tmp('accords-keep2');
     cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
@@ -702,6 +766,8 @@ describe("partnerships' files made before from the same inputs", () => {
     expect(readFileSync(join(out, 'report', 'partnerships', 'IN-US.html'), 'utf8')).toContain('href="IN-US-CD.html"');
     await sameAsFresh(corpus, out);
     // --full makes everything again.
-    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet, full: true })).keptFiles).toBe(0);
+    const full = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet, full: true });
+    expect(full.keptFiles).toBe(0);
+    expect(full.keptParts).toBe(0);
   });
 });

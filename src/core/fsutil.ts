@@ -357,13 +357,21 @@ async function freeName(path: string): Promise<string> {
 const CHUNK = 1 << 20;
 
 /**
+ * A piece of a file that is not text: bytes `copy` ([start, end)) of the previous
+ * file, or a mark, told (`at`) how many bytes of the file come before it.
+ */
+export type FilePiece = { copy: readonly [number, number] } | { at: (bytes: number) => void };
+
+/**
  * Write a file from pieces of text, each encoded as it comes, so the whole text is
  * never held at once. While the pieces come out as `previous` holds them, nothing
  * is written: a file that turns out the same becomes a link to it (as in
  * writeOrLink); at the first difference the bytes found the same are copied from
- * `previous` and writing goes on from there.
+ * `previous` and writing goes on from there. A piece may also be a range of
+ * `previous`'s bytes (which the caller knows to be what it wants there: a range
+ * found at the same place costs nothing) or a mark that learns where it falls.
  */
-export async function writeFilePieces(path: string, pieces: Iterable<string>, previous?: string): Promise<'linked' | 'written'> {
+export async function writeFilePieces(path: string, pieces: Iterable<string | FilePiece>, previous?: string): Promise<'linked' | 'written'> {
   const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
   const old = st?.isFile() ? await open(previous!, 'r').catch(() => undefined) : undefined;
   let fh: FileHandle | undefined;
@@ -422,12 +430,41 @@ export async function writeFilePieces(path: string, pieces: Iterable<string>, pr
       at = end;
     }
   };
+  // Bytes [a, b) of the previous file, next.
+  const copy = async (a: number, b: number) => {
+    if (!old || !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < a || b > st!.size) throw new Error(`${path}: bytes ${a}-${b} of ${previous ?? 'no previous file'} were to be copied, and it has no such bytes`);
+    if (a === b) return;
+    await flush();
+    // Where they are already: nothing to compare or copy.
+    if (!fh && a === offset) {
+      offset = b;
+      return;
+    }
+    if (!fh) await start();
+    there = grown(there, Math.min(b - a, 3 * CHUNK));
+    for (let at = a; at < b; ) {
+      const { bytesRead } = await old.read(there, 0, Math.min(there.length, b - at), at);
+      if (!bytesRead) throw new Error(`${previous} became shorter while it was read`);
+      await writeAll(there, bytesRead, offset);
+      offset += bytesRead;
+      at += bytesRead;
+    }
+  };
   try {
     if (!old) await start();
     // Small pieces are gathered into one string first: a call to encode each would cost more.
     // (Pieces are encoded one after another: none may end inside a surrogate pair.)
     let small = '';
     for (const piece of pieces) {
+      if (typeof piece !== 'string') {
+        if (small) {
+          await put(small);
+          small = '';
+        }
+        if ('at' in piece) piece.at(offset + used);
+        else await copy(piece.copy[0], piece.copy[1]);
+        continue;
+      }
       if (piece.length < 1024) {
         small += piece;
         // Kept short: a long string of many pieces is copied whole before it can be encoded.

@@ -4,15 +4,15 @@ import { namedPartnerships } from '../aggregate/index.js';
 import type { Registry } from '../rules/registry.js';
 import { json, textFiles, type FileText, type OutputFile } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
-import { matrixCsv, tableFiles } from './tables.js';
+import { matrixCsv, tableOutputs } from './tables.js';
 import { reportOutputs, renderDocumentPage, type ReportInfo } from './report/index.js';
 import { prettyJsonPieces } from './report/html.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
 
-export { json, csv, csvField, md, mdLink, safeUrl, fileText, type FileText, type OutputFile } from './text.js';
+export { json, csv, csvField, md, mdLink, safeUrl, fileText, type FileText, type OutputFile, type OutputPart } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
-export { matrixCsv, tablesCsv, tableFiles } from './tables.js';
+export { matrixCsv, tablesCsv, tableFiles, tableOutputs, evidenceCsvParts } from './tables.js';
 export { renderReport, reportFiles, reportOutputs, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
 
 /** One line per passage, tags included: the full record for other tools. */
@@ -78,7 +78,7 @@ export function* aggregateOutputs(agg: Aggregate, info: ReportInfo): Generator<O
   yield now('matrix.json', () => json(agg.matrix));
   yield now('analysis.md', () => analysisMarkdown(agg));
   yield now('analysis.json', () => json({ scope: agg.scope, ...agg.analysis }));
-  for (const [name, content] of tableFiles(agg)) yield now(name, () => content);
+  yield* tableOutputs(agg);
   for (const p of agg.profiles) {
     const inputs = agg.inputs?.[p.id];
     yield { name: `profiles/${p.id}.md`, make: () => profileMarkdown(p, agg), ...(inputs ? { inputs } : {}) };

@@ -1,6 +1,6 @@
 import { GRADES, OBJECTIVES } from '../core/taxonomy.js';
-import type { Aggregate, SourceCite } from '../aggregate/index.js';
-import { csv, csvPieces, textFiles, type FileText } from './text.js';
+import type { Aggregate, Profile, SourceCite } from '../aggregate/index.js';
+import { csv, csvHeader, csvRows, textFiles, type FileText, type OutputFile, type OutputPart } from './text.js';
 
 /** The matrix and the study's measures as CSV, one file per table (RFC 4180, spreadsheet-safe). */
 
@@ -21,18 +21,32 @@ export function matrixCsv(agg: Aggregate): string {
   return csv(header, rows);
 }
 
+const EVIDENCE_HEADER = ['partnership', 'objective', 'subcategory', 'subcategories', 'grade', 'points', 'concreteness', 'list_mention', 'reviewed', 'domains', 'rules', 'citations', 'statements', 'text'];
+
 /** The evidence table a row at a time: on a large corpus it runs to hundreds of megabytes. */
 export function* evidenceCsvPieces(agg: Aggregate): Generator<string> {
-  yield* csvPieces(['partnership', 'objective', 'subcategory', 'subcategories', 'grade', 'points', 'concreteness', 'list_mention', 'reviewed', 'domains', 'rules', 'citations', 'statements', 'text'], evidenceRows(agg));
+  for (const part of evidenceCsvParts(agg)) yield* pieces(part.make());
 }
 
-function* evidenceRows(agg: Aggregate): Generator<Array<string | number | boolean>> {
+const pieces = (text: FileText): Iterable<string> => (typeof text === 'string' ? [text] : text);
+
+/**
+ * The same table in parts: its header, then each partnership's rows, made from its
+ * profile alone (so from the partnership's inputs, which its profile is made from).
+ */
+export function* evidenceCsvParts(agg: Aggregate): Generator<OutputPart> {
+  yield { key: '', make: () => csvHeader(EVIDENCE_HEADER) };
   for (const p of agg.profiles) {
-    for (const o of OBJECTIVES) {
-      for (const [sub, items] of Object.entries(p.objectives[o].bySubcategory)) {
-        for (const it of items) {
-          yield [p.id, o, sub, it.subcategories.join(' '), it.grade, it.points, it.concreteness.join(' '), it.listMention, it.reviewed, it.domains.join(' '), it.rules.join(' '), codes(it.sources), it.sources.length, it.text];
-        }
+    const inputs = agg.inputs?.[p.id];
+    yield { key: p.id, make: () => csvRows(evidenceRows(p)), ...(inputs ? { inputs } : {}) };
+  }
+}
+
+function* evidenceRows(p: Profile): Generator<Array<string | number | boolean>> {
+  for (const o of OBJECTIVES) {
+    for (const [sub, items] of Object.entries(p.objectives[o].bySubcategory)) {
+      for (const it of items) {
+        yield [p.id, o, sub, it.subcategories.join(' '), it.grade, it.points, it.concreteness.join(' '), it.listMention, it.reviewed, it.domains.join(' '), it.rules.join(' '), codes(it.sources), it.sources.length, it.text];
       }
     }
   }
@@ -102,13 +116,18 @@ export function tablesCsv(agg: Aggregate): Map<string, string> {
 
 /** The tables one at a time, so each can be written before the next is made. */
 export function* tableFiles(agg: Aggregate): Generator<[string, FileText]> {
-  yield ['tables/evidence.csv', evidenceCsvPieces(agg)];
-  yield ['tables/governance.csv', governanceCsv(agg)];
-  yield ['tables/milestones.csv', milestonesCsv(agg)];
-  yield ['tables/breadth.csv', breadthCsv(agg)];
-  yield ['tables/concreteness.csv', concretenessCsv(agg)];
-  yield ['tables/similarity.csv', similarityCsv(agg)];
-  yield ['tables/countries.csv', countriesCsv(agg)];
-  yield ['tables/meetings.csv', meetingsCsv(agg)];
-  yield ['tables/gaps.csv', gapsCsv(agg)];
+  for (const f of tableOutputs(agg)) yield [f.name, f.make()];
+}
+
+/** The tables, each made when asked for; the evidence table in parts (see evidenceCsvParts). */
+export function* tableOutputs(agg: Aggregate): Generator<OutputFile> {
+  yield { name: 'tables/evidence.csv', make: () => evidenceCsvPieces(agg), parts: () => evidenceCsvParts(agg) };
+  yield { name: 'tables/governance.csv', make: () => governanceCsv(agg) };
+  yield { name: 'tables/milestones.csv', make: () => milestonesCsv(agg) };
+  yield { name: 'tables/breadth.csv', make: () => breadthCsv(agg) };
+  yield { name: 'tables/concreteness.csv', make: () => concretenessCsv(agg) };
+  yield { name: 'tables/similarity.csv', make: () => similarityCsv(agg) };
+  yield { name: 'tables/countries.csv', make: () => countriesCsv(agg) };
+  yield { name: 'tables/meetings.csv', make: () => meetingsCsv(agg) };
+  yield { name: 'tables/gaps.csv', make: () => gapsCsv(agg) };
 }

@@ -17,6 +17,19 @@ export interface OutputFile {
   name: string;
   make: () => FileText;
   inputs?: string;
+  /**
+   * For a file that is its parts one after another (make's text is theirs): the
+   * parts, each with its inputs when it has them, so that a run can copy a part
+   * from the file it wrote before when the part's inputs are the same.
+   */
+  parts?: () => Iterable<OutputPart>;
+}
+
+/** A part of an OutputFile: `key` names it in the file (unique there), `inputs` as a file's. */
+export interface OutputPart {
+  key: string;
+  make: () => FileText;
+  inputs?: string;
 }
 
 /** A file's text as one string. */
@@ -93,6 +106,16 @@ export function csv(header: string[], rows: Array<Array<string | number | boolea
 
 /** The same text as csv(), a line at a time (a large table is written as it is made). */
 export function* csvPieces(header: string[], rows: Iterable<Array<string | number | boolean | null | undefined>>): Generator<string> {
-  yield `\uFEFF${header.map(csvField).join(',')}\r\n`;
+  yield csvHeader(header);
+  yield* csvRows(rows);
+}
+
+/** The first line of a CSV file made by csvPieces: the byte-order mark and the header. */
+export function csvHeader(header: string[]): string {
+  return `\uFEFF${header.map(csvField).join(',')}\r\n`;
+}
+
+/** The lines after the header in a CSV file made by csvPieces. */
+export function* csvRows(rows: Iterable<Array<string | number | boolean | null | undefined>>): Generator<string> {
   for (const r of rows) yield `${r.map(csvField).join(',')}\r\n`;
 }
