@@ -42,7 +42,9 @@ const isEntry = (e: Partial<Record<keyof Entry, unknown>> | null | undefined): e
   typeof e.ino === 'string' &&
   typeof e.size === 'string' &&
   typeof e.mtime === 'string' &&
-  (typeof e.inputs === 'string' || (!!e.parts && typeof e.parts === 'object' && !Array.isArray(e.parts) && Object.values(e.parts).every(isPartAt)));
+  (typeof e.inputs === 'string' || e.parts !== undefined) &&
+  (e.inputs === undefined || typeof e.inputs === 'string') &&
+  (e.parts === undefined || (!!e.parts && typeof e.parts === 'object' && !Array.isArray(e.parts) && Object.values(e.parts).every(isPartAt)));
 
 const VERSION = 3;
 /** A record of an output folder that is gone is removed once it is this old. */

@@ -436,8 +436,11 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       await folderOf(name);
       const before = opts.full ? new Map<string, PartAt>() : await keptFiles.partsOf(name, previous);
       const places: Record<string, PartAt> = {};
+      const keys = new Set<string>();
       function* pieces(): Generator<string | FilePiece> {
         for (const part of parts) {
+          if (keys.has(part.key)) throw new Error(`${name}: two of its parts are named ${JSON.stringify(part.key)}`);
+          keys.add(part.key);
           const inputs = part.inputs ? sha256(`${salt}\u0000${part.inputs}`) : undefined;
           let start = 0;
           if (inputs) yield { at: (n) => (start = n) };

@@ -329,7 +329,7 @@ describe('unchanged outputs linked from the previous ones', () => {
 
   it("ranges of the previous file's bytes are copied into place, and marks learn where they fall", async () => {
     const { prev, next } = twoBuilds('pieces-ranges');
-    // Parts of two and three bytes per character, the middle one over a megabyte.
+    // Parts with characters of three bytes (— and 会議), the middle one over a megabyte.
     const parts = ['Kestria — first part\n', `${'会議 met. '.repeat(120_000)}\n`, 'Nordhaven — last part\n'];
     const bytes = parts.map((p) => Buffer.byteLength(p));
     const ends = bytes.map((_, i) => bytes.slice(0, i + 1).reduce((a, b) => a + b, 0));
@@ -339,6 +339,9 @@ describe('unchanged outputs linked from the previous ones', () => {
     // Every part where it was: nothing is copied, and the file gives way to a link.
     expect(await writeFilePieces(join(next, 'same.csv'), [at, parts[0]!, at, { copy: [ends[0]!, ends[1]!] }, at, { copy: [ends[1]!, ends[2]!] }, at], join(prev, 'parts.csv'))).toBe('linked');
     expect(places).toEqual([0, ...ends]);
+    // A range where it was, then a difference: what was found the same is copied before the rest is written.
+    expect(await writeFilePieces(join(next, 'later.csv'), [parts[0]!, { copy: [ends[0]!, ends[1]!] }, 'Nordhaven — changed\n'], join(prev, 'parts.csv'))).toBe('written');
+    expect(readFileSync(join(next, 'later.csv'), 'utf8')).toBe(`${parts[0]}${parts[1]}Nordhaven — changed\n`);
     // An empty range anywhere copies nothing.
     expect(await writeFilePieces(join(next, 'empty.csv'), [{ copy: [ends[1]!, ends[1]!] }, parts[0]!, { copy: [ends[0]!, ends[2]!] }], join(prev, 'parts.csv'))).toBe('linked');
     // A new first part moves the others: they are copied from where they were.

@@ -710,17 +710,19 @@ describe("partnerships' files made before from the same inputs", () => {
           'tables/backwards.csv': { ...id, parts: { KS: ['a', 12, 6] } },
           'tables/short.csv': { ...id, parts: { KS: ['a', 6] } },
           'tables/undigested.csv': { ...id, parts: { KS: [0, 6, 12] } },
+          // Whole-file inputs beside damaged parts: the parts are not trusted for it.
+          'tables/both.csv': { ...id, inputs: 'x', parts: { KS: ['a', -6, 12] } },
         },
       }),
     );
     // The other names are the same file (a link), so that only their records differ.
-    for (const name of ['backwards.csv', 'short.csv', 'undigested.csv']) linkSync(file, join(prev, 'tables', name));
+    for (const name of ['backwards.csv', 'short.csv', 'undigested.csv', 'both.csv']) linkSync(file, join(prev, 'tables', name));
     const kept = await KeptOutputs.open(record);
     expect([...(await kept.partsOf('tables/evidence.csv', prev)).entries()]).toEqual([
       ['KS', ['a', 6, 12]],
       ['NH', ['b', 12, 18]],
     ]);
-    for (const name of ['tables/backwards.csv', 'tables/short.csv', 'tables/undigested.csv']) expect((await kept.partsOf(name, prev)).size, name).toBe(0);
+    for (const name of ['tables/backwards.csv', 'tables/short.csv', 'tables/undigested.csv', 'tables/both.csv']) expect((await kept.partsOf(name, prev)).size, name).toBe(0);
     expect((await kept.partsOf('tables/evidence.csv', undefined)).size).toBe(0);
     // Rewritten since (the same size): none of its parts is where the record says.
     writeFileSync(file, 'head\r\nKS,3\r\nNH,4\r\n');
