@@ -16,7 +16,7 @@ import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, c
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, withDigest, type Scope, type Override, type Aggregate } from './aggregate/index.js';
-import { aggregateOutputs, json, type FileText, type OutputPart } from './render/index.js';
+import { aggregateOutputs, json, piecesOf, type FileText, type OutputPart } from './render/index.js';
 import { DecisionApplier, type ReviewStore } from './review/index.js';
 import { loadDocSync, prepareFile, renderDoc, type DocInfo, type Prepared, type PrepareJob, type StageContext } from './stage.js';
 import { WorkerPool, outputsWriter } from './pool/index.js';
@@ -448,11 +448,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
           if (was && was[0] === inputs) {
             keptParts++;
             yield { copy: [was[1], was[2]] };
-          } else {
-            const text = part.make();
-            if (typeof text === 'string') yield text;
-            else yield* text;
-          }
+          } else yield* piecesOf(part.make());
           if (inputs) yield { at: (n) => (places[part.key] = [inputs, start, n]) };
         }
       }

@@ -10,9 +10,9 @@ import { prettyJsonPieces } from './report/html.js';
 
 /** Render stage: pure functions from aggregates to file contents (deterministic). */
 
-export { json, csv, csvField, md, mdLink, safeUrl, fileText, type FileText, type OutputFile, type OutputPart } from './text.js';
+export { json, csv, csvField, md, mdLink, safeUrl, fileText, piecesOf, type FileText, type OutputFile, type OutputPart } from './text.js';
 export { matrixMarkdown, profileMarkdown, analysisMarkdown, cellText, STRENGTH_HELP, CELL_HELP } from './markdown.js';
-export { matrixCsv, tablesCsv, tableFiles, tableOutputs, evidenceCsvParts } from './tables.js';
+export { matrixCsv, tablesCsv, tableFiles } from './tables.js';
 export { renderReport, reportFiles, reportOutputs, renderDocumentPage, documentPageParts, documentCodes, type ReportInfo } from './report/index.js';
 
 /** One line per passage, tags included: the full record for other tools. */

@@ -1,6 +1,6 @@
 import { GRADES, OBJECTIVES } from '../core/taxonomy.js';
 import type { Aggregate, Profile, SourceCite } from '../aggregate/index.js';
-import { csv, csvHeader, csvRows, textFiles, type FileText, type OutputFile, type OutputPart } from './text.js';
+import { csv, csvHeader, csvRows, piecesOf, textFiles, type FileText, type OutputFile, type OutputPart } from './text.js';
 
 /** The matrix and the study's measures as CSV, one file per table (RFC 4180, spreadsheet-safe). */
 
@@ -25,10 +25,8 @@ const EVIDENCE_HEADER = ['partnership', 'objective', 'subcategory', 'subcategori
 
 /** The evidence table a row at a time: on a large corpus it runs to hundreds of megabytes. */
 export function* evidenceCsvPieces(agg: Aggregate): Generator<string> {
-  for (const part of evidenceCsvParts(agg)) yield* pieces(part.make());
+  for (const part of evidenceCsvParts(agg)) yield* piecesOf(part.make());
 }
-
-const pieces = (text: FileText): Iterable<string> => (typeof text === 'string' ? [text] : text);
 
 /**
  * The same table in parts: its header, then each partnership's rows, made from its

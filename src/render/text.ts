@@ -32,6 +32,11 @@ export interface OutputPart {
   inputs?: string;
 }
 
+/** A file's text as pieces (a whole text is one piece). */
+export function piecesOf(text: FileText): Iterable<string> {
+  return typeof text === 'string' ? [text] : text;
+}
+
 /** A file's text as one string. */
 export function fileText(text: FileText): string {
   if (typeof text === 'string') return text;
