@@ -1,7 +1,7 @@
-import { parse as parseYaml } from 'yaml';
 import type { Message } from '../core/messages.js';
 import { problem } from '../core/errors.js';
 import { looksLikeHeading, type RawBlock } from './blocks.js';
+import { parseFrontMatter } from './frontmatter.js';
 
 export interface MarkdownResult {
   frontMatter: Record<string, unknown>;
@@ -27,7 +27,7 @@ function splitFrontMatter(src: string, file: string, messages: Message[]): { fm:
   if (!m) return { fm: {}, body: src, bodyLine: 1 };
   const bodyLine = m[0].split('\n').length;
   try {
-    const fm = parseYaml(m[1]!) as unknown;
+    const fm = parseFrontMatter(m[1]!);
     if (fm && typeof fm === 'object' && !Array.isArray(fm)) return { fm: fm as Record<string, unknown>, body: src.slice(m[0].length), bodyLine };
     messages.push(problem('meta/bad-front-matter', file, 'it is not a mapping of fields', 1));
   } catch (err) {
