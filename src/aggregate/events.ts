@@ -104,7 +104,8 @@ export function findEvents(text: string, docDate?: string): TextEvent[] {
   // Sentences are pieces of the text cut between punctuation and white space, which no
   // verb pattern spans: a verb in a sentence is a verb in the text.
   if (!ANY_VERB.test(text)) return out;
-  const dates = findDates(text, docDate);
+  // Read once a verb has found what it acts on: on the real statements, 404 of the 1,013 passages with a verb.
+  let dates: TextDate[] | undefined;
   for (const { s, at } of splitSentences(text)) {
     if (NEGATED.test(s)) continue;
     const seen = new Set<string>();
@@ -135,7 +136,7 @@ export function findEvents(text: string, docDate?: string): TextEvent[] {
         }
         if (/^(?:of|and|the)$/i.test(what) || what.length < 4) continue;
         const planned = FUTURE.test(s.slice(Math.max(0, m.index - 60), m.index + m[0].length)) || /\b(?:will|to)\s+(?:\w+\s+)?$/.test(s.slice(Math.max(0, m.index - 20), m.index));
-        const written = nearestDate(dates, verbAt, at, at + s.length);
+        const written = nearestDate((dates ??= findDates(text, docDate)), verbAt, at, at + s.length);
         let date: string | undefined;
         let dated: TextEvent['dated'] = 'text';
         if (written) date = written.date;
