@@ -96,7 +96,9 @@ describe('front matter', () => {
 
   it('takes the usual fields as strings, and leaves to the library what it must read', () => {
     expect(flatFrontMatter('title: "Corvo: a Readout"\ndate: 2024-05-01\nsource_url: https://example.org/x\ncomplete: true\nnote:')).toEqual({ title: 'Corvo: a Readout', date: '2024-05-01', source_url: 'https://example.org/x', complete: true, note: null });
-    for (const text of ['year: 2024', 'title: a # note', 'tags: [a, b]', 'title: x\ntitle: y', 'title: "a\\"b"', 'title: >\n  folded', '__proto__: x', 'title:\n  - a']) {
+    // YAML's longest implicit key is 1,024 characters; a longer one is an error.
+    expect(flatFrontMatter(`${'k'.repeat(1024)}: v`)).toEqual({ ['k'.repeat(1024)]: 'v' });
+    for (const text of [`${'k'.repeat(1025)}: v`, `# note\n${'x'.repeat(1025)}:`, 'year: 2024', 'title: a # note', 'tags: [a, b]', 'title: x\ntitle: y', 'title: "a\\"b"', 'title: >\n  folded', '__proto__: x', 'title:\n  - a']) {
       expect(flatFrontMatter(text), text).toBeUndefined();
       expect(outcome(parseFrontMatter, text), text).toEqual(outcome(parseYaml, text));
     }

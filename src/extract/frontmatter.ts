@@ -13,8 +13,11 @@ export function parseFrontMatter(text: string): unknown {
   return flatFrontMatter(text) ?? parseYaml(text);
 }
 
-/** Keys read directly: a plain word that YAML takes as a string (not true, false or null). */
-const KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/;
+/**
+ * Keys read directly: a plain word that YAML takes as a string (not true, false or
+ * null), of at most 1,024 characters (YAML's limit for such a key: a longer one is an error).
+ */
+const KEY = /^([A-Za-z_][A-Za-z0-9_-]{0,1023}):(?: +|$)/;
 const NOT_STRING_KEY = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE|[Nn]ull|NULL)$/;
 /**
  * Characters a value read directly may hold: printable, no tab, none of YAML's
