@@ -2,12 +2,13 @@ import { parse as parseYaml } from 'yaml';
 
 /**
  * A statement's front matter, read as YAML (1.2, core schema). Almost every
- * statement's is a flat list of `key: value` lines, plain or quoted, which the
- * YAML library takes about half a millisecond each to read (more while a worker
- * thread warms up): a tenth of a statement's extraction. Those are read here
- * directly, to the same values (strings, booleans, null); anything else (a list, a number, a comment after
- * a value, an escape, a line that continues the one before, a repeated key) is
- * left to the library, which also gives the error messages.
+ * statement's is a flat list of `key: value` lines, which the YAML library takes
+ * half a millisecond to a millisecond to read in a worker thread that is still
+ * warming up (a fifth of a statement's extraction at 1,000 statements). Those are
+ * read here directly, to the same values (strings, booleans, null); anything else
+ * (a list, a number, a comment after a value, an escape, a line that continues
+ * the one before, a repeated key) is left to the library, which also gives the
+ * error messages.
  */
 export function parseFrontMatter(text: string): unknown {
   return flatFrontMatter(text) ?? parseYaml(text);
