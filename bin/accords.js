@@ -5,11 +5,12 @@
 // the code and running it.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtCode, builtCodeHash } from './build.mjs';
+import { builtCode, builtCodeHash, builtVerdictHash } from './build.mjs';
 
 async function load() {
   // Set below only for the build this process runs; src/ through tsx reads its own files.
   delete process.env.ACCORDS_CODE_HASH;
+  delete process.env.ACCORDS_VERDICT_HASH;
   const dir = await builtCode(fileURLToPath(new URL('..', import.meta.url)));
   if (dir) {
     try {
@@ -17,10 +18,12 @@ async function load() {
       process.setSourceMapsEnabled(true);
       // The hash of the code the build was made from (its threads inherit it): src/ is not read again.
       process.env.ACCORDS_CODE_HASH = builtCodeHash();
+      process.env.ACCORDS_VERDICT_HASH = builtVerdictHash();
       return await import(pathToFileURL(join(dir, 'cli.js')).href);
     } catch {
       // A build that cannot be loaded: src/ through tsx, which reports any error in the code itself.
       delete process.env.ACCORDS_CODE_HASH;
+      delete process.env.ACCORDS_VERDICT_HASH;
     }
   }
   const { register } = await import('tsx/esm/api');

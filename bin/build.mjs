@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 
 export const ENTRIES = ['cli.ts', 'pool/worker.ts'];
+/** src/core/codehash.ts's VERDICT_FILES (a test holds the two hashes equal). */
+const VERDICT_FILES = ['tag/imperative.ts', 'core/lazy.ts', 'verdicts.ts'];
 /** Builds kept besides the current one, and how long one used is kept in any case (a process started from it may still start workers). */
 const KEEP = 2;
 const IN_USE_MS = 3_600_000;
@@ -42,10 +44,11 @@ export function buildKey(root) {
 }
 
 /**
- * The build's key, and the code's hash as src/core/codehash.ts makes it (the key
- * of everything cached from what the code computed), from one reading of src/:
- * a process started from the build is given the second (ACCORDS_CODE_HASH) instead
- * of reading every file of src/ again, in each of its threads.
+ * The build's key, the code's hash as src/core/codehash.ts makes it (the key of
+ * everything cached from what the code computed) and the hash of the verdicts'
+ * code (codehash.ts, verdictCodeHash), from one reading of src/: a process started
+ * from the build is given the last two (ACCORDS_CODE_HASH, ACCORDS_VERDICT_HASH)
+ * instead of reading the files of src/ again, in each of its threads.
  */
 export function codeKeys(root) {
   const esbuild = JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve('esbuild/package.json'), 'utf8')).version;
@@ -67,13 +70,25 @@ export function codeKeys(root) {
     }
   };
   walk(src);
-  return { build: h.digest('hex').slice(0, 16), source: createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16) };
+  // codehash.ts's verdictCodeHash: the files the part-of-speech verdicts depend on.
+  const verdictParts = VERDICT_FILES.map((f) => `${f}:${createHash('sha256').update(bytes.get(join(src, f)) ?? readFileSync(join(src, f))).digest('hex')}`);
+  return {
+    build: h.digest('hex').slice(0, 16),
+    source: createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16),
+    verdicts: createHash('sha256').update(verdictParts.join('\n')).digest('hex').slice(0, 16),
+  };
 }
 
 let codeHashOfBuild;
+let verdictHashOfBuild;
 /** The code's hash (codehash.ts) of the src/ the last build given by builtCode was made from. */
 export function builtCodeHash() {
   return codeHashOfBuild;
+}
+
+/** The verdicts' code hash (codehash.ts, verdictCodeHash) of the same src/. */
+export function builtVerdictHash() {
+  return verdictHashOfBuild;
 }
 
 /** The folder of a build of src/ as it is now, made if needed; undefined when there is none to be had. */
@@ -85,6 +100,7 @@ export async function builtCode(root) {
     const key = keys.build;
     const dir = join(base, key);
     codeHashOfBuild = keys.source;
+    verdictHashOfBuild = keys.verdicts;
     if (existsSync(join(dir, 'complete'))) {
       // Marked as used, so that pruning by other processes leaves it while this one may need it.
       try {

@@ -1,22 +1,24 @@
 /**
  * The part-of-speech tagger's verdicts on list items' opening words (see
  * tag/imperative.ts), kept between runs in <cacheDir>/verdicts/: they depend on the
- * words, the code and compromise's version, never on the rules, so a run after a
- * change of rules asks only about openings no earlier run needed (the tagger
- * is asked only when a passage's tags depend on its opening). One file per version of the code;
- * written by runs holding the cache's lock.
+ * words, the code that asks and reads them and compromise's version, never on the
+ * rules, so a run after a change of rules asks only about openings no earlier run
+ * needed (the tagger is asked only when a passage's tags depend on its opening).
+ * One file per version of that code (core/codehash.ts, VERDICT_FILES), so a new
+ * version of the project that leaves it as it was keeps them; written by runs
+ * holding the cache's lock.
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { sourceHash } from './core/codehash.js';
+import { verdictCodeHash } from './core/codehash.js';
 import { writeFileAtomic } from './core/fsutil.js';
 import { sha256 } from './core/hash.js';
 import { packageVersion } from './rules/cache.js';
 import type { Verdict } from './tag/imperative.js';
 
-/** The file of verdicts for the code as it is, under the cache folder. */
+/** The file of verdicts for the verdicts' code as it is, under the cache folder. */
 export async function verdictsFile(cacheDir: string): Promise<string> {
-  return join(cacheDir, 'verdicts', `${sha256(JSON.stringify([await sourceHash(), packageVersion('compromise')])).slice(0, 16)}.json`);
+  return join(cacheDir, 'verdicts', `${sha256(JSON.stringify([await verdictCodeHash(), packageVersion('compromise')])).slice(0, 16)}.json`);
 }
 
 const VERDICTS_MAX = 200_000;

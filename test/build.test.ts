@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlin
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtCode, buildKey, codeKeys } from '../bin/build.mjs';
-import { sourceHash } from '../src/core/codehash.js';
+import { sourceHash, verdictCodeHash } from '../src/core/codehash.js';
 import { ROOT, tmp } from './helpers.js';
 
 /** A copy of the project's code (src/, bin/, package.json) with its node_modules, to build and break freely. */
@@ -32,6 +32,50 @@ describe('the code hash a build hands to the process it runs', () => {
     writeFileSync(join(dir, 'src', 'core', 'hash.ts'), `${readFileSync(join(dir, 'src', 'core', 'hash.ts'), 'utf8')}\n// changed\n`);
     expect(codeKeys(dir).source).not.toBe(before);
     expect(before).toBe(codeKeys(ROOT).source);
+  });
+});
+
+describe("the part-of-speech verdicts' code hash", () => {
+  it("is the hash codehash.ts makes of the verdicts' files, and follows those files only", async () => {
+    expect(process.env['ACCORDS_VERDICT_HASH']).toBeUndefined();
+    expect(codeKeys(ROOT).verdicts).toBe(await verdictCodeHash());
+    const dir = scratchProject();
+    const before = codeKeys(dir);
+    const edit = (f: string) => writeFileSync(join(dir, 'src', f), `${readFileSync(join(dir, 'src', f), 'utf8')}\n// changed\n`);
+    edit('core/hash.ts');
+    expect(codeKeys(dir).source).not.toBe(before.source);
+    expect(codeKeys(dir).verdicts).toBe(before.verdicts);
+    edit('tag/imperative.ts');
+    expect(codeKeys(dir).verdicts).not.toBe(before.verdicts);
+  });
+
+  it('lets a new version of the code use the verdicts kept by the last one, unless their files changed', () => {
+    const dir = scratchProject();
+    const work = tmp('accords-verdict-versions');
+    const cfg = join(work, 'c.config.mts');
+    writeFileSync(cfg, `export default ${JSON.stringify({ corpus: join(ROOT, 'corpus'), rules: join(ROOT, 'rules'), cacheDir: join(work, 'cache'), review: { db: join(work, 'r.sqlite') } })};\n`);
+    const run = (out: string) => {
+      const r = cli(dir, ['run', '--config', cfg, '--out', join(work, out), '--quiet']);
+      expect(r.status, r.stderr).toBe(0);
+    };
+    const kept = () => readdirSync(join(work, 'cache', 'verdicts')).sort();
+    run('a');
+    const [file] = kept();
+    expect(kept()).toHaveLength(1);
+    const verdicts = join(work, 'cache', 'verdicts', file!);
+    expect((JSON.parse(readFileSync(verdicts, 'utf8')) as unknown[]).length).toBeGreaterThan(0);
+    const made = statSync(verdicts).mtimeMs;
+    const edit = (f: string) => writeFileSync(join(dir, 'src', f), `${readFileSync(join(dir, 'src', f), 'utf8')}\n// changed\n`);
+    // Another file of the code changed: every statement is processed again, and no opening is asked about again.
+    edit('core/hash.ts');
+    run('b');
+    expect(kept()).toEqual([file]);
+    expect(statSync(verdicts).mtimeMs).toBe(made);
+    // The code that asks changed: its verdicts are reached again, in a file of their own (the old one is dropped).
+    edit('tag/imperative.ts');
+    run('c');
+    expect(kept()).toHaveLength(1);
+    expect(kept()).not.toEqual([file]);
   });
 });
 

@@ -27,3 +27,26 @@ export function sourceHash(): Promise<string> {
     return sha256(parts.join('\n')).slice(0, 16);
   })());
 }
+
+/**
+ * The files the part-of-speech tagger's verdicts depend on (src/verdicts.ts): the
+ * questions asked and how the answers are read (tag/imperative.ts), how the tagger
+ * is loaded (core/lazy.ts) and how the verdicts are kept. bin/build.mjs hashes the
+ * same list (a test holds the two hashes equal).
+ */
+export const VERDICT_FILES = ['tag/imperative.ts', 'core/lazy.ts', 'verdicts.ts'] as const;
+
+let verdictHash: Promise<string> | undefined;
+/**
+ * A hash of the verdicts' code (VERDICT_FILES): verdicts kept by one version of
+ * the project serve the next one unless these files changed.
+ */
+export function verdictCodeHash(): Promise<string> {
+  // Given by bin/accords.js when it runs a build, made from the same src/ as the build.
+  const given = process.env['ACCORDS_VERDICT_HASH'];
+  if (given && /^[0-9a-f]{16}$/.test(given)) return (verdictHash ??= Promise.resolve(given));
+  return (verdictHash ??= (async () => {
+    const parts = await Promise.all(VERDICT_FILES.map(async (f) => `${f}:${sha256(await readFile(join(SRC, f)))}`));
+    return sha256(parts.join('\n')).slice(0, 16);
+  })());
+}
