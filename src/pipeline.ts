@@ -247,8 +247,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // in the cache of processed documents until its outputs are written.
   const toProcess = opts.full ? files.length : keys.filter((k) => k.startsWith('unreadable:') || !existsSync(join(generation, `${k}.json`))).length;
   // The part-of-speech tagger's verdicts on list items' opening words, kept from
-  // earlier runs: they depend on the words and the code, not on the rules, so a
-  // run after a change of rules does not ask the tagger again.
+  // earlier runs: they depend on the words and the code that asks (core/codehash.ts,
+  // VERDICT_FILES), not on the rules, so a run after a change of rules, or with a new
+  // version of the rest of the code, does not ask the tagger again.
   const verdictFile = await verdictsFile(dirname(docCache));
   await removeTempFiles(dirname(verdictFile));
   const verdicts = toProcess ? await readVerdicts(verdictFile) : undefined;

@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlin
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtCode, buildKey, codeKeys } from '../bin/build.mjs';
-import { sourceHash, verdictCodeHash } from '../src/core/codehash.js';
+import { sourceHash, verdictCodeHash, VERDICT_FILES } from '../src/core/codehash.js';
 import { ROOT, tmp } from './helpers.js';
 
 /** A copy of the project's code (src/, bin/, package.json) with its node_modules, to build and break freely. */
@@ -47,6 +47,17 @@ describe("the part-of-speech verdicts' code hash", () => {
     expect(codeKeys(dir).verdicts).toBe(before.verdicts);
     edit('tag/imperative.ts');
     expect(codeKeys(dir).verdicts).not.toBe(before.verdicts);
+  });
+
+  it('covers every file of src/ that uses the tagger (what it answers could depend on any of them)', () => {
+    const src = join(ROOT, 'src');
+    const all = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(d, e.name)) : [join(d, e.name)]));
+    const users = all(src)
+      .filter((f) => /\.(?:ts|js)$/.test(f) && /\bfrom\s+['"]compromise|require\(\s*['"]compromise|\bcompromise\s*\(\s*\)|lazy<[^>]*>\(\s*['"]compromise/.test(readFileSync(f, 'utf8')))
+      .map((f) => f.slice(src.length + 1).replaceAll('\\', '/'))
+      .sort();
+    expect(users).toEqual(['core/lazy.ts', 'rules/inflect.ts', 'tag/imperative.ts']);
+    for (const f of users) expect(VERDICT_FILES as readonly string[]).toContain(f);
   });
 
   it('lets a new version of the code use the verdicts kept by the last one, unless their files changed', () => {

@@ -30,7 +30,8 @@ let fresh: Verdict[] | undefined;
 /**
  * The verdicts reached since the last call. A run keeps them on disk, so that
  * the next one (after a change of rules, say) does not ask the tagger again about
- * the same words: a verdict depends only on them, the code and compromise's version.
+ * the same words: a verdict depends only on them, compromise's version and the code
+ * that asks and reads it (core/codehash.ts, VERDICT_FILES).
  */
 export function takeVerdicts(): Verdict[] {
   if (!fresh?.length) return [];
