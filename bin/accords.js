@@ -5,25 +5,22 @@
 // the code and running it.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtCode, builtCodeHash, builtVerdictHash } from './build.mjs';
+import { HASH_VARIABLES, builtCode, builtHashes } from './build.mjs';
 
 async function load() {
   // Set below only for the build this process runs; src/ through tsx reads its own files.
-  delete process.env.ACCORDS_CODE_HASH;
-  delete process.env.ACCORDS_VERDICT_HASH;
+  for (const v of HASH_VARIABLES) delete process.env[v];
   const dir = await builtCode(fileURLToPath(new URL('..', import.meta.url)));
   if (dir) {
     try {
       // Stack traces of the build name the lines of src/.
       process.setSourceMapsEnabled(true);
-      // The hash of the code the build was made from (its threads inherit it): src/ is not read again.
-      process.env.ACCORDS_CODE_HASH = builtCodeHash();
-      process.env.ACCORDS_VERDICT_HASH = builtVerdictHash();
+      // The hashes of the code the build was made from (its threads inherit them): src/ is not read again.
+      Object.assign(process.env, builtHashes());
       return await import(pathToFileURL(join(dir, 'cli.js')).href);
     } catch {
       // A build that cannot be loaded: src/ through tsx, which reports any error in the code itself.
-      delete process.env.ACCORDS_CODE_HASH;
-      delete process.env.ACCORDS_VERDICT_HASH;
+      for (const v of HASH_VARIABLES) delete process.env[v];
     }
   }
   const { register } = await import('tsx/esm/api');

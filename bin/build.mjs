@@ -79,16 +79,15 @@ export function codeKeys(root) {
   };
 }
 
-let codeHashOfBuild;
-let verdictHashOfBuild;
-/** The code's hash (codehash.ts) of the src/ the last build given by builtCode was made from. */
-export function builtCodeHash() {
-  return codeHashOfBuild;
-}
-
-/** The verdicts' code hash (codehash.ts, verdictCodeHash) of the same src/. */
-export function builtVerdictHash() {
-  return verdictHashOfBuild;
+/** The variables that hand a process the hashes codehash.ts would otherwise make by reading src/. */
+export const HASH_VARIABLES = ['ACCORDS_CODE_HASH', 'ACCORDS_VERDICT_HASH'];
+let hashesOfBuild = {};
+/**
+ * The hashes (codehash.ts: the code's, the verdicts' code's) of the src/ the last
+ * build given by builtCode was made from, by the variable that hands each over.
+ */
+export function builtHashes() {
+  return hashesOfBuild;
 }
 
 /** The folder of a build of src/ as it is now, made if needed; undefined when there is none to be had. */
@@ -99,8 +98,7 @@ export async function builtCode(root) {
     const keys = codeKeys(root);
     const key = keys.build;
     const dir = join(base, key);
-    codeHashOfBuild = keys.source;
-    verdictHashOfBuild = keys.verdicts;
+    hashesOfBuild = { ACCORDS_CODE_HASH: keys.source, ACCORDS_VERDICT_HASH: keys.verdicts };
     if (existsSync(join(dir, 'complete'))) {
       // Marked as used, so that pruning by other processes leaves it while this one may need it.
       try {
