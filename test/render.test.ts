@@ -5,7 +5,8 @@ import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { csv, csvField, md, mdLink, safeUrl } from '../src/render/index.js';
 import { csvPieces, json } from '../src/render/text.js';
-import { jsonForScript, jsonForScriptPieces, jsonPieces, page, pagePieces, prettyJsonPieces } from '../src/render/report/html.js';
+import { esc, jsonForScript, jsonForScriptPieces, jsonPieces, page, pagePieces, prettyJsonPieces } from '../src/render/report/html.js';
+import * as view from '../src/render/report/assets/view.js';
 import { ROOT, tmp } from './helpers.js';
 
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('render-cache') };
@@ -31,6 +32,22 @@ describe('untrusted text in CSV and Markdown', () => {
     expect(mdLink('Title', 'https://example.org/a b')).toBe('Title (https://example.org/a b)');
     expect(safeUrl('HTTPS://example.org/x')).toBe('HTTPS://example.org/x');
     expect(safeUrl('data:text/html,<b>')).toBeUndefined();
+  });
+
+  it('escapes the five HTML characters wherever they are, the same function in the pages and in their script', () => {
+    const reference = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+    expect(esc(`<a href="x" title='y'>R&D</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;R&amp;D&lt;/a&gt;');
+    expect(esc('&amp;')).toBe('&amp;amp;');
+    for (const v of [null, undefined, '', 0, 2.5, false, 'plain text']) expect(esc(v)).toBe(reference(v));
+    // Random strings of the five and other characters, at the start, the end and side by side.
+    let seed = 5;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const chars = ['&', '<', '>', '"', "'", 'a', ' ', 'é', '\u2019', '\n', ';', '#'];
+    for (let n = 0; n < 3000; n++) {
+      const s = Array.from({ length: rnd(12) }, () => chars[rnd(chars.length)]).join('');
+      expect(esc(s), JSON.stringify(s)).toBe(reference(s));
+    }
+    expect(esc).toBe(view.esc);
   });
 
   it('JSON in a script element cannot close it', () => {

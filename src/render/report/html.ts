@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { srcFile } from '../../core/paths.js';
 import { createHash } from 'node:crypto';
+import { esc as escHtml } from './assets/view.js';
 
 /**
  * Page frame of the static report: one HTML file per page with its style and
@@ -38,14 +39,8 @@ function hash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const NEEDS_ESCAPE = /[&<>"']/;
-
-/** Text and attribute values, escaped for HTML (most need nothing: they are returned as they are). */
-export function esc(value: unknown): string {
-  const s = String(value ?? '');
-  return NEEDS_ESCAPE.test(s) ? s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!) : s;
-}
+/** Text and attribute values, escaped for HTML: the function the report's own script uses. */
+export const esc: (value: unknown) => string = escHtml;
 
 /** JSON for a <script type="application/json"> block: nothing in it can close the element or start markup. */
 const SCRIPT_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
