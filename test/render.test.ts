@@ -41,13 +41,33 @@ describe('untrusted text in CSV and Markdown', () => {
     for (const v of [null, undefined, '', 0, 2.5, false, 'plain text']) expect(esc(v)).toBe(reference(v));
     // Random strings of the five and other characters, at the start, the end and side by side.
     let seed = 5;
-    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
     const chars = ['&', '<', '>', '"', "'", 'a', ' ', 'é', '\u2019', '\n', ';', '#'];
     for (let n = 0; n < 3000; n++) {
       const s = Array.from({ length: rnd(12) }, () => chars[rnd(chars.length)]).join('');
       expect(esc(s), JSON.stringify(s)).toBe(reference(s));
     }
     expect(esc).toBe(view.esc);
+  });
+
+  it("an evidence item's sources are the same whichever partnership and prefix were shown before", () => {
+    const docs = [0, 1, 2].map((d) => ({ id: `d${d}`, code: `X${d}`, codes: { A: `A${d}`, ...(d ? { B: `B${d}` } : {}) }, title: `Title <${d}> & "q"`, date: d ? `2024-0${d}-01` : null, url: d === 1 ? 'https://example.org/a?b=1&c=2' : d === 2 ? 'javascript:alert(1)' : null, page: `documents/d${d}.html` }));
+    const data = { docs, texts: ['A commitment & more'] };
+    const item = (occs: number[]) => ({ c: { k: 'key' }, best: { t: 0, g: 'commit', c: [], l: false, r: false, sub: [], ru: [], why: 'w', h: [], s: 0, e: 1 }, occs: occs.map((d, i) => ({ d, i: i + 3, g: 'commit', c: [], l: false })) });
+    let seed = 3;
+    // The generator's high bits: its low bits repeat with short periods.
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+    for (let n = 0; n < 200; n++) {
+      const pid = ['A', 'B', 'C'][rnd(3)]!;
+      const prefix = ['', '../'][rnd(2)]!;
+      const s = item(Array.from({ length: 1 + rnd(4) }, () => rnd(3)));
+      // A copy of the dataset is a dataset seen for the first time: its lines are made afresh.
+      expect(view.evidenceItem(data, pid, s, prefix), `${pid} ${prefix}`).toBe(view.evidenceItem(structuredClone(data), pid, s, prefix));
+    }
+    const html = view.evidenceItem(data, 'B', item([1, 2]), '../');
+    expect(html).toContain('<a class="ctx" href="../documents/d1.html#p3" title="Title &lt;1&gt; &amp; &quot;q&quot;">B1</a> <span class="date">2024-01-01</span> <a class="src" href="https://example.org/a?b=1&amp;c=2"');
+    expect(html).toContain('href="../documents/d2.html#p4"');
+    expect(html).not.toContain('javascript:');
   });
 
   it('JSON in a script element cannot close it', () => {

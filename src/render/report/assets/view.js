@@ -89,27 +89,44 @@ export function legend() {
   return `<div class="legend">Strength: ${parts.join(' ')}</div>`;
 }
 
-function docLink(data, d, i, prefix) {
-  const doc = data.docs[d];
-  return `${esc(prefix)}${esc(doc.page)}#p${i}`;
-}
-
 /** The code a partnership's page cites a statement by: its code in that partnership, else its primary code. */
 export function codeFor(data, pid, d) {
   const doc = data.docs[d];
   return doc.codes[pid] ?? doc.code ?? doc.id;
 }
 
+/**
+ * A statement's line in an evidence item's sources, in two parts around the
+ * passage's number: a page lists the same statements under many commitments, and
+ * their lines are made once for the partnership being shown (the last one asked
+ * for, per dataset), not escaped again for every commitment.
+ * @type {WeakMap<object, { pid: string, prefix: string, lines: Array<[string, string]> }>}
+ */
+const sourceLines = new WeakMap();
+
+function sourceLine(data, pid, d, prefix) {
+  let c = sourceLines.get(data);
+  if (!c || c.pid !== pid || c.prefix !== prefix) sourceLines.set(data, (c = { pid, prefix, lines: [] }));
+  let line = c.lines[d];
+  if (!line) {
+    const doc = data.docs[d];
+    const url = safeUrl(doc.url);
+    line = c.lines[d] = [
+      `<li><a class="ctx" href="${esc(prefix)}${esc(doc.page)}#p`,
+      `" title="${esc(doc.title)}">${esc(codeFor(data, pid, d))}</a>${doc.date ? ` <span class="date">${esc(doc.date)}</span>` : ''}${url ? ` <a class="src" href="${esc(url)}" rel="noopener noreferrer" target="_blank">source</a>` : ''}</li>`,
+    ];
+  }
+  return line;
+}
+
 /** One commitment with its grade, concreteness, rules and every statement that carries it. */
 export function evidenceItem(data, pid, s, prefix = '') {
   const b = s.best;
-  const sources = s.occs
-    .map((o) => {
-      const doc = data.docs[o.d];
-      const url = safeUrl(doc.url);
-      return `<li><a class="ctx" href="${docLink(data, o.d, o.i, prefix)}" title="${esc(doc.title)}">${esc(codeFor(data, pid, o.d))}</a>${doc.date ? ` <span class="date">${esc(doc.date)}</span>` : ''}${url ? ` <a class="src" href="${esc(url)}" rel="noopener noreferrer" target="_blank">source</a>` : ''}</li>`;
-    })
-    .join('');
+  let sources = '';
+  for (const o of s.occs) {
+    const line = sourceLine(data, pid, o.d, prefix);
+    sources += line[0] + o.i + line[1];
+  }
   const signals = b.c.length ? b.c.map((c) => `<span class="sig">${esc(c)}</span>`).join(' ') : '<span class="sig none">no concreteness signal</span>';
   return `<li class="ev" data-key="${esc(s.c.k)}"><blockquote>${esc(data.texts[b.t])}</blockquote><div class="meta"><span class="grade ${esc(b.g)}">${esc(b.g)}</span> <span class="pts" title="points: grade + signals, halved for a list mention">${esc(num(pointsOf(b)))} pts</span> ${signals}${b.l ? ' <span class="flag">list mention</span>' : ''}${b.r ? ' <span class="flag ok">reviewed</span>' : ''}${b.sub.length ? ` <span class="subs">${b.sub.map(esc).join(', ')}</span>` : ''}</div><div class="why">${esc(b.why)}${b.ru.length ? ` · rules: <code>${b.ru.map(esc).join('</code> <code>')}</code>` : ''}${b.h.length ? ` · under “${esc(b.h.join(' › '))}”` : ''}</div><ul class="sources">${sources}</ul></li>`;
 }
