@@ -558,7 +558,9 @@ describe("partnerships' files made before from the same inputs", () => {
     // Each partnership's three files are recorded with what they were made from, and so is each partnership's part of the evidence table.
     const record = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string; parts?: Record<string, [string, number, number]> }> };
     expect(Object.keys(record.files).length).toBe(3 * profiles.length + 1);
-    expect(record.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
+    // The profile in JSON and the page show the same things; the Markdown profile also prints the newest statement's date.
+    expect(record.files['profiles/NH-KS-TC.json']!.inputs).toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
+    expect(record.files['profiles/NH-KS-TC.md']!.inputs).not.toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
     const parts = record.files['tables/evidence.csv']!.parts!;
     expect(Object.keys(parts).sort()).toEqual([...profiles].sort());
     // Each part is where that partnership's rows are in the file, after the header.
@@ -642,9 +644,28 @@ describe("partnerships' files made before from the same inputs", () => {
     await sameAsFresh(corpus, out);
     store.close();
 
-    // A statement newer than all others changes the date every profile is measured to: nothing is kept.
+    // A statement months newer than all others changes the age every profile shows (to a tenth of a year): nothing is kept.
     writeFileSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'), '---\ntitle: "Chips Dialogue update"\ndate: 2026-06-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk has started its work.\n');
     expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
+    await sameAsFresh(corpus, out);
+    // Two days newer still: no age changes, so the other partnerships' JSON profiles and pages are
+    // kept; their Markdown profiles, which print the newest statement's date, are made again.
+    const before = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string }> };
+    writeFileSync(join(corpus, '2026-06-03_vl-nh-chips-dialogue-note.md'), '---\ntitle: "Chips Dialogue note"\ndate: 2026-06-03\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk will report each quarter.\n');
+    const newer = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    const after = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string }> };
+    const others = profiles.filter((id) => id !== 'VL-NH-CD');
+    for (const id of others) {
+      expect(after.files[`profiles/${id}.json`]!.inputs, id).toBe(before.files[`profiles/${id}.json`]!.inputs);
+      expect(after.files[`report/partnerships/${id}.html`]!.inputs, id).toBe(before.files[`report/partnerships/${id}.html`]!.inputs);
+      expect(after.files[`profiles/${id}.md`]!.inputs, id).not.toBe(before.files[`profiles/${id}.md`]!.inputs);
+    }
+    expect(after.files['profiles/VL-NH-CD.json']!.inputs).not.toBe(before.files['profiles/VL-NH-CD.json']!.inputs);
+    expect(newer.keptFiles).toBe(2 * others.length);
+    expect(readFileSync(join(out, 'profiles', 'NH-KS-TC.md'), 'utf8')).toContain('2026-06-03');
+    await sameAsFresh(corpus, out);
+    rmSync(join(corpus, '2026-06-03_vl-nh-chips-dialogue-note.md'));
+    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(2 * others.length);
     await sameAsFresh(corpus, out);
 
     // The outputs are the folder the run put in place (its files flushed then, so files linked from

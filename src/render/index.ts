@@ -81,7 +81,9 @@ export function* aggregateOutputs(agg: Aggregate, info: ReportInfo): Generator<O
   yield* tableOutputs(agg);
   for (const p of agg.profiles) {
     const inputs = agg.inputs?.[p.id];
-    yield { name: `profiles/${p.id}.md`, make: () => profileMarkdown(p, agg), ...(inputs ? { inputs } : {}) };
+    // The Markdown profile also prints the newest statement's date beside the age.
+    const mdInputs = inputs && p.ageYears !== undefined ? `${inputs}\u0000${agg.asOf}` : inputs;
+    yield { name: `profiles/${p.id}.md`, make: () => profileMarkdown(p, agg), ...(mdInputs ? { inputs: mdInputs } : {}) };
     // In pieces, one commitment each (opened further, it took 2.6 times as long): a large partnership's profile runs to tens of megabytes.
     yield { name: `profiles/${p.id}.json`, make: () => prettyJsonPieces(p, 5), ...(inputs ? { inputs } : {}) };
   }
