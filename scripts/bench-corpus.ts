@@ -70,6 +70,33 @@ export function buildBenchCorpus(src: string, dest: string, count: number, from 
   return written;
 }
 
+/**
+ * One more statement of the bench corpus in `dest`, dated `days` days after the
+ * newest statement there, as a statement published today would be: the next
+ * Markdown statement after the first `from` copies, its front matter's date moved.
+ * Returns its path.
+ */
+export function addNewerStatement(src: string, dest: string, from: number, days: number): string {
+  const files = sourceStatements(src);
+  let newest = '';
+  for (const f of readdirSync(dest)) {
+    if (!f.endsWith('.md')) continue;
+    const date = /^date:\s*"?(\d{4}-\d{2}-\d{2})/m.exec(readFileSync(join(dest, f), 'utf8'))?.[1];
+    if (date && date > newest) newest = date;
+  }
+  if (!newest) throw new Error(`no dated Markdown statement in ${dest}`);
+  const date = new Date(Date.parse(`${newest}T00:00:00Z`) + days * 864e5).toISOString().slice(0, 10);
+  for (let i = from; i < from + files.length; i++) {
+    const name = files[i % files.length]!;
+    const text = readFileSync(join(src, name), 'utf8');
+    if (!name.endsWith('.md') || !/^date:/m.test(text)) continue;
+    const target = join(dest, `c${String(Math.floor(i / files.length)).padStart(4, '0')}-${name.replace(/^\d{4}-\d{2}-\d{2}/, date)}`);
+    writeFileSync(target, distinctCopy(text, Math.floor(i / files.length)).replace(/^date:.*$/m, `date: ${date}`));
+    return target;
+  }
+  throw new Error(`no Markdown statement with a date in ${src}`);
+}
+
 // Run as a command only (not when a bundle of the benchmark holds this module).
 if (process.argv[1]?.endsWith('bench-corpus.ts')) {
   const [src, dest, count] = process.argv.slice(2);

@@ -16,7 +16,9 @@
  * - whole runs of `accords run --full` on corpora of 1,000 and 10,000 statements
  *   built by scripts/bench-corpus.ts from the real statements with distinct text;
  *   wall time, peak resident memory and CPU use measured by /usr/bin/time; then
- *   one statement added to the 1,000 and `accords run` again, and an unchanged re-run.
+ *   one statement added to the 1,000 and `accords run` again, an unchanged re-run,
+ *   a run after a change of rules, and one more statement added, dated after all the
+ *   others (as a statement published today is).
  * - the review store: decisions written and read per second.
  * - `accords eval`: the tagging quality figures, which speed work must not change.
  */
@@ -24,7 +26,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileS
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir, cpus } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { compromise } from '../src/core/lazy.js';
 import { extractFile } from '../src/extract/index.js';
 import { segment } from '../src/segment/index.js';
@@ -32,7 +34,7 @@ import { loadRules, compileRules } from '../src/rules/index.js';
 import { classify } from '../src/classify.js';
 import { loadConfig } from '../src/config/index.js';
 import { ReviewStore, type NewDecision } from '../src/review/index.js';
-import { buildBenchCorpus, sourceStatements } from './bench-corpus.js';
+import { addNewerStatement, buildBenchCorpus, sourceStatements } from './bench-corpus.js';
 import { ROOT } from '../src/core/paths.js';
 
 const args = process.argv.slice(2);
@@ -250,6 +252,10 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
         appendFileSync(join(rulesCopy, 'scope.yaml'), '\n# changed\n');
         const rc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
         emit({ measure: `run ${size + 1} after a rule change`, value: rc.ok ? rc.wall : 'failed', unit: 's', peak_rss_mb: rc.rssMB, cpu_cores: rc.cores, ...phasesOf(rc), note: rc.ok ? 'every statement tagged again' : rc.tail });
+        // A statement newer than all the others, as one published today is: the date every profile's age is measured to moves.
+        const newer = addNewerStatement(corpus, corpusDir, size + 1, 10);
+        const nw = timedRun(cfg, corpusDir, join(dir, 'out'), false);
+        emit({ measure: `run ${size + 1}+1 newest`, value: nw.ok ? nw.wall : 'failed', unit: 's', peak_rss_mb: nw.rssMB, cpu_cores: nw.cores, ...phasesOf(nw), note: nw.ok ? `one statement added, dated ten days after the newest (${basename(newer)})` : nw.tail });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
