@@ -11,26 +11,31 @@
  */
 import { BANDS, analysisOf, bandOf, byCell, matrixOf, pointsOf, selected } from '../../../aggregate/measures.js';
 
-const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const ESCAPED = /[&<>"']/g;
-
 /**
- * Text and attribute values, escaped for HTML. Found with exec and joined by hand
- * (most need nothing and are returned as they are): `replace` with a function
- * took twice as long on a report's texts.
+ * The text with each character `re` (a global expression of single characters)
+ * finds replaced by its entry in `table`. Found with exec and joined by hand (most
+ * texts need nothing and are returned as they are): `replace` with a function took
+ * twice as long on a report's texts, five times on a megabyte of its data.
  */
-export function esc(value) {
-  const s = String(value ?? '');
-  ESCAPED.lastIndex = 0;
-  let m = ESCAPED.exec(s);
-  if (!m) return s;
+export function replaceEach(text, re, table) {
+  re.lastIndex = 0;
+  let m = re.exec(text);
+  if (!m) return text;
   let out = '';
   let last = 0;
   do {
-    out += s.slice(last, m.index) + ESCAPES[m[0]];
+    out += text.slice(last, m.index) + table[m[0]];
     last = m.index + 1;
-  } while ((m = ESCAPED.exec(s)));
-  return out + s.slice(last);
+  } while ((m = re.exec(text)));
+  return out + text.slice(last);
+}
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPED = /[&<>"']/g;
+
+/** Text and attribute values, escaped for HTML. */
+export function esc(value) {
+  return replaceEach(String(value ?? ''), ESCAPED, ESCAPES);
 }
 
 /** An http(s) address, or null: nothing else becomes a link. */
