@@ -644,9 +644,12 @@ describe("partnerships' files made before from the same inputs", () => {
     await sameAsFresh(corpus, out);
     store.close();
 
-    // A statement months newer than all others changes the age every profile shows (to a tenth of a year): nothing is kept.
+    // A statement months newer than all others changes the age every profile shows (to a tenth of a year): no
+    // profile or page is kept. The evidence table shows no age: the other partnerships' rows are copied.
     writeFileSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'), '---\ntitle: "Chips Dialogue update"\ndate: 2026-06-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk has started its work.\n');
-    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(0);
+    const months = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
+    expect(months.keptFiles).toBe(0);
+    expect(months.keptParts).toBe(profiles.length - 1);
     await sameAsFresh(corpus, out);
     // Two days newer still: no age changes, so the other partnerships' JSON profiles and pages are
     // kept; their Markdown profiles, which print the newest statement's date, are made again.
@@ -662,6 +665,7 @@ describe("partnerships' files made before from the same inputs", () => {
     }
     expect(after.files['profiles/VL-NH-CD.json']!.inputs).not.toBe(before.files['profiles/VL-NH-CD.json']!.inputs);
     expect(newer.keptFiles).toBe(2 * others.length);
+    expect(newer.keptParts).toBe(others.length);
     expect(readFileSync(join(out, 'profiles', 'NH-KS-TC.md'), 'utf8')).toContain('2026-06-03');
     await sameAsFresh(corpus, out);
     rmSync(join(corpus, '2026-06-03_vl-nh-chips-dialogue-note.md'));

@@ -585,8 +585,8 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
       .sort((a, b) => cmp(a.id, b.id)),
   };
 
-  // A profile's age is measured to the newest statement: its profile and page change with the age they show, not with every newer statement.
-  const inputs = partnershipInputs(usable, ids, own, counted, codes, [scope], new Map(profiles.map((p) => [p.id, p.ageYears ?? null])));
+  // Not the newest statement's date: a profile and a page show only the age measured to it (see profileInputs).
+  const inputs = partnershipInputs(usable, ids, own, counted, codes, [scope]);
   return {
     scope,
     asOf,
@@ -604,15 +604,14 @@ function build(all: DocSummary[], registry: Registry, scope: Scope): Aggregate {
  * What a partnership's profile is made from, as a digest: the statements that
  * count for it (its own, those with passages that are evidence for it, those that
  * name it), each by its summary's digest, path, addresses, partnerships and codes,
- * in corpus order; what comes from the corpus as a whole (`common`: the scope; the
- * partnerships with profiles, which the pages link); and its age (`ages`, measured
- * to the newest statement, or null without a launch date). The newest statement's
- * date itself is not in it: the profile and page show only the age, and the
- * Markdown profile, which prints the date, adds it (render/index.ts). Everything
- * else a profile shows comes from the registry, the rules and the code, which the
- * run adds. Undefined when a summary has no digest.
+ * in corpus order; and what comes from the corpus as a whole (`common`: the scope;
+ * the partnerships with profiles, which the pages link). The newest statement's
+ * date is not in it: a profile shows the age measured to it, which its files add
+ * (profileInputs), and the evidence table shows neither. Everything else a profile
+ * shows comes from the registry, the rules and the code, which the run adds.
+ * Undefined when a summary has no digest.
  */
-function partnershipInputs(usable: DocSummary[], ids: string[], own: Map<string, number[]>, counted: Map<string, Instance[]>, codes: Map<string, string[]>, common: unknown[], ages: Map<string, number | null>): Record<string, string> | undefined {
+function partnershipInputs(usable: DocSummary[], ids: string[], own: Map<string, number[]>, counted: Map<string, Instance[]>, codes: Map<string, string[]>, common: unknown[]): Record<string, string> | undefined {
   if (usable.some((s) => !s.digest)) return undefined;
   const docLine = usable.map((s) => JSON.stringify([s.digest, s.id, s.path, s.urls, s.partnerships, codes.get(s.id) ?? []]));
   const naming = new Map<string, number[]>();
@@ -623,9 +622,20 @@ function partnershipInputs(usable: DocSummary[], ids: string[], own: Map<string,
   const out: Record<string, string> = {};
   for (const id of ids) {
     const docs = new Set([...(own.get(id) ?? []), ...(counted.get(id) ?? []).map((i) => i.doc), ...(naming.get(id) ?? [])]);
-    const h = createHash('sha256').update(head).update(`\n${JSON.stringify(ages.get(id) ?? null)}`);
+    const h = createHash('sha256').update(head);
     for (const d of [...docs].sort((a, b) => a - b)) h.update('\n').update(docLine[d]!);
     out[id] = h.digest('hex');
   }
   return out;
+}
+
+/**
+ * What a partnership's profile (in JSON) and its report page are made from: its
+ * inputs (see partnershipInputs) and the age it shows, which is measured to the
+ * newest statement. A statement newer than all others changes a profile only when
+ * the age it shows changes. Undefined when the aggregate has no inputs.
+ */
+export function profileInputs(agg: Aggregate, p: Profile): string | undefined {
+  const inputs = agg.inputs?.[p.id];
+  return inputs === undefined ? undefined : `${inputs}\u0000${p.ageYears ?? ''}`;
 }

@@ -14,6 +14,7 @@ export {
   aggregate,
   Aggregator,
   citationCodes,
+  profileInputs,
   type Aggregate,
   type Scope,
   type Citation,

@@ -1,6 +1,6 @@
 import type { Doc } from '../core/doc.js';
 import type { Aggregate } from '../aggregate/index.js';
-import { namedPartnerships } from '../aggregate/index.js';
+import { namedPartnerships, profileInputs } from '../aggregate/index.js';
 import type { Registry } from '../rules/registry.js';
 import { json, textFiles, type FileText, type OutputFile } from './text.js';
 import { analysisMarkdown, matrixMarkdown, profileMarkdown } from './markdown.js';
@@ -80,9 +80,9 @@ export function* aggregateOutputs(agg: Aggregate, info: ReportInfo): Generator<O
   yield now('analysis.json', () => json({ scope: agg.scope, ...agg.analysis }));
   yield* tableOutputs(agg);
   for (const p of agg.profiles) {
-    const inputs = agg.inputs?.[p.id];
+    const inputs = profileInputs(agg, p);
     // The Markdown profile also prints the newest statement's date beside the age.
-    const mdInputs = inputs && p.ageYears !== undefined ? `${inputs}\u0000${agg.asOf}` : inputs;
+    const mdInputs = inputs !== undefined && p.ageYears !== undefined ? `${inputs}\u0000${agg.asOf}` : inputs;
     yield { name: `profiles/${p.id}.md`, make: () => profileMarkdown(p, agg), ...(mdInputs ? { inputs: mdInputs } : {}) };
     // In pieces, one commitment each (opened further, it took 2.6 times as long): a large partnership's profile runs to tens of megabytes.
     yield { name: `profiles/${p.id}.json`, make: () => prettyJsonPieces(p, 5), ...(inputs ? { inputs } : {}) };

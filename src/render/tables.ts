@@ -30,7 +30,7 @@ export function* evidenceCsvPieces(agg: Aggregate): Generator<string> {
 
 /**
  * The same table in parts: its header, then each partnership's rows, made from its
- * profile alone (so from the partnership's inputs, which its profile is made from).
+ * profile alone, without its age (so from the partnership's inputs: see partnershipInputs).
  */
 export function* evidenceCsvParts(agg: Aggregate): Generator<OutputPart> {
   yield { key: '', make: () => csvHeader(EVIDENCE_HEADER) };

@@ -1,7 +1,7 @@
 import type { Doc } from '../../core/doc.js';
 import { OBJECTIVES, OBJECTIVE_INFO } from '../../core/taxonomy.js';
 import type { Aggregate, Citation, Profile, SourceCite } from '../../aggregate/index.js';
-import { measures } from '../../aggregate/index.js';
+import { measures, profileInputs } from '../../aggregate/index.js';
 import { CELL_HELP, STRENGTH_HELP, cellText, scopeLine } from '../markdown.js';
 import { safeUrl, textFiles, type FileText, type OutputFile } from '../text.js';
 import { esc, page, pagePieces } from './html.js';
@@ -212,7 +212,7 @@ export function* reportOutputs(agg: Aggregate, info: ReportInfo): Generator<Outp
     return (shared ??= { cells: measures.cellsOf(agg.dataset, filter), analysis: measures.analysisOf(agg.dataset, filter) });
   };
   for (const p of agg.profiles) {
-    const inputs = agg.inputs?.[p.id];
+    const inputs = profileInputs(agg, p);
     yield { name: `report/partnerships/${p.id}.html`, make: () => partnershipPage(agg, p, sharedOnce()), ...(inputs ? { inputs } : {}) };
   }
 }
