@@ -70,10 +70,14 @@ export function buildBenchCorpus(src: string, dest: string, count: number, from 
   return written;
 }
 
+/** A statement's front matter, its fences included ('' when it has none). */
+const frontMatter = (text: string): string => /^---\n[\s\S]*?\n---\n/.exec(text)?.[0] ?? '';
+
 /**
  * One more statement of the bench corpus in `dest`, dated `days` days after the
  * newest statement there, as a statement published today would be: the next
- * Markdown statement after the first `from` copies, its front matter's date moved.
+ * Markdown statement after the first `from` statements of the bench corpus, its
+ * front matter's date moved.
  * Returns its path.
  */
 export function addNewerStatement(src: string, dest: string, from: number, days: number): string {
@@ -81,7 +85,7 @@ export function addNewerStatement(src: string, dest: string, from: number, days:
   let newest = '';
   for (const f of readdirSync(dest)) {
     if (!f.endsWith('.md')) continue;
-    const date = /^date:\s*"?(\d{4}-\d{2}-\d{2})/m.exec(readFileSync(join(dest, f), 'utf8'))?.[1];
+    const date = /^date:\s*"?(\d{4}-\d{2}-\d{2})/m.exec(frontMatter(readFileSync(join(dest, f), 'utf8')))?.[1];
     if (date && date > newest) newest = date;
   }
   if (!newest) throw new Error(`no dated Markdown statement in ${dest}`);
@@ -89,9 +93,11 @@ export function addNewerStatement(src: string, dest: string, from: number, days:
   for (let i = from; i < from + files.length; i++) {
     const name = files[i % files.length]!;
     const text = readFileSync(join(src, name), 'utf8');
-    if (!name.endsWith('.md') || !/^date:/m.test(text)) continue;
+    const fm = frontMatter(text);
+    if (!name.endsWith('.md') || !/^date:/m.test(fm)) continue;
     const target = join(dest, `c${String(Math.floor(i / files.length)).padStart(4, '0')}-${name.replace(/^\d{4}-\d{2}-\d{2}/, date)}`);
-    writeFileSync(target, distinctCopy(text, Math.floor(i / files.length)).replace(/^date:.*$/m, `date: ${date}`));
+    const copy = distinctCopy(text, Math.floor(i / files.length));
+    writeFileSync(target, `${frontMatter(copy).replace(/^date:.*$/m, `date: ${date}`)}${copy.slice(frontMatter(copy).length)}`);
     return target;
   }
   throw new Error(`no Markdown statement with a date in ${src}`);
