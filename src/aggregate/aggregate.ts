@@ -137,8 +137,9 @@ export interface Aggregate {
   codes: Record<string, string[]>;
   registry: RegistryCoverage;
   /**
-   * What each partnership's profile and page are made from, as a digest by
-   * partnership id (see partnershipInputs), when every summary carries its digest.
+   * What each partnership's files are made from, as a digest by partnership id (see
+   * partnershipInputs; its profile and page add the age they show: profileInputs),
+   * when every summary carries its digest.
    */
   inputs?: Record<string, string>;
 }

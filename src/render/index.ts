@@ -68,8 +68,8 @@ export function* aggregateFiles(agg: Aggregate, info: ReportInfo): Generator<[st
 
 /**
  * The same files, each made when asked for. A partnership's files say what they are
- * made from (the aggregate's `inputs`), so that a run can keep those it wrote
- * before from the same inputs.
+ * made from (the aggregate's `inputs`, with the age for its profiles: profileInputs),
+ * so that a run can keep those it wrote before from the same inputs.
  */
 export function* aggregateOutputs(agg: Aggregate, info: ReportInfo): Generator<OutputFile> {
   const now = (name: string, make: () => FileText): OutputFile => ({ name, make });

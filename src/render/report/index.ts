@@ -202,7 +202,7 @@ export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[strin
   for (const f of reportOutputs(agg, info)) yield [f.name, f.make()];
 }
 
-/** The report's files, each made when asked for; a partnership's page says what it is made from (the aggregate's `inputs`). */
+/** The report's files, each made when asked for; a partnership's page says what it is made from (profileInputs). */
 export function* reportOutputs(agg: Aggregate, info: ReportInfo): Generator<OutputFile> {
   yield { name: 'report/index.html', make: () => indexPage(agg, info) };
   // Selected once for all pages: the pages show the run's scope.
