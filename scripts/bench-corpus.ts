@@ -97,7 +97,8 @@ export function addNewerStatement(src: string, dest: string, from: number, days:
     if (!name.endsWith('.md') || !/^date:/m.test(fm)) continue;
     const target = join(dest, `c${String(Math.floor(i / files.length)).padStart(4, '0')}-${name.replace(/^\d{4}-\d{2}-\d{2}/, date)}`);
     const copy = distinctCopy(text, Math.floor(i / files.length));
-    writeFileSync(target, `${frontMatter(copy).replace(/^date:.*$/m, `date: ${date}`)}${copy.slice(frontMatter(copy).length)}`);
+    const head = frontMatter(copy);
+    writeFileSync(target, `${head.replace(/^date:.*$/m, `date: ${date}`)}${copy.slice(head.length)}`);
     return target;
   }
   throw new Error(`no Markdown statement with a date in ${src}`);

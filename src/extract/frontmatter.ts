@@ -16,10 +16,10 @@ export function parseFrontMatter(text: string): unknown {
 
 /**
  * Keys read directly: a plain word that YAML takes as a string (not true, false or
- * null), of at most 1,024 characters (YAML's limit for such a key: a longer one is an error).
+ * null: see flatFrontMatter), of at most 1,024 characters (YAML's limit for such a
+ * key: a longer one is an error).
  */
 const KEY = /^([A-Za-z_][A-Za-z0-9_-]{0,1023}):(?: +|$)/;
-const NOT_STRING_KEY = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE|[Nn]ull|NULL)$/;
 /**
  * Characters a value read directly may hold: printable, no tab, none of YAML's
  * special line or byte-order characters. Anything else goes to the library.
@@ -51,7 +51,8 @@ export function flatFrontMatter(text: string): Record<string, string | boolean |
     const k = KEY.exec(line);
     if (!k) return undefined;
     const key = k[1]!;
-    if (NOT_STRING_KEY.test(key) || key === '__proto__' || Object.hasOwn(out, key)) return undefined;
+    // A key YAML reads as null or a boolean (a word, so never empty or ~) is left to the library.
+    if (NULL.test(key) || TRUE.test(key) || FALSE.test(key) || key === '__proto__' || Object.hasOwn(out, key)) return undefined;
     const raw = line.slice(k[0].length);
     if (!PRINTABLE.test(raw)) return undefined;
     const value = valueOf(raw);
