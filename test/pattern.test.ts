@@ -119,7 +119,16 @@ describe('the matcher reads tokens by their characters', () => {
   it('keeps the lower-cased words for whoever asks, with ’ read as an apostrophe', () => {
     const t = tokenize('The Partners’ plan: don’t delay, Korea’s R&D.');
     expect(t.norm).toEqual(['the', 'partners', 'plan', "don't", 'delay', 'korea', 'r&d']);
-    expect(t.lower).toBe('the partners’ plan: don’t delay, korea’s r&d.');
+    expect(t.lower).toBe('the partners’ plan: don’t delay, korea’s r&d.\u0000\u0000\u0000\u0000');
+  });
+  it('reads the text lower-cased, but the letters of an abbreviation as written (the Kelvin sign is not the letter K)', () => {
+    const raw = (text: string) => {
+      const t = tokenize(text);
+      return Array.from({ length: t.length }, (_, i) => t.raw(i));
+    };
+    expect(raw('the K.S. standard')).toEqual(['the', 'K.S', 'standard']);
+    expect(raw('the \u212a.S. standard')).toEqual(['the', '\u212a', 'S', 'standard']);
+    expect(raw('SEMICONDUCTOR Supply-Chain U.S.-ROK')).toEqual(['SEMICONDUCTOR', 'Supply', 'Chain', 'U.S', 'ROK']);
   });
   it('matches words whose lower-case form is longer than the word (İ), token by token', () => {
     const text = 'İstanbul hosted the İnnovation dialogue on semiconductors';

@@ -353,8 +353,9 @@ export class TokenTrie {
       }
       this.src = words.join('');
     }
-    // The matcher reads ’ as ' (in the same place: the offsets hold).
-    if (this.src.includes('’')) this.src = this.src.replace(/’/g, "'");
+    // The matcher reads ’ as ' (in the same place: the offsets hold). The lower-cased
+    // text is read only within its tokens, and the tokenizer says whether one holds it.
+    if ((this.src !== t.lower || t.curly) && this.src.includes('’')) this.src = this.src.replace(/’/g, "'");
     const ids = this.ids.length >= n ? this.ids : (this.ids = new Int32Array(n + 64));
     const src = this.src;
     const from = this.from;

@@ -16,9 +16,9 @@
 export interface Tokens {
   text: string;
   /**
-   * The text lower-cased, when lower-casing keeps every character in its place (it
-   * does not for a few letters, such as "İ"); otherwise empty, and `norm` is made
-   * token by token.
+   * The text lower-cased and followed by four NULs, when lower-casing keeps every
+   * character in its place (it does not for a few letters, such as "İ"); otherwise
+   * empty, and `norm` is made token by token.
    */
   lower: string;
   start: Int32Array;
@@ -29,6 +29,8 @@ export interface Tokens {
   readonly norm: string[];
   flags: Uint8Array;
   length: number;
+  /** Whether some token holds ’ (it may be true when none does, never false when one does). */
+  curly: boolean;
 }
 
 export const NUM = 1;
@@ -78,6 +80,7 @@ class TokenList implements Tokens {
     readonly length: number,
     /** The lower-cased tokens, when `lower` could not be used. */
     lowered: string[] | undefined,
+    readonly curly: boolean,
   ) {
     this.normCache = lowered;
   }
@@ -129,12 +132,20 @@ function flagsApart(text: string, s: number, e: number, lowered: string[]): numb
 }
 
 export function tokenize(text: string): Tokens {
-  const lower = text.toLowerCase();
   const n = text.length;
   // Read with a few NULs after the end: the checks ahead of a character never
   // read past the string (V8 leaves optimised code when a read falls outside it),
   // and a NUL is nothing the checks look for.
-  const t = text + PAD;
+  const padded = text + PAD;
+  // Lower-cased, the padded text is one flat string; the text and its padding
+  // joined are two, and every character read from them goes through the pair.
+  // So the loop reads the lower-cased text: what it asks of a character is the
+  // same in either case but for one, the Kelvin sign, whose lower case is the
+  // ASCII letter k. Only an abbreviation asks for ASCII letters, and it reads
+  // them as written.
+  const lower = padded.toLowerCase();
+  const same = lower.length === n + PAD.length;
+  const t = same ? lower : padded;
   // Scratch buffers shared by every call (the result copies out what it needs).
   if (scratchStart.length < n + 1) {
     scratchStart = new Int32Array(n + 64);
@@ -145,8 +156,9 @@ export function tokenize(text: string): Tokens {
   const ends = scratchEnd;
   const fls = scratchFlags;
   // Lower-casing changes the length of a few strings ("İ"): then each token is lowered alone.
-  const same = lower.length === n;
   const lowered: string[] | undefined = same ? undefined : [];
+  // Whether a token holds ’ (between its letters: "don’t").
+  let curly = false;
   let k = 0;
   let i = 0;
   while (i < n) {
@@ -159,10 +171,10 @@ export function tokenize(text: string): Tokens {
         continue;
       }
       e = ++i;
-    } else if (isAsciiLetter(c) && t.charCodeAt(i + 1) === 46 && isAsciiLetter(t.charCodeAt(i + 2)) && !wordCode(t.charCodeAt(i + 3) || 32)) {
-      // An abbreviation: single letters joined by periods ("U.S.", "e.g.").
+    } else if (isAsciiLetter(c) && t.charCodeAt(i + 1) === 46 && isAsciiLetter(padded.charCodeAt(i)) && isAsciiLetter(padded.charCodeAt(i + 2)) && !wordCode(t.charCodeAt(i + 3) || 32)) {
+      // An abbreviation: single letters joined by periods ("U.S.", "e.g."), the letters read as written.
       let j = i;
-      while (isAsciiLetter(t.charCodeAt(j)) && t.charCodeAt(j + 1) === 46 && isAsciiLetter(t.charCodeAt(j + 2)) && !wordCode(t.charCodeAt(j + 3) || 32)) j += 2;
+      while (isAsciiLetter(padded.charCodeAt(j)) && t.charCodeAt(j + 1) === 46 && isAsciiLetter(padded.charCodeAt(j + 2)) && !wordCode(t.charCodeAt(j + 3) || 32)) j += 2;
       e = j + 1;
       i = j + 1;
       if (t.charCodeAt(i) === 46) i++;
@@ -175,6 +187,7 @@ export function tokenize(text: string): Tokens {
         const next = t.charCodeAt(j + 1);
         // Joiners inside a word: & ' ’ between word characters; . , between digits of a number.
         if ((d === 38 || d === 39 || d === 0x2019) && j + 1 < n && wordCode(next)) {
+          if (d === 0x2019) curly = true;
           j += 2;
           continue;
         }
@@ -204,7 +217,7 @@ export function tokenize(text: string): Tokens {
   const f = take((k + 3) >> 2);
   const flags = new Uint8Array(f.buffer, f.byteOffset, k);
   flags.set(fls.subarray(0, k));
-  return new TokenList(text, same ? lower : '', start, end, flags, k, lowered);
+  return new TokenList(text, same ? lower : '', start, end, flags, k, lowered, curly);
 }
 
 // Tokens' numbers are cut from shared blocks: a typed array of its own for each
