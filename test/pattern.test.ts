@@ -128,6 +128,8 @@ describe('the matcher reads tokens by their characters', () => {
     };
     expect(raw('the K.S. standard')).toEqual(['the', 'K.S', 'standard']);
     expect(raw('the \u212a.S. standard')).toEqual(['the', '\u212a', 'S', 'standard']);
+    expect(raw('S.\u212a. x and U.\u212a.S. y')).toEqual(['S', '\u212a', 'x', 'and', 'U', '\u212a', 'S', 'y']);
+    expect(raw('U.S.\u212a. z')).toEqual(['U.S', '\u212a', 'z']);
     expect(raw('SEMICONDUCTOR Supply-Chain U.S.-ROK')).toEqual(['SEMICONDUCTOR', 'Supply', 'Chain', 'U.S', 'ROK']);
   });
   it('matches words whose lower-case form is longer than the word (İ), token by token', () => {
