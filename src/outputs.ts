@@ -32,7 +32,7 @@ export const pageName = (id: string) => `report/documents/${id}.html`;
  * `registry` is asked for only when a kept entry cannot give its outputs.
  */
 export async function writeDocOutputs(staging: string, previous: string | undefined, items: AsyncIterable<OutputItem> | Iterable<OutputItem>, registry: () => Registry | Promise<Registry>): Promise<void> {
-  const page = (id: string, html: string) => writeOrLink(join(staging, pageName(id)), html, previous && join(previous, pageName(id)));
+  const page = (id: string, html: string | Uint8Array) => writeOrLink(join(staging, pageName(id)), html, previous && join(previous, pageName(id)));
   const one = async (item: OutputItem): Promise<string | Buffer> => {
     if (item.kind === 'made') {
       if (item.page !== undefined) await page(item.id, item.page);

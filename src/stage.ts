@@ -8,6 +8,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import { deserialize, serialize } from 'node:v8';
 import type { Doc, DocMeta, Passage } from './core/doc.js';
 import type { Message } from './core/messages.js';
@@ -352,17 +353,40 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
  * its lines of passages.jsonl, and its page with its citation codes filled in.
  * Undefined when they are not there (they are then made from the document).
  */
-export async function keptOutputs(cached: string, info: Pick<DocInfo, 'path' | 'outputs'>, codes: string[]): Promise<{ jsonl: Buffer; page?: string } | undefined> {
+export async function keptOutputs(cached: string, info: Pick<DocInfo, 'path' | 'outputs'>, codes: string[]): Promise<{ jsonl: Buffer; page?: string | Buffer } | undefined> {
   if (!info.outputs || info.outputs.path !== info.path) return undefined;
   try {
     if (info.outputs.pageHead < 0) return { jsonl: readEntry(cached, ['jsonl']).parts[0]! };
     const [jsonl, page] = readEntry(cached, ['jsonl', 'page']).parts;
-    const html = page!.toString('utf8');
     const at = info.outputs.pageHead;
+    // The codes go in between the page's bytes, which are not decoded and encoded again.
+    const byte = byteOf(page!, at);
+    if (byte !== undefined) return { jsonl: jsonl!, page: Buffer.concat([page!.subarray(0, byte), Buffer.from(documentCodes(codes)), page!.subarray(byte)]) };
+    const html = page!.toString('utf8');
     return { jsonl: jsonl!, page: html.slice(0, at) + documentCodes(codes) + html.slice(at) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where the character `at` (in UTF-16 units, as a string counts) of UTF-8 bytes
+ * starts; undefined when the bytes are not valid UTF-8 or `at` is not where a
+ * character starts (the page is then decoded, as text with such bytes would be).
+ */
+export function byteOf(bytes: Uint8Array, at: number): number | undefined {
+  if (!isUtf8(bytes)) return undefined;
+  let units = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    // A continuation byte is inside a character.
+    if ((b & 0xc0) === 0x80) continue;
+    if (units === at) return i;
+    if (units > at) return undefined;
+    // Four bytes are a character outside the BMP: two units.
+    units += b >= 0xf0 ? 2 : 1;
+  }
+  return units === at ? bytes.length : undefined;
 }
 
 /** A document's outputs: its lines of passages.jsonl and, when it has text, its page in the report. */

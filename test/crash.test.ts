@@ -237,6 +237,32 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(readFileSync(join(next, 'longer.md'), 'utf8')).toBe('Council met — twice.\nAnd again.');
     expect(readdirSync(next).filter((n) => n.endsWith('.link'))).toEqual([]);
   });
+  it('takes bytes as it takes text: linked when they are the previous file\'s, written from the first difference', async () => {
+    const { prev, next } = twoBuilds('bytes-or-link');
+    const text = 'The desk met — twice.\n';
+    writeFileSync(join(prev, 'same.md'), text);
+    expect(await writeOrLink(join(next, 'same.md'), Buffer.from(text), join(prev, 'same.md'))).toBe('linked');
+    expect(statSync(join(next, 'same.md')).ino).toBe(statSync(join(prev, 'same.md')).ino);
+    // The same size, one byte apart at the end: written, the previous file untouched.
+    const other = Buffer.from(text.replace('\n', '!'));
+    expect(await writeOrLink(join(next, 'other.md'), other, join(prev, 'same.md'))).toBe('written');
+    expect(readFileSync(join(next, 'other.md'))).toEqual(other);
+    expect(readFileSync(join(prev, 'same.md'), 'utf8')).toBe(text);
+    expect(await writeOrLink(join(next, 'new.md'), new Uint8Array([0xe2, 0x80, 0x99]), undefined)).toBe('written');
+    expect(readFileSync(join(next, 'new.md'), 'utf8')).toBe('’');
+    // Text, bytes and text again, the bytes the same as the previous file's until a later piece differs.
+    const big = Buffer.from(`${'x'.repeat(4 << 20)}—end\n`);
+    writeFileSync(join(prev, 'big.md'), big);
+    expect(await writeFilePieces(join(next, 'big.md'), ['x', { bytes: big.subarray(1, big.length - 2) }, 'd\n'], join(prev, 'big.md'))).toBe('linked');
+    expect(await writeFilePieces(join(next, 'big2.md'), ['x', { bytes: big.subarray(1, big.length - 2) }, 'D\n'], join(prev, 'big.md'))).toBe('written');
+    expect(readFileSync(join(next, 'big2.md')).equals(Buffer.concat([big.subarray(0, big.length - 2), Buffer.from('D\n')]))).toBe(true);
+    // Bytes that differ inside a later chunk (past the first 3 MB compared).
+    const late = Buffer.from(big);
+    late[(3 << 20) + 5] = 0x79;
+    expect(await writeFilePieces(join(next, 'late.md'), [{ bytes: late }], join(prev, 'big.md'))).toBe('written');
+    expect(readFileSync(join(next, 'late.md')).equals(late)).toBe(true);
+    expect(readFileSync(join(prev, 'big.md')).equals(big)).toBe(true);
+  });
 
   it('hands each written file to the disk as soon as it is written, not only in the flush before the swap', async () => {
     const { prev, next } = twoBuilds('early-sync');

@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
 import { ReviewStore, docKeyOf, evidenceOf, labelsOf, passageKeyOf } from '../src/review/index.js';
 import { KeptOutputs, keptRecordPath } from '../src/kept.js';
+import { byteOf } from '../src/stage.js';
 
 // Each test file keeps its own cache of processed documents.
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
@@ -796,5 +797,35 @@ describe("partnerships' files made before from the same inputs", () => {
     const full = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet, full: true });
     expect(full.keptFiles).toBe(0);
     expect(full.keptParts).toBe(0);
+  });
+});
+
+describe("a statement's page from its cache entry", () => {
+  it('puts the citation codes between its bytes where the text would put them between its characters', () => {
+    expect(byteOf(Buffer.from('abc'), 0)).toBe(0);
+    expect(byteOf(Buffer.from('abc'), 3)).toBe(3);
+    expect(byteOf(Buffer.from('abc'), 4)).toBeUndefined();
+    expect(byteOf(Buffer.from('a’b'), 2)).toBe(4);
+    expect(byteOf(Buffer.from('x😀y'), 1)).toBe(1);
+    // Between the two units of a character outside the BMP: no byte is there.
+    expect(byteOf(Buffer.from('x😀y'), 2)).toBeUndefined();
+    expect(byteOf(Buffer.from('x😀y'), 3)).toBe(5);
+    // Not UTF-8 (a damaged entry): the page is decoded instead, as before.
+    expect(byteOf(Buffer.from([0x61, 0xff, 0x62]), 1)).toBeUndefined();
+    expect(byteOf(Buffer.from([0x61, 0xe2, 0x80]), 1)).toBeUndefined();
+    // Against the text's own splice, on random pages and places.
+    const alphabet = ['a', 'Z', ' ', '<', '’', 'é', '—', '声', '😀', '\n', '\u0000'];
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    for (let k = 0; k < 2000; k++) {
+      let page = '';
+      for (let n = rnd(40); n > 0; n--) page += alphabet[rnd(alphabet.length)];
+      const at = rnd(page.length + 1);
+      const bytes = Buffer.from(page);
+      const byte = byteOf(bytes, at);
+      const inPair = at > 0 && at < page.length && (page.charCodeAt(at) & 0xfc00) === 0xdc00;
+      expect(byte === undefined, `${JSON.stringify(page)} at ${at}`).toBe(inPair);
+      if (byte !== undefined) expect(Buffer.concat([bytes.subarray(0, byte), Buffer.from('[C1]'), bytes.subarray(byte)]).toString()).toBe(page.slice(0, at) + '[C1]' + page.slice(at));
+    }
   });
 });

@@ -316,11 +316,12 @@ export async function recoverDir(target: string): Promise<Recovery> {
  * not change then costs a read, not a write and a flush. Where links cannot be
  * made (some file systems), the file is written.
  */
-export async function writeOrLink(path: string, content: string, previous: string | undefined): Promise<'linked' | 'written'> {
+export async function writeOrLink(path: string, content: string | Uint8Array, previous: string | undefined): Promise<'linked' | 'written'> {
   // Compared with the previous file only when their sizes agree.
   const st = previous ? await lstat(previous).catch(() => undefined) : undefined;
-  const same = st?.isFile() && st.size === Buffer.byteLength(content);
-  return writeFilePieces(path, [content], same ? previous : undefined);
+  const text = typeof content === 'string';
+  const same = st?.isFile() && st.size === (text ? Buffer.byteLength(content) : content.length);
+  return writeFilePieces(path, [text ? content : { bytes: content }], same ? previous : undefined);
 }
 
 /**
@@ -358,9 +359,10 @@ const CHUNK = 1 << 20;
 
 /**
  * A piece of a file that is not text: bytes `copy` ([start, end)) of the previous
- * file, or a mark, told (`at`) how many bytes of the file come before it.
+ * file, bytes given as they are to be written, or a mark, told (`at`) how many
+ * bytes of the file come before it.
  */
-export type FilePiece = { copy: readonly [number, number] } | { at: (bytes: number) => void };
+export type FilePiece = { copy: readonly [number, number] } | { bytes: Uint8Array } | { at: (bytes: number) => void };
 
 /**
  * Write a file from pieces of text, each encoded as it comes, so the whole text is
@@ -382,7 +384,7 @@ export async function writeFilePieces(path: string, pieces: Iterable<string | Fi
   let there: Buffer = Buffer.allocUnsafeSlow(0);
   const grown = (b: Buffer, need: number): Buffer => (b.length >= need ? b : Buffer.allocUnsafeSlow(Math.min(3 * CHUNK, Math.max(need, b.length * 2, 1 << 14))));
   // A write may take fewer bytes than given (a full disk says so only at the next one): written until all are.
-  const writeAll = async (b: Buffer, n: number, at: number) => {
+  const writeAll = async (b: Uint8Array, n: number, at: number) => {
     for (let w = 0; w < n; ) w += (await fh!.write(b, w, n - w, at + w)).bytesWritten;
   };
   const start = async () => {
@@ -430,6 +432,26 @@ export async function writeFilePieces(path: string, pieces: Iterable<string | Fi
       at = end;
     }
   };
+  // Bytes given, next: compared with the previous file's while they are the same, as text is.
+  const bytes = async (b: Uint8Array) => {
+    await flush();
+    let at = 0;
+    while (!fh && at < b.length) {
+      const n = Math.min(b.length - at, 3 * CHUNK);
+      there = grown(there, n);
+      const { bytesRead } = await old!.read(there, 0, n, offset);
+      if (bytesRead !== n || !there.subarray(0, n).equals(b.subarray(at, at + n))) {
+        await start();
+        break;
+      }
+      offset += n;
+      at += n;
+    }
+    if (at < b.length) {
+      await writeAll(b.subarray(at), b.length - at, offset);
+      offset += b.length - at;
+    }
+  };
   // Bytes [a, b) of the previous file, next.
   const copy = async (a: number, b: number) => {
     if (!old || !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < a || b > st!.size) throw new Error(`${path}: bytes ${a}-${b} of ${previous ?? 'no previous file'} were to be copied, and it has no such bytes`);
@@ -462,6 +484,7 @@ export async function writeFilePieces(path: string, pieces: Iterable<string | Fi
           small = '';
         }
         if ('at' in piece) piece.at(offset + used);
+        else if ('bytes' in piece) await bytes(piece.bytes);
         else await copy(piece.copy[0], piece.copy[1]);
         continue;
       }
