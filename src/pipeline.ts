@@ -258,10 +258,17 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     ? new WorkerPool(poolSize, { config, rulesDir, registryFiles, rulesVersion: ruleSet.version, registryHash: registry.hash, verdicts: verdicts ?? [] })
     : undefined;
   if (!pool) giveVerdicts(verdicts ?? []);
+  // The thread that writes passages.jsonl and the statements' pages, when the corpus
+  // is large enough to have one (see below): started now, it loads its code while the
+  // statements are read, and is told where to write once the outputs are made.
+  const threads = opts.workers ?? config.workers;
+  const early = threads >= 2 && (opts.workers !== undefined || files.length >= OUTPUT_THREAD_FROM) ? outputsWriter() : undefined;
   try {
     return await streamRun();
   } finally {
     await pool?.close();
+    // Ended already when it was used; otherwise not needed.
+    await early?.stop();
   }
 
   async function streamRun(): Promise<RunSummary> {
@@ -470,8 +477,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     function* items(): Generator<OutputItem> {
       for (const r of kept) yield itemOf(r);
     }
-    const threads = opts.workers ?? config.workers;
-    const writer = threads >= 2 && (opts.workers !== undefined || kept.length >= OUTPUT_THREAD_FROM) ? outputsWriter({ staging, previous, registryFiles, registryHash: registry.hash }) : undefined;
+    const writer = threads >= 2 && (opts.workers !== undefined || kept.length >= OUTPUT_THREAD_FROM) ? (early ?? outputsWriter()) : undefined;
+    writer?.begin({ staging, previous, registryFiles, registryHash: registry.hash });
     try {
       if (writer) {
         let batch: OutputItem[] = [];

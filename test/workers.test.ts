@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeAll, vi } from 'vitest';
 import { copyFileSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runPipeline, type RunSummary } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { outputsWriter, WorkerPool } from '../src/pool/index.js';
@@ -135,7 +136,8 @@ describe('the thread writing passages.jsonl and the pages', () => {
   it('tells the run which files it flushed, so that the flush before the swap does not flush them again', async () => {
     const staging = tmp('outputs-flushed');
     mkdirSync(join(staging, 'report', 'documents'), { recursive: true });
-    const w = outputsWriter({ staging, previous: undefined, registryFiles: [join(ROOT, 'rules', 'partnerships.yaml')], registryHash: 'none' });
+    const w = outputsWriter();
+    w.begin({ staging, previous: undefined, registryFiles: [join(ROOT, 'rules', 'partnerships.yaml')], registryHash: 'none' });
     w.push([{ kind: 'made', id: 'a', jsonl: '{"text":"The desk opened."}\n', page: '<p>The desk opened.</p>' }]);
     w.end();
     await w.wait();
@@ -144,12 +146,26 @@ describe('the thread writing passages.jsonl and the pages', () => {
     expect(takeFlushed(staging).size).toBe(0);
   }, 60_000);
 
+  it('starts before it is told where to write, without keeping a process alive that does not use it', async () => {
+    // Stopped unused (a run whose statements turned out too few for it).
+    const unused = outputsWriter();
+    await unused.stop();
+    // Never told where to write nor stopped, in a process whose work is over: the process ends.
+    const script = join(tmp('outputs-unused'), 'unused.mts');
+    writeFileSync(script, `import { outputsWriter } from ${JSON.stringify(join(ROOT, 'src', 'pool', 'index.ts'))};\noutputsWriter();\nconsole.log('started');\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('started');
+  }, 60_000);
+
   it('hands back a problem the user can fix as one (a registry made invalid during the run), naming the file', async () => {
     const staging = tmp('outputs-staging');
     mkdirSync(join(staging, 'report', 'documents'), { recursive: true });
     const registry = join(tmp('outputs-registry'), 'partnerships.yaml');
     writeFileSync(registry, 'partnerships: [ {id: X, name: ');
-    const w = outputsWriter({ staging, previous: undefined, registryFiles: [registry], registryHash: 'none' });
+    const w = outputsWriter();
+    w.begin({ staging, previous: undefined, registryFiles: [registry], registryHash: 'none' });
     // An entry that cannot give its outputs: the thread reads the registry to make them.
     w.push([{ kind: 'kept', cached: join(staging, 'missing.json'), info: { path: 'a.md', id: 'a' }, codes: [] }]);
     w.end();

@@ -30,9 +30,17 @@ export interface PoolInit {
 
 export type Task = { kind: 'prepare'; job: PrepareJob };
 
-/** What a thread writing the statements' outputs is started with (see outputsWriter). */
+/** What a thread writing the statements' outputs is started with (see outputsWriter): where to write comes in its first message. */
 export interface OutputsInit {
-  outputs: { staging: string; previous: string | undefined; registryFiles: string[]; registryHash: string };
+  outputs: true;
+}
+
+/** Where a thread writing the statements' outputs writes them, and the registry it reads to make a page a cache entry cannot give. */
+export interface OutputsPlace {
+  staging: string;
+  previous: string | undefined;
+  registryFiles: string[];
+  registryHash: string;
 }
 
 /** The code a worker thread runs: the build's, or src/ through tsx. */
@@ -40,12 +48,14 @@ const workerEntry = () => (BUILD ? pathToFileURL(join(BUILD, 'pool', 'worker.js'
 
 /**
  * A thread that writes passages.jsonl and the statements' pages (writeDocOutputs
- * in outputs.ts) while the caller goes on with other work: `push` items in
- * order, `end`, then `wait` (which rejects with the thread's error). `stop`
- * ends the thread early, when the caller gives up.
+ * in outputs.ts) while the caller goes on with other work. It starts at once and
+ * loads its code (a fifth of a second) while the caller works; `begin` tells it
+ * where to write, then `push` items in order, `end`, then `wait` (which rejects
+ * with the thread's error). `stop` ends the thread early, when the caller gives
+ * up or finds it does not need it; until `begin` it does not keep the process alive.
  */
-export function outputsWriter(init: OutputsInit['outputs']): { push(items: OutputItem[]): void; end(): void; wait(): Promise<void>; stop(): Promise<void> } {
-  const w = new Worker(workerEntry(), { workerData: { outputs: init } satisfies OutputsInit });
+export function outputsWriter(): { begin(place: OutputsPlace): void; push(items: OutputItem[]): void; end(): void; wait(): Promise<void>; stop(): Promise<void> } {
+  const w = new Worker(workerEntry(), { workerData: { outputs: true } satisfies OutputsInit });
   let settled = false;
   let stopped = false;
   const done = new Promise<void>((resolve, reject) => {
@@ -72,7 +82,13 @@ export function outputsWriter(init: OutputsInit['outputs']): { push(items: Outpu
     () => w.terminate(),
     () => w.terminate(),
   );
+  // Not keeping the process alive until it is given work (after its listeners: adding one refs it again).
+  w.unref();
   return {
+    begin: (place) => {
+      w.ref();
+      w.postMessage({ place });
+    },
     push: (items) => w.postMessage({ items }),
     end: () => w.postMessage({ end: true }),
     wait: async () => {

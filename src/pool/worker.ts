@@ -3,7 +3,8 @@
  * registry once, then prepares documents (extract, segment, tag, summarise,
  * make their outputs, cache them) as the main thread asks, one message per
  * task. A thread started to write the statements' outputs (see outputsWriter)
- * writes the items it is sent, in order, until it is told there are no more.
+ * is told where to write, then writes the items it is sent, in order, until it is
+ * told there are no more.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadRulesCached, rulesCacheDir, loadRegistry, loadRegistryCached, registryCacheDir, compileRules, type Registry } from '../rules/index.js';
@@ -12,10 +13,10 @@ import { giveVerdicts } from '../tag/imperative.js';
 import { writeDocOutputs, type OutputItem } from '../outputs.js';
 import { UserError } from '../core/errors.js';
 import { syncsSettled, takeFlushed } from '../core/fsutil.js';
-import type { OutputsInit, PoolInit, Task } from './index.js';
+import type { OutputsInit, OutputsPlace, PoolInit, Task } from './index.js';
 
 const init = workerData as PoolInit | OutputsInit;
-if ('outputs' in init) writeOutputs(init);
+if ('outputs' in init) writeOutputs();
 else servePool(init);
 
 function servePool(init: PoolInit): void {
@@ -40,13 +41,15 @@ function servePool(init: PoolInit): void {
   });
 }
 
-function writeOutputs({ outputs: o }: OutputsInit): void {
+function writeOutputs(): void {
   // Batches of items as they arrive, handed to the writer in order (read by index:
   // shifting a queue of a whole corpus's items costs the square of their number).
   const batches: OutputItem[][] = [];
   let ended = false;
   let wake: (() => void) | undefined;
-  parentPort!.on('message', (msg: { items?: OutputItem[]; end?: boolean }) => {
+  // Where to write comes first: the thread is started before the run knows.
+  parentPort!.on('message', (msg: { place?: OutputsPlace; items?: OutputItem[]; end?: boolean }) => {
+    if (msg.place) write(msg.place);
     if (msg.items?.length) batches.push(msg.items);
     if (msg.end) ended = true;
     wake?.();
@@ -64,19 +67,21 @@ function writeOutputs({ outputs: o }: OutputsInit): void {
       wake = undefined;
     }
   }
-  let registry: Promise<Registry> | undefined;
-  const load = async () => {
-    const r = await loadRegistry(o.registryFiles[0]!, ...o.registryFiles.slice(1));
-    if (r.hash !== o.registryHash) throw new UserError('the registry changed during the run', o.registryFiles[0], undefined, 'run again');
-    return r;
-  };
-  writeDocOutputs(o.staging, o.previous, items(), () => (registry ??= load()))
-    // The files this thread handed to the disk are flushed before it says it is done (it is ended then).
-    .then(() => syncsSettled())
-    .then(
-      // With the files it flushed: the thread that swaps the folder in need not flush them again.
-      () => parentPort!.postMessage({ ok: true, flushed: [...takeFlushed(o.staging)] }),
-      // A problem the user can fix (a registry file made invalid meanwhile) goes back as one.
-      (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err), ...(err instanceof UserError ? { user: { file: err.file, line: err.line, hint: err.hint } } : {}) }),
-    );
+  function write(o: OutputsPlace): void {
+    let registry: Promise<Registry> | undefined;
+    const load = async () => {
+      const r = await loadRegistry(o.registryFiles[0]!, ...o.registryFiles.slice(1));
+      if (r.hash !== o.registryHash) throw new UserError('the registry changed during the run', o.registryFiles[0], undefined, 'run again');
+      return r;
+    };
+    writeDocOutputs(o.staging, o.previous, items(), () => (registry ??= load()))
+      // The files this thread handed to the disk are flushed before it says it is done (it is ended then).
+      .then(() => syncsSettled())
+      .then(
+        // With the files it flushed: the thread that swaps the folder in need not flush them again.
+        () => parentPort!.postMessage({ ok: true, flushed: [...takeFlushed(o.staging)] }),
+        // A problem the user can fix (a registry file made invalid meanwhile) goes back as one.
+        (err: Error) => parentPort!.postMessage({ ok: false, error: err?.message ?? String(err), ...(err instanceof UserError ? { user: { file: err.file, line: err.line, hint: err.hint } } : {}) }),
+      );
+  }
 }
