@@ -259,8 +259,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     : undefined;
   if (!pool) giveVerdicts(verdicts ?? []);
   // The thread that writes passages.jsonl and the statements' pages, when the corpus
-  // is large enough to have one (see below): started now, it loads its code while the
-  // statements are read, and is told where to write once the outputs are made.
+  // may be large enough to have one (see below: the statements kept decide): started
+  // now, it loads its code while the statements are read, and is told where to write
+  // once the outputs are made.
   const threads = opts.workers ?? config.workers;
   const early = threads >= 2 && (opts.workers !== undefined || files.length >= OUTPUT_THREAD_FROM) ? outputsWriter() : undefined;
   try {

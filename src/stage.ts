@@ -371,8 +371,9 @@ export async function keptOutputs(cached: string, info: Pick<DocInfo, 'path' | '
 
 /**
  * Where the character `at` (in UTF-16 units, as a string counts) of UTF-8 bytes
- * starts; undefined when the bytes are not valid UTF-8 or `at` is not where a
- * character starts (the page is then decoded, as text with such bytes would be).
+ * starts; undefined when the bytes are not valid UTF-8 (decoding puts U+FFFD in
+ * place of such bytes), or when `at` is past the end or between the two units of
+ * one character: the page is then decoded and the codes put into the text.
  */
 export function byteOf(bytes: Uint8Array, at: number): number | undefined {
   if (!isUtf8(bytes)) return undefined;

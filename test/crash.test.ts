@@ -262,6 +262,12 @@ describe('unchanged outputs linked from the previous ones', () => {
     expect(await writeFilePieces(join(next, 'late.md'), [{ bytes: late }], join(prev, 'big.md'))).toBe('written');
     expect(readFileSync(join(next, 'late.md')).equals(late)).toBe(true);
     expect(readFileSync(join(prev, 'big.md')).equals(big)).toBe(true);
+    // Longer than the previous file, and marks that learn where they fall after bytes.
+    let mark = -1;
+    const longer = Buffer.concat([big, Buffer.from('more’\n')]);
+    expect(await writeFilePieces(join(next, 'longer.md'), [{ bytes: longer.subarray(0, 10) }, 'x'.repeat(5), { bytes: longer.subarray(15) }, { at: (n) => (mark = n) }, 'tail'], join(prev, 'big.md'))).toBe('written');
+    expect(mark).toBe(longer.length);
+    expect(readFileSync(join(next, 'longer.md')).equals(Buffer.concat([longer, Buffer.from('tail')]))).toBe(true);
   });
 
   it('hands each written file to the disk as soon as it is written, not only in the flush before the swap', async () => {

@@ -157,6 +157,19 @@ describe('the thread writing passages.jsonl and the pages', () => {
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('started');
+    // Once told where to write, it keeps the process alive until it is done, and only one place is taken.
+    const staging = tmp('outputs-begun');
+    mkdirSync(join(staging, 'report', 'documents'), { recursive: true });
+    const begun = join(tmp('outputs-begun-script'), 'begun.mts');
+    const place = { staging, previous: undefined, registryFiles: [join(ROOT, 'rules', 'partnerships.yaml')], registryHash: 'none' };
+    writeFileSync(
+      begun,
+      `import { outputsWriter } from ${JSON.stringify(join(ROOT, 'src', 'pool', 'index.ts'))};\nconst w = outputsWriter();\nw.begin(${JSON.stringify(place)});\ntry { w.begin(${JSON.stringify(place)}); } catch (err) { console.log(err.message); }\nw.push([{ kind: 'made', id: 'a', jsonl: '{"text":"The desk opened."}\\n', page: '<p>The desk opened.</p>' }]);\nw.end();\nw.wait().then(() => console.log('written'));\n`,
+    );
+    const b = spawnSync(process.execPath, ['--import', 'tsx', begun], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(b.status).toBe(0);
+    expect(b.stdout.trim().split('\n')).toEqual(['the thread writing passages.jsonl was told twice where to write', 'written']);
+    expect(readFileSync(join(staging, 'passages.jsonl'), 'utf8')).toBe('{"text":"The desk opened."}\n');
   }, 60_000);
 
   it('hands back a problem the user can fix as one (a registry made invalid during the run), naming the file', async () => {

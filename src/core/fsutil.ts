@@ -369,9 +369,10 @@ export type FilePiece = { copy: readonly [number, number] } | { bytes: Uint8Arra
  * never held at once. While the pieces come out as `previous` holds them, nothing
  * is written: a file that turns out the same becomes a link to it (as in
  * writeOrLink); at the first difference the bytes found the same are copied from
- * `previous` and writing goes on from there. A piece may also be a range of
- * `previous`'s bytes (which the caller knows to be what it wants there: a range
- * found at the same place costs nothing) or a mark that learns where it falls.
+ * `previous` and writing goes on from there. A piece may also be bytes (compared
+ * and written as encoded text is), a range of `previous`'s bytes (which the caller
+ * knows to be what it wants there: a range found at the same place costs nothing)
+ * or a mark that learns where it falls.
  */
 export async function writeFilePieces(path: string, pieces: Iterable<string | FilePiece>, previous?: string): Promise<'linked' | 'written'> {
   const st = previous ? await lstat(previous).catch(() => undefined) : undefined;

@@ -82,10 +82,13 @@ export function outputsWriter(): { begin(place: OutputsPlace): void; push(items:
     () => w.terminate(),
     () => w.terminate(),
   );
-  // Not keeping the process alive until it is given work (after its listeners: adding one refs it again).
+  // Not keeping the process alive until it is given work (after its listeners: the first 'message' listener refs it).
   w.unref();
+  let begun = false;
   return {
     begin: (place) => {
+      if (begun) throw new Error('the thread writing passages.jsonl was told twice where to write');
+      begun = true;
       w.ref();
       w.postMessage({ place });
     },
