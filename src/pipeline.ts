@@ -263,8 +263,10 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // now, it loads its code while the statements are read, and is told where to write
   // once the outputs are made.
   const threads = opts.workers ?? config.workers;
-  const early = threads >= 2 && (opts.workers !== undefined || files.length >= OUTPUT_THREAD_FROM) ? outputsWriter() : undefined;
+  const wantsWriter = (statements: number) => threads >= 2 && (opts.workers !== undefined || statements >= OUTPUT_THREAD_FROM);
+  let early: ReturnType<typeof outputsWriter> | undefined;
   try {
+    early = wantsWriter(files.length) ? outputsWriter() : undefined;
     return await streamRun();
   } finally {
     await pool?.close();
@@ -478,7 +480,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     function* items(): Generator<OutputItem> {
       for (const r of kept) yield itemOf(r);
     }
-    const writer = threads >= 2 && (opts.workers !== undefined || kept.length >= OUTPUT_THREAD_FROM) ? (early ?? outputsWriter()) : undefined;
+    // The statements kept are among those listed: when they are enough, the thread was started.
+    const writer = wantsWriter(kept.length) ? early : undefined;
     writer?.begin({ staging, previous, registryFiles, registryHash: registry.hash });
     try {
       if (writer) {

@@ -399,43 +399,9 @@ export async function writeFilePieces(path: string, pieces: Iterable<string | Fi
       at += bytesRead;
     }
   };
-  // Bytes encoded into `enc` and not yet compared or written.
-  let used = 0;
-  const flush = async () => {
-    const n = used;
-    used = 0;
-    if (!n) return;
-    if (!fh) {
-      there = grown(there, n);
-      const { bytesRead } = await old!.read(there, 0, n, offset);
-      if (bytesRead === n && there.subarray(0, n).equals(enc.subarray(0, n))) {
-        offset += n;
-        return;
-      }
-      await start();
-    }
-    await writeAll(enc, n, offset);
-    offset += n;
-  };
-  const put = async (text: string) => {
-    for (let at = 0; at < text.length; ) {
-      let end = Math.min(text.length, at + CHUNK);
-      // Never between the two halves of a surrogate pair.
-      if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
-      // At most 3 bytes of UTF-8 per UTF-16 unit.
-      if (used + (end - at) * 3 > 3 * CHUNK) await flush();
-      if (enc.length < used + (end - at) * 3) {
-        const bigger = grown(enc, used + (end - at) * 3);
-        enc.copy(bigger, 0, 0, used);
-        enc = bigger;
-      }
-      used += enc.write(at === 0 && end === text.length ? text : text.slice(at, end), used);
-      at = end;
-    }
-  };
-  // Bytes given, next: compared with the previous file's while they are the same, as text is.
-  const bytes = async (b: Uint8Array) => {
-    await flush();
+  // The next bytes of the file: compared with the previous file's at the same place
+  // while they are the same (nothing is written), written from the first difference on.
+  const emit = async (b: Uint8Array) => {
     let at = 0;
     while (!fh && at < b.length) {
       const n = Math.min(b.length - at, 3 * CHUNK);
@@ -451,6 +417,29 @@ export async function writeFilePieces(path: string, pieces: Iterable<string | Fi
     if (at < b.length) {
       await writeAll(b.subarray(at), b.length - at, offset);
       offset += b.length - at;
+    }
+  };
+  // Bytes encoded into `enc` and not yet compared or written.
+  let used = 0;
+  const flush = async () => {
+    const n = used;
+    used = 0;
+    if (n) await emit(enc.subarray(0, n));
+  };
+  const put = async (text: string) => {
+    for (let at = 0; at < text.length; ) {
+      let end = Math.min(text.length, at + CHUNK);
+      // Never between the two halves of a surrogate pair.
+      if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+      // At most 3 bytes of UTF-8 per UTF-16 unit.
+      if (used + (end - at) * 3 > 3 * CHUNK) await flush();
+      if (enc.length < used + (end - at) * 3) {
+        const bigger = grown(enc, used + (end - at) * 3);
+        enc.copy(bigger, 0, 0, used);
+        enc = bigger;
+      }
+      used += enc.write(at === 0 && end === text.length ? text : text.slice(at, end), used);
+      at = end;
     }
   };
   // Bytes [a, b) of the previous file, next.
@@ -485,7 +474,10 @@ export async function writeFilePieces(path: string, pieces: Iterable<string | Fi
           small = '';
         }
         if ('at' in piece) piece.at(offset + used);
-        else if ('bytes' in piece) await bytes(piece.bytes);
+        else if ('bytes' in piece) {
+          await flush();
+          await emit(piece.bytes);
+        }
         else await copy(piece.copy[0], piece.copy[1]);
         continue;
       }
