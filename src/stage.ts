@@ -10,7 +10,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { deserialize, serialize } from 'node:v8';
-import type { Doc, DocMeta, Passage } from './core/doc.js';
+import type { Doc, DocMeta, Passage, PassageTags } from './core/doc.js';
 import type { Message } from './core/messages.js';
 import { problem } from './core/errors.js';
 import { sha256 } from './core/hash.js';
@@ -129,7 +129,7 @@ function crashed(path: string, displayPath: string, err: Error): Doc {
  * that failed (those are processed from the file).
  */
 function retagged(donor: string, rules: CompiledRules, registry: Registry, displayPath: string): { doc: Doc; known: Partial<PassageFacts> } | undefined {
-  let old: Doc;
+  let old: BareDoc;
   let extracted: number | undefined;
   let facts: Buffer;
   try {
@@ -145,8 +145,7 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
   try {
     // As extraction left it: no passages, partnerships, or messages of the steps after extraction yet (the fields keep their order).
     const doc: Doc = { ...old, passages: [], partnerships: [], messages: old.messages.slice(0, extracted) };
-    const passages = old.passages.map(({ tags: _tags, review: _review, ...p }) => p);
-    return { doc: tagDoc(doc, passages, rules, registry, displayPath), known: knownFacts(facts, old, registry) };
+    return { doc: tagDoc(doc, old.passages, rules, registry, displayPath), known: knownFacts(facts, old, registry) };
   } catch {
     // Processed from the file instead, which fails the same way and says so.
     return undefined;
@@ -160,7 +159,7 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
  * registry is the same. Nothing when they cannot be read or are not what a run
  * writes (a damaged entry): they are then worked out again.
  */
-function knownFacts(bytes: Buffer, doc: Doc, registry: Registry): Partial<PassageFacts> {
+function knownFacts(bytes: Buffer, doc: BareDoc, registry: Registry): Partial<PassageFacts> {
   try {
     const f = JSON.parse(bytes.toString('utf8')) as Partial<StoredFacts>;
     const n = doc.passages.length;
@@ -211,15 +210,19 @@ export function infoOf(doc: Doc, registry: Registry, known?: Partial<PassageFact
  * A document's cache entry is one file (creating a file costs more here than
  * writing what is in it): its record (the DocInfo as JSON), its lines of
  * passages.jsonl, its page in two halves (split where its citation codes go),
- * the processed document (in V8's serialization) and its passages' facts (see
- * PassageFacts: a document that failed has none), one after another, then a
+ * the processed document without its passages' tags, those tags (both in V8's
+ * serialization) and its passages' facts (see PassageFacts: a document that
+ * failed has none), one after another, then a
  * trailer that says where each part is: a line end and a JSON object, padded with
  * spaces to TRAILER bytes. The entry is written whole or not at all (see writeCacheSectionsSync).
+ *
+ * The tags are kept apart because a document tagged again with other rules reads
+ * only the rest: the tags are most of the cost of reading the document back.
  */
 const TRAILER = 256;
-const ENTRY = 3;
-type Part = 'info' | 'jsonl' | 'page' | 'doc' | 'facts';
-const PARTS: Part[] = ['info', 'jsonl', 'page', 'doc', 'facts'];
+const ENTRY = 4;
+type Part = 'info' | 'jsonl' | 'page' | 'doc' | 'tags' | 'facts';
+const PARTS: Part[] = ['info', 'jsonl', 'page', 'doc', 'tags', 'facts'];
 
 /**
  * Parts of an entry, read with one opening of its file, and how many of its
@@ -277,7 +280,8 @@ function record(doc: Doc, cached: string, ctx: StageContext, known?: Partial<Pas
   info.summary.digest = sha256(text);
   // A document that failed is never tagged again from its entry: its facts are not kept.
   const stored: StoredFacts | undefined = info.summary.failed ? undefined : { registry: ctx.registry.hash, date: doc.meta.date ?? null, ...learned };
-  const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(doc)] }, { parts: stored ? [JSON.stringify(stored)] : [] }];
+  const { bare, tags } = untagged(doc);
+  const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(bare)] }, { parts: [serialize(tags)] }, { parts: stored ? [JSON.stringify(stored)] : [] }];
   // With how many of its messages extraction made (absent for a document that was never tagged: it failed).
   const extracted = extractedMessages.get(doc);
   writeCacheSectionsSync(cached, sections, (at) => `\n${JSON.stringify({ entry: ENTRY, ...Object.fromEntries(PARTS.map((p, i) => [p, at[i]])), ...(extracted !== undefined ? { extracted } : {}) })}`.padEnd(TRAILER), TRAILER);
@@ -302,11 +306,31 @@ export function renamedDoc<T extends { path: string; messages: Message[] }>(x: T
 
 /** A processed document from the cache, named by its present path. */
 export function loadDocSync(cached: string, display: string): Doc {
-  return docOf(readEntry(cached, ['doc']).parts[0]!, display);
+  const [doc, tags] = readEntry(cached, ['doc', 'tags']).parts;
+  return withTags(docOf(doc!, display), deserialize(tags!) as unknown);
 }
 
-/** The document of an entry's `doc` part, named by its present path. */
-const docOf = (part: Buffer, display: string): Doc => renamedDoc(deserialize(part) as Doc, display);
+/** The document of an entry's `doc` part (its passages without their tags), named by its present path. */
+const docOf = (part: Buffer, display: string): BareDoc => renamedDoc(deserialize(part) as BareDoc, display);
+
+/** A document whose passages are not tagged: as an entry keeps it, or as extraction and segmentation leave it. */
+type BareDoc = Omit<Doc, 'passages'> & { passages: Passage[] };
+
+/** A tagged document as its entry keeps it: the document with its passages untagged, and the tags passage by passage. */
+function untagged(doc: Doc): { bare: BareDoc; tags: PassageTags[] } {
+  const tags: PassageTags[] = [];
+  const passages = doc.passages.map(({ tags: t, ...p }) => {
+    tags.push(t);
+    return p;
+  });
+  return { bare: { ...doc, passages }, tags };
+}
+
+/** The document `bare` with its passages' tags put back (last, where tagging puts them). */
+function withTags(bare: BareDoc, tags: unknown): Doc {
+  if (!Array.isArray(tags) || tags.length !== bare.passages.length) throw new Error('damaged cache entry: its tags do not match its passages');
+  return { ...bare, passages: bare.passages.map((p, i) => ({ ...p, tags: tags[i] as PassageTags })) };
+}
 
 /**
  * One document for the run: from the cache when its bytes, the rules, the

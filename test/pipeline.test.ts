@@ -8,7 +8,10 @@ import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
 import { ReviewStore, docKeyOf, evidenceOf, labelsOf, passageKeyOf } from '../src/review/index.js';
 import { KeptOutputs, keptRecordPath } from '../src/kept.js';
-import { byteOf } from '../src/stage.js';
+import { byteOf, loadDocSync, renderDoc } from '../src/stage.js';
+import { documentPageParts } from '../src/render/index.js';
+import { loadRegistry } from '../src/rules/registry.js';
+import { deserialize } from 'node:v8';
 
 // Each test file keeps its own cache of processed documents.
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('cache') };
@@ -403,6 +406,80 @@ describe('a statement with a sidecar of metadata', () => {
   });
 });
 
+describe("a cache entry keeps a document's tags apart from its extraction", () => {
+  const cacheDir = tmp('accords-entry-cache');
+  const entriesOf = () => {
+    const gen = readdirSync(join(cacheDir, 'docs'))
+      .map((g) => join(cacheDir, 'docs', g))
+      .sort((x, y) => statSync(y).mtimeMs - statSync(x).mtimeMs)[0]!;
+    return readdirSync(gen)
+      .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
+      .sort()
+      .map((f) => join(gen, f));
+  };
+  const trailerOf = (b: Buffer) => JSON.parse(b.subarray(b.length - 256).toString('utf8')) as Record<string, [number, number]>;
+  const part = (b: Buffer, name: string) => {
+    const [a, z] = trailerOf(b)[name]!;
+    return b.subarray(a, z);
+  };
+
+  it('and gives the document back whole: its lines of passages.jsonl and its page are made again the same from it', async () => {
+    const out = join(tmp('accords-entry-out'), 'out');
+    const run = await runPipeline({ ...config, cacheDir }, { out, workers: 1, ...quiet });
+    const registry = await loadRegistry(join(ROOT, 'rules', 'partnerships.yaml'), join(ROOT, 'corpus', 'partnerships.yaml'));
+    const entries = entriesOf();
+    expect(entries.length).toBe(run.documents);
+    let passages = 0;
+    for (const entry of entries) {
+      const bytes = readFileSync(entry);
+      const info = JSON.parse(part(bytes, 'info').toString('utf8')) as { path: string; hasText: boolean };
+      // The document part holds no tags; the tags part holds them, passage by passage.
+      const bare = deserialize(part(bytes, 'doc')) as { passages: Array<Record<string, unknown>> };
+      const tags = deserialize(part(bytes, 'tags')) as unknown[];
+      expect(bare.passages.some((p) => 'tags' in p), info.path).toBe(false);
+      expect(tags.length).toBe(bare.passages.length);
+      const doc = loadDocSync(entry, info.path);
+      passages += doc.passages.length;
+      for (const p of doc.passages) expect(Object.keys(p).at(-1)).toBe('tags');
+      // The lines and the page the run made from the tagged document, before it was stored.
+      const made = renderDoc(doc, [], registry);
+      expect(made.jsonl, info.path).toBe(part(bytes, 'jsonl').toString('utf8'));
+      if (info.hasText) {
+        const { head, tail } = documentPageParts(doc);
+        expect(head + tail, info.path).toBe(part(bytes, 'page').toString('utf8'));
+      }
+    }
+    expect(passages).toBe(run.passages);
+  });
+
+  it('a statement tagged again with other rules reads only its extraction: unreadable tags in its earlier entry do not stop it', async () => {
+    const rules = tmp('accords-entry-rules');
+    cpSync(join(ROOT, 'rules'), rules, { recursive: true });
+    const out = join(tmp('accords-entry-out2'), 'out');
+    const run = () => runPipeline({ ...config, cacheDir, rules }, { out, workers: 1, ...quiet });
+    const first = await run();
+    // Every entry's tags turned to bytes V8 cannot read back.
+    for (const entry of entriesOf()) {
+      const bytes = readFileSync(entry);
+      const [a, z] = trailerOf(bytes).tags!;
+      bytes.fill(0xff, a, z);
+      writeFileSync(entry, bytes);
+      const info = JSON.parse(part(bytes, 'info').toString('utf8')) as { path: string };
+      expect(() => loadDocSync(entry, info.path)).toThrow();
+    }
+    const scope = join(rules, 'scope.yaml');
+    writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited\n`);
+    const again = await run();
+    expect(again.retagged).toBe(first.documents - first.failed);
+    // The same outputs as a run without a cache.
+    const fresh = join(tmp('accords-entry-fresh'), 'out');
+    await runPipeline({ ...config, cacheDir: tmp('accords-entry-cache2'), rules }, { out: fresh, workers: 1, ...quiet });
+    const names = files(out).filter((f) => f !== 'run-report.json');
+    expect(files(fresh).filter((f) => f !== 'run-report.json')).toEqual(names);
+    for (const f of names) expect(readFileSync(join(fresh, f)).equals(readFileSync(join(out, f))), f).toBe(true);
+  });
+});
+
 describe('a damaged cache entry', () => {
   it('is processed again, whatever part of it was damaged, and the outputs are those of a run without a cache', async () => {
     const cacheDir = tmp('accords-damaged');
@@ -416,13 +493,18 @@ describe('a damaged cache entry', () => {
     const gen = readdirSync(join(cacheDir, 'docs'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(cacheDir, 'docs', e.name))[0]!;
     const entries = readdirSync(gen).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).sort();
     expect(entries.length).toBe(clean.documents);
+    /** The entry with its trailer's fields changed. */
+    const withTrailer = (b: Buffer, change: Record<string, unknown>) => {
+      const trailer = JSON.parse(b.subarray(b.length - 256).toString('utf8')) as Record<string, unknown>;
+      return Buffer.concat([b.subarray(0, b.length - 256), Buffer.from(`\n${JSON.stringify({ ...trailer, ...change })}`.padEnd(256))]);
+    };
     const damages: Array<[string, (b: Buffer) => Buffer]> = [
       ['cut short', (b) => b.subarray(0, Math.floor(b.length / 2))],
       ['cut inside its trailer', (b) => b.subarray(0, b.length - 10)],
       ['empty', () => Buffer.alloc(0)],
       ['its record garbled', (b) => Buffer.concat([Buffer.from('{{{{'), b.subarray(4)])],
-      ['a trailer pointing past its end', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from('\n{"entry":3,"info":[0,99999999],"jsonl":[0,0],"page":[0,0],"doc":[0,0],"facts":[0,0]}'.padEnd(256))])],
-      ['a trailer of another version', (b) => Buffer.concat([b.subarray(0, b.length - 256), Buffer.from(b.subarray(b.length - 256).toString('utf8').replace('"entry":3', '"entry":7'))])],
+      ['a trailer pointing past its end', (b) => withTrailer(b, { info: [0, 99999999] })],
+      ['a trailer of another version', (b) => withTrailer(b, { entry: 7 })],
     ];
     damages.forEach(([, damage], i) => {
       const file = join(gen, entries[i % entries.length]!);
