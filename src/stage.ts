@@ -21,7 +21,7 @@ import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
-import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, type DocSummary, type PassageFacts, type TextEvent } from './aggregate/index.js';
+import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, LEVELS, RHYTHMS, type DocSummary, type GovernanceFacts, type PassageFacts, type TextEvent } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
 
 /** What the run keeps of a processed document. */
@@ -155,8 +155,8 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
 /**
  * The facts of a donor's passages this run can use (see PassageFacts): the events
  * (dated against the statement's date they were read with: the same, as the
- * extraction is the donor's, but checked), the partnerships named when the
- * registry is the same. Nothing when they cannot be read or are not what a run
+ * extraction is the donor's, but checked), the partnerships named and the
+ * governance facts when the registry is the same. Nothing when they cannot be read or are not what a run
  * writes (a damaged entry): they are then worked out again.
  */
 function knownFacts(bytes: Buffer, doc: BareDoc, registry: Registry): Partial<PassageFacts> {
@@ -164,11 +164,11 @@ function knownFacts(bytes: Buffer, doc: BareDoc, registry: Registry): Partial<Pa
     const f = JSON.parse(bytes.toString('utf8')) as Partial<StoredFacts>;
     const n = doc.passages.length;
     const each = <T>(a: unknown, ok: (x: unknown) => x is T): a is T[] => Array.isArray(a) && a.length === n && a.every(ok);
-    if (!each(f.named, isStringList) || !each(f.events, isEventList) || !each(f.keys, isKey)) return {};
+    if (!each(f.named, isStringList) || !each(f.events, isEventList) || !each(f.keys, isKey) || !each(f.governance, isGovernanceRead)) return {};
     return {
       keys: f.keys,
       ...(f.date === (doc.meta.date ?? null) ? { events: f.events } : {}),
-      ...(f.registry === registry.hash ? { named: f.named } : {}),
+      ...(f.registry === registry.hash ? { named: f.named, governance: f.governance } : {}),
     };
   } catch {
     return {};
@@ -184,6 +184,18 @@ const isEventList = (x: unknown): x is TextEvent[] =>
     const v = e as Partial<Record<keyof TextEvent, unknown>> | null;
     return !!v && typeof v === 'object' && (EVENT_KINDS as readonly unknown[]).includes(v.kind) && isString(v.what) && isString(v.date) && (v.dated === 'text' || v.dated === 'statement') && typeof v.planned === 'boolean';
   });
+
+const isGovernanceRead = (x: unknown): x is GovernanceFacts | false | null => {
+  if (x === null || x === false) return true;
+  const g = x as Partial<Record<keyof GovernanceFacts, unknown>> | null;
+  if (!g || typeof g !== 'object' || !Array.isArray(g.bodies) || !Array.isArray(g.chairs) || !Array.isArray(g.levels) || !Array.isArray(g.rhythm)) return false;
+  return (
+    g.bodies.every((b: { name?: unknown; planned?: unknown } | null) => !!b && isString(b.name) && typeof b.planned === 'boolean') &&
+    g.chairs.every((c: { who?: unknown; of?: unknown } | null) => !!c && isString(c.who) && (c.of === undefined || isString(c.of))) &&
+    g.levels.every((l) => (LEVELS as readonly unknown[]).includes(l)) &&
+    g.rhythm.every((r) => (RHYTHMS as readonly unknown[]).includes(r))
+  );
+};
 
 /** Passage facts as a cache entry keeps them: with the registry and the date they were read with. */
 interface StoredFacts extends PassageFacts {
@@ -262,7 +274,7 @@ function readEntry(cached: string, want: Part[]): { parts: Buffer[]; extracted?:
  */
 function record(doc: Doc, cached: string, ctx: StageContext, known?: Partial<PassageFacts>): DocInfo {
   const named = known?.named ?? doc.passages.map((p) => namedPartnerships(p.text, doc.partnerships, ctx.registry));
-  const learned: PassageFacts = { named: [], events: [], keys: [] };
+  const learned: PassageFacts = { named: [], events: [], keys: [], governance: [] };
   const info = infoOf(doc, ctx.registry, { ...known, named }, learned);
   const lines = passageLines([doc], ctx.registry, [named]);
   let page: string[] = [];

@@ -235,7 +235,7 @@ describe('a change of rules or registry', () => {
 });
 
 describe("a statement tagged again reads its passages' facts from its earlier entry", () => {
-  it('the events they report and, while the registry is the same, the partnerships they name', async () => {
+  it('the events they report and, while the registry is the same, the partnerships they name and the governance facts their words give', async () => {
     const corpus = tmp('accords-facts');
     cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
     const rules = tmp('accords-facts-rules');
@@ -247,7 +247,7 @@ describe("a statement tagged again reads its passages' facts from its earlier en
     const name = '2024-09-10_vl-nh-chips-dialogue-joint-statement.md';
     const trailerOf = (b: Buffer) => JSON.parse(b.subarray(b.length - 256).toString('utf8')) as Record<string, [number, number]>;
     /** The statement's entry in the generation the last run wrote, its facts changed by `change`. */
-    const plant = (change: (facts: { named: unknown[]; events: unknown[]; keys: unknown[] }) => void) => {
+    const plant = (change: (facts: { named: unknown[]; events: unknown[]; keys: unknown[]; governance: unknown[] }) => void, statement = name) => {
       const gen = readdirSync(join(cacheDir, 'docs'))
         .map((g) => join(cacheDir, 'docs', g))
         .sort((x, y) => statSync(y).mtimeMs - statSync(x).mtimeMs)[0]!;
@@ -257,13 +257,13 @@ describe("a statement tagged again reads its passages' facts from its earlier en
         .find((f) => {
           const b = readFileSync(f);
           const [a, z] = trailerOf(b).info!;
-          return (JSON.parse(b.subarray(a, z).toString('utf8')) as { path: string }).path.endsWith(name);
+          return (JSON.parse(b.subarray(a, z).toString('utf8')) as { path: string }).path.endsWith(statement);
         })!;
       const bytes = readFileSync(entry);
       const trailer = trailerOf(bytes);
       const [a, z] = trailer.facts!;
       expect(z).toBe(bytes.length - 256);
-      const facts = JSON.parse(bytes.subarray(a, z).toString('utf8')) as { named: string[][]; events: unknown[][]; keys: unknown[] };
+      const facts = JSON.parse(bytes.subarray(a, z).toString('utf8')) as { named: string[][]; events: unknown[][]; keys: unknown[]; governance: unknown[] };
       change(facts);
       const planted = Buffer.from(JSON.stringify(facts));
       writeFileSync(entry, Buffer.concat([bytes.subarray(0, a), planted, Buffer.from(`\n${JSON.stringify({ ...trailer, facts: [a, a + planted.length] })}`.padEnd(256))]));
@@ -274,28 +274,44 @@ describe("a statement tagged again reads its passages' facts from its earlier en
       facts.named[0] = ['KS-TA-VL-ASCRI'];
       facts.events[0] = [{ kind: 'launch', what: 'Planted Harbour Beacon', date: '2025-01-01', dated: 'text', planned: false }];
     });
+    // And a body another statement of the partnership does not name, in its first passage tagged governance whose words give a body.
+    const governing = '2025-05-06_vl-nh-chips-dialogue-fact-sheet.html';
+    let governed = -1;
+    const plantBody = (body: unknown) =>
+      plant((facts) => {
+        governed = facts.governance.findIndex((g) => !!g);
+        expect(governed).toBeGreaterThanOrEqual(0);
+        // Words not read (null) where a passage was not tagged governance.
+        expect(facts.governance).toContain(null);
+        facts.governance[governed] = body;
+      }, governing);
+    plantBody({ bodies: [{ name: 'Planted Tide Board', planned: false }], chairs: [], levels: ['ministers'], rhythm: [] });
     const firstNamed = () => (JSON.parse(readFileSync(join(out, 'passages.jsonl'), 'utf8').split('\n').find((l) => l.includes(name))!) as { named_partnerships: string[] }).named_partnerships;
     const milestones = () => readFileSync(join(out, 'profiles', 'VL-NH-CD.json'), 'utf8');
     expect(milestones()).not.toContain('Planted Harbour Beacon');
+    expect(milestones()).not.toContain('Planted Tide Board');
 
     // Other rules: tagged again, the facts read back.
     const scope = join(rules, 'scope.yaml');
     writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# edited\n`);
     expect((await run()).retagged).toBeGreaterThan(0);
     expect(milestones()).toContain('Planted Harbour Beacon');
+    expect(milestones()).toContain('Planted Tide Board');
     expect(firstNamed()).toEqual(['KS-TA-VL-ASCRI']);
 
-    // Another registry: the partnerships named are read again from the words; the events are still the ones kept.
+    // Another registry: the partnerships named and the governance facts are read again from the words; the events are still the ones kept.
+    plantBody({ bodies: [{ name: 'Planted Tide Board', planned: false }], chairs: [], levels: ['ministers'], rhythm: [] });
     const registry = join(rules, 'partnerships.yaml');
     writeFileSync(registry, `${readFileSync(registry, 'utf8')}# edited\n`);
     expect((await run()).retagged).toBeGreaterThan(0);
     expect(firstNamed()).not.toContain('KS-TA-VL-ASCRI');
+    expect(milestones()).not.toContain('Planted Tide Board');
     expect(milestones()).toContain('Planted Harbour Beacon');
 
     // Facts not as a run writes them (a damaged entry) are worked out again: the run goes on, as from scratch.
     // A launch planted beside the damage shows whether the facts were read.
     const lantern = { kind: 'launch', what: 'Planted Quay Lantern', date: '2025-02-01', dated: 'text', planned: false };
-    const damages: Array<(facts: { named: unknown[]; events: unknown[]; keys: unknown[] }) => void> = [
+    const damages: Array<(facts: { named: unknown[]; events: unknown[]; keys: unknown[]; governance: unknown[] }) => void> = [
       (facts) => {
         facts.named[0] = 5;
       },
@@ -312,6 +328,10 @@ describe("a statement tagged again reads its passages' facts from its earlier en
         facts.events[0] = [lantern];
         facts.keys[0] = 5;
       },
+      (facts) => {
+        facts.events[0] = [lantern];
+        facts.governance.pop();
+      },
     ];
     for (const [k, damage] of damages.entries()) {
       plant(damage);
@@ -322,6 +342,19 @@ describe("a statement tagged again reads its passages' facts from its earlier en
       expect(firstNamed()).toEqual([]);
       expect(milestones()).not.toContain('Planted Harbour Beacon');
       expect(milestones()).not.toContain('Planted Quay Lantern');
+      expect(milestones()).not.toContain('Planted Tide Board');
+    }
+    // Governance facts not as a run writes them: none of that statement's facts are read (a launch planted beside them shows it).
+    const bodies: unknown[] = [{ bodies: [{ name: 'Planted Tide Board' }], chairs: [], levels: [], rhythm: [] }, { bodies: [{ name: 'Planted Tide Board', planned: false }], chairs: [], levels: ['emperors'], rhythm: [] }, 'Planted Tide Board'];
+    for (const [k, body] of bodies.entries()) {
+      plant((facts) => {
+        facts.events[0] = [{ ...lantern, what: 'Planted Pier Lamp' }];
+        facts.governance[governed] = body;
+      }, governing);
+      writeFileSync(scope, `${readFileSync(scope, 'utf8')}\n# governance damaged ${k}\n`);
+      expect((await run()).retagged).toBeGreaterThan(0);
+      expect(milestones()).not.toContain('Planted Pier Lamp');
+      expect(milestones()).not.toContain('Planted Tide Board');
     }
     // The same launch, kept as a run writes it, is read.
     plant((facts) => {

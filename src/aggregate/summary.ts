@@ -101,16 +101,20 @@ function namesPattern(ids: string[], registry: Registry): RegExp | undefined {
 /**
  * What a document's passages say whatever the rules tag in them, by passage: the
  * partnerships each names (namedPartnerships), the events each reports (dated
- * against the statement's date) and, for a passage summarized, its sentence key.
- * A run works them out once and keeps them with the document; tagging the same
- * document again with other rules reads them back (the named partnerships only
- * while the registry is the same).
+ * against the statement's date), for a passage summarized, its sentence key, and
+ * for a passage tagged governance, the bodies, chairs, levels and rhythm its words
+ * give. A run works them out once and keeps them with the document; tagging the
+ * same document again with other rules reads them back (the named partnerships
+ * and the governance facts, which read the names of the partnerships, only while
+ * the registry is the same).
  */
 export interface PassageFacts {
   named: string[][];
   events: TextEvent[][];
   /** null where the passage was not summarized (no key was needed). */
   keys: Array<string | null>;
+  /** false where the words give no governance facts, null where they were not read (the passage was not tagged governance). */
+  governance: Array<GovernanceFacts | false | null>;
 }
 
 /** A summary with its digest (see DocSummary.digest) made from its own JSON: for a summary not read from a cache record. */
@@ -147,19 +151,21 @@ export function summarize(doc: Doc, registry: Registry, override?: Override, kno
         listMention: t.listMention,
         rules: [...new Set(t.evidence.map((e) => e.ruleId))].sort(),
       }));
-      let facts: GovernanceFacts | undefined;
-      if (governance) {
+      let read = known?.governance?.[i] ?? null;
+      if (governance && read === null) {
         const ids = [...doc.partnerships, ...extra];
         if (!patterns.has(ids.join())) patterns.set(ids.join(), namesPattern(ids, registry));
-        facts = governanceFacts(p.text, patterns.get(ids.join()), p.listIntro);
-        // An analyst's governance mark stands even when no body, chair, level or rhythm can be read from the words.
-        if (!facts && ov?.reviewed) facts = { bodies: [], chairs: [], levels: [], rhythm: [] };
+        read = governanceFacts(p.text, patterns.get(ids.join()), p.listIntro) ?? false;
       }
+      let facts: GovernanceFacts | undefined = governance && read ? read : undefined;
+      // An analyst's governance mark stands even when no body, chair, level or rhythm can be read from the words.
+      if (governance && !facts && ov?.reviewed) facts = { bodies: [], chairs: [], levels: [], rhythm: [] };
       const events = known?.events?.[i] ?? findEvents(p.text, doc.meta.date);
       if (learned) {
         learned.named[i] = extra;
         learned.events[i] = events;
         learned.keys[i] = known?.keys?.[i] ?? null;
+        learned.governance[i] = read;
       }
       if (!objectives.length && !facts && !events.length) continue;
       const key = known?.keys?.[i] ?? sentenceKey(p.text);
