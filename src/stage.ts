@@ -21,7 +21,7 @@ import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
-import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, LEVELS, RHYTHMS, type DocSummary, type GovernanceFacts, type PassageFacts, type TextEvent } from './aggregate/index.js';
+import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, LEVELS, RHYTHMS, type DocSummary, type GovernanceFacts, type Level, type PassageFacts, type TextEvent } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
 
 /** What the run keeps of a processed document. */
@@ -156,8 +156,8 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
  * The facts of a donor's passages this run can use (see PassageFacts): the events
  * (dated against the statement's date they were read with: the same, as the
  * extraction is the donor's, but checked), the partnerships named and the
- * governance facts when the registry is the same. Nothing when they cannot be read or are not what a run
- * writes (a damaged entry): they are then worked out again.
+ * governance facts when the registry is the same. Nothing when they cannot be
+ * read or are not what a run writes (a damaged entry): they are then worked out again.
  */
 function knownFacts(bytes: Buffer, doc: BareDoc, registry: Registry): Partial<PassageFacts> {
   try {
@@ -176,24 +176,34 @@ function knownFacts(bytes: Buffer, doc: BareDoc, registry: Registry): Partial<Pa
 }
 
 const isString = (x: unknown): x is string => typeof x === 'string';
+const oneOf = (list: readonly string[], x: unknown): boolean => (list as readonly unknown[]).includes(x);
 const isKey = (x: unknown): x is string | null => x === null || isString(x);
 const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every(isString);
 const isEventList = (x: unknown): x is TextEvent[] =>
   Array.isArray(x) &&
   x.every((e) => {
     const v = e as Partial<Record<keyof TextEvent, unknown>> | null;
-    return !!v && typeof v === 'object' && (EVENT_KINDS as readonly unknown[]).includes(v.kind) && isString(v.what) && isString(v.date) && (v.dated === 'text' || v.dated === 'statement') && typeof v.planned === 'boolean';
+    return !!v && typeof v === 'object' && oneOf(EVENT_KINDS, v.kind) && isString(v.what) && isString(v.date) && (v.dated === 'text' || v.dated === 'statement') && typeof v.planned === 'boolean';
   });
 
+/**
+ * Governance facts as a run keeps them (see PassageFacts): null, false, or facts
+ * as governanceFacts gives them: something found, the levels in LEVELS' order
+ * and nothing twice.
+ */
 const isGovernanceRead = (x: unknown): x is GovernanceFacts | false | null => {
   if (x === null || x === false) return true;
   const g = x as Partial<Record<keyof GovernanceFacts, unknown>> | null;
   if (!g || typeof g !== 'object' || !Array.isArray(g.bodies) || !Array.isArray(g.chairs) || !Array.isArray(g.levels) || !Array.isArray(g.rhythm)) return false;
+  if (!g.bodies.length && !g.chairs.length && !g.levels.length && !g.rhythm.length) return false;
+  const levels = g.levels.map((l) => LEVELS.indexOf(l as Level));
   return (
     g.bodies.every((b: { name?: unknown; planned?: unknown } | null) => !!b && isString(b.name) && typeof b.planned === 'boolean') &&
     g.chairs.every((c: { who?: unknown; of?: unknown } | null) => !!c && isString(c.who) && (c.of === undefined || isString(c.of))) &&
-    g.levels.every((l) => (LEVELS as readonly unknown[]).includes(l)) &&
-    g.rhythm.every((r) => (RHYTHMS as readonly unknown[]).includes(r))
+    new Set(g.chairs.map((c: { who: string }) => c.who)).size === g.chairs.length &&
+    levels.every((l, i) => l >= 0 && (i === 0 || l > levels[i - 1]!)) &&
+    g.rhythm.every((r) => oneOf(RHYTHMS, r)) &&
+    new Set(g.rhythm).size === g.rhythm.length
   );
 };
 
@@ -285,13 +295,13 @@ function record(doc: Doc, cached: string, ctx: StageContext, known?: Partial<Pas
     pageHead = head.length;
   }
   info.outputs = { path: doc.path, pageHead };
-  // The document in V8's serialization: made at a third of the cost of JSON and
-  // its encoding (JSON text that large is costly to encode), and read back as fast.
   const text = JSON.stringify(info);
   // The digest of what a later run reads back (the same bytes, hashed there).
   info.summary.digest = sha256(text);
   // A document that failed is never tagged again from its entry: its facts are not kept.
   const stored: StoredFacts | undefined = info.summary.failed ? undefined : { registry: ctx.registry.hash, date: doc.meta.date ?? null, ...learned };
+  // The document and its tags in V8's serialization: made at a third of the cost of
+  // JSON and its encoding (JSON text that large is costly to encode), and read back as fast.
   const { bare, tags } = untagged(doc);
   const sections = [{ parts: [text] }, { parts: lines, end: '\n' }, { parts: page }, { parts: [serialize(bare)] }, { parts: [serialize(tags)] }, { parts: stored ? [JSON.stringify(stored)] : [] }];
   // With how many of its messages extraction made (absent for a document that was never tagged: it failed).

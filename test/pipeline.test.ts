@@ -8,7 +8,8 @@ import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
 import { ReviewStore, docKeyOf, evidenceOf, labelsOf, passageKeyOf } from '../src/review/index.js';
 import { KeptOutputs, keptRecordPath } from '../src/kept.js';
-import { byteOf, loadDocSync, renderDoc } from '../src/stage.js';
+import { byteOf, loadDocSync, processFile, renderDoc } from '../src/stage.js';
+import { compileRules, loadRules } from '../src/rules/index.js';
 import { documentPageParts } from '../src/render/index.js';
 import { loadRegistry } from '../src/rules/registry.js';
 import { deserialize } from 'node:v8';
@@ -274,7 +275,7 @@ describe("a statement tagged again reads its passages' facts from its earlier en
       facts.named[0] = ['KS-TA-VL-ASCRI'];
       facts.events[0] = [{ kind: 'launch', what: 'Planted Harbour Beacon', date: '2025-01-01', dated: 'text', planned: false }];
     });
-    // And a body another statement of the partnership does not name, in its first passage tagged governance whose words give a body.
+    // And a body no statement of the partnership names, in the first passage of another of its statements whose words give governance facts.
     const governing = '2025-05-06_vl-nh-chips-dialogue-fact-sheet.html';
     let governed = -1;
     const plantBody = (body: unknown) =>
@@ -345,7 +346,17 @@ describe("a statement tagged again reads its passages' facts from its earlier en
       expect(milestones()).not.toContain('Planted Tide Board');
     }
     // Governance facts not as a run writes them: none of that statement's facts are read (a launch planted beside them shows it).
-    const bodies: unknown[] = [{ bodies: [{ name: 'Planted Tide Board' }], chairs: [], levels: [], rhythm: [] }, { bodies: [{ name: 'Planted Tide Board', planned: false }], chairs: [], levels: ['emperors'], rhythm: [] }, 'Planted Tide Board'];
+    const board = { name: 'Planted Tide Board', planned: false };
+    const bodies: unknown[] = [
+      { bodies: [{ name: 'Planted Tide Board' }], chairs: [], levels: [], rhythm: [] },
+      { bodies: [board], chairs: [], levels: ['emperors'], rhythm: [] },
+      { bodies: [board], chairs: [], levels: ['ministers', 'leaders'], rhythm: [] },
+      { bodies: [board], chairs: [], levels: [], rhythm: ['annually', 'annually'] },
+      { bodies: [board], chairs: [{ who: 'a planted chair' }, { who: 'a planted chair' }], levels: [], rhythm: [] },
+      // Nothing found is kept as false, not as empty facts (which would count as governance facts).
+      { bodies: [], chairs: [], levels: [], rhythm: [] },
+      'Planted Tide Board',
+    ];
     for (const [k, body] of bodies.entries()) {
       plant((facts) => {
         facts.events[0] = [{ ...lantern, what: 'Planted Pier Lamp' }];
@@ -456,10 +467,11 @@ describe("a cache entry keeps a document's tags apart from its extraction", () =
     return b.subarray(a, z);
   };
 
-  it('and gives the document back whole: its lines of passages.jsonl and its page are made again the same from it', async () => {
+  it('and gives the document back whole: as processing makes it, with the lines of passages.jsonl and the page its entry holds', async () => {
     const out = join(tmp('accords-entry-out'), 'out');
     const run = await runPipeline({ ...config, cacheDir }, { out, workers: 1, ...quiet });
     const registry = await loadRegistry(join(ROOT, 'rules', 'partnerships.yaml'), join(ROOT, 'corpus', 'partnerships.yaml'));
+    const rules = compileRules(await loadRules(join(ROOT, 'rules')));
     const entries = entriesOf();
     expect(entries.length).toBe(run.documents);
     let passages = 0;
@@ -474,6 +486,8 @@ describe("a cache entry keeps a document's tags apart from its extraction", () =
       const doc = loadDocSync(entry, info.path);
       passages += doc.passages.length;
       for (const p of doc.passages) expect(Object.keys(p).at(-1)).toBe('tags');
+      // The document as processing makes it, every field in its place.
+      expect(JSON.stringify(doc), info.path).toBe(JSON.stringify(await processFile(join(ROOT, info.path), config, rules, registry, info.path)));
       // The lines and the page the run made from the tagged document, before it was stored.
       const made = renderDoc(doc, [], registry);
       expect(made.jsonl, info.path).toBe(part(bytes, 'jsonl').toString('utf8'));

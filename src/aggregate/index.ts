@@ -32,7 +32,7 @@ export {
   type Row,
 } from './aggregate.js';
 export { normalizeSentence, sentenceKey } from './normalize.js';
-export { governanceFacts, type GovernanceFacts, LEVELS, RHYTHMS } from './governance.js';
+export { governanceFacts, type GovernanceFacts, type Level, LEVELS, RHYTHMS } from './governance.js';
 export { findEvents, type TextEvent, EVENT_KINDS } from './events.js';
 export { findDates } from './dates.js';
 export * as measures from './measures.js';

@@ -113,7 +113,11 @@ export interface PassageFacts {
   events: TextEvent[][];
   /** null where the passage was not summarized (no key was needed). */
   keys: Array<string | null>;
-  /** false where the words give no governance facts, null where they were not read (the passage was not tagged governance). */
+  /**
+   * What governanceFacts read from a passage tagged governance, under these rules
+   * or earlier ones with the same registry (kept when the passage is no longer
+   * tagged so); false where the words gave nothing, null where they were never read.
+   */
   governance: Array<GovernanceFacts | false | null>;
 }
 
@@ -125,7 +129,7 @@ export function withDigest(summary: DocSummary): DocSummary {
 
 /**
  * Reduce a processed document to its summary. `known`: facts of its passages
- * already worked out (any of the three); `learned`, when given, receives every
+ * already worked out (any of them); `learned`, when given, receives every
  * passage's facts as this summary used them.
  */
 export function summarize(doc: Doc, registry: Registry, override?: Override, known?: Partial<PassageFacts>, learned?: PassageFacts): DocSummary {
