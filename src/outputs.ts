@@ -9,10 +9,12 @@
  * the matrix, profiles and report (see outputsWriter in pool/index.ts): the two
  * are independent, and each takes about as long as the other.
  */
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncSoon, writeOrLink } from './core/fsutil.js';
 import type { Registry } from './rules/index.js';
+import type { Doc } from './core/doc.js';
+import { UserError } from './core/errors.js';
 import { keptOutputs, loadDocSync, renderDoc, type DocInfo } from './stage.js';
 
 /** One document's outputs, as the writer is given them. */
@@ -45,7 +47,15 @@ export async function writeDocOutputs(staging: string, previous: string | undefi
     }
     // Not in the entry (made for another path, or damaged): made from the document.
     const reg = await registry();
-    const out = renderDoc(loadDocSync(item.cached, item.info.path), item.codes, reg);
+    let doc: Doc;
+    try {
+      doc = loadDocSync(item.cached, item.info.path);
+    } catch (err) {
+      // Not processed again here (this may be the writer's thread, which has no rules): the entry goes, and the next run processes the statement from its file.
+      await rm(item.cached, { force: true });
+      throw new UserError(`its cache entry could not be read (${(err as Error).message}); the entry was removed`, item.info.path, undefined, 'run again: the statement is processed from its file');
+    }
+    const out = renderDoc(doc, item.codes, reg);
     if (out.page !== undefined) await page(item.info.id, out.page);
     return out.jsonl;
   };

@@ -287,6 +287,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   let done = 0;
   let reused = 0;
   let retagged = 0;
+  /** What each document was prepared from: one whose cache entry turns out damaged is prepared again. */
+  const jobs = new Map<Prepared, PrepareJob>();
   const prepared = await Promise.all(
     files.map((f, i) =>
       limit(async () => {
@@ -295,6 +297,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         const donor = key && donors ? join(donors.dir, `${keyOf(i, donors.salt)}.json`) : undefined;
         const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), ...(donor ? { donor } : {}), cacheDir: generation, full: !!opts.full };
         const r = pool ? await pool.run<Prepared>({ kind: 'prepare', job }) : await prepareFile(job, ctx);
+        jobs.set(r, job);
         if (r.fromCache) reused++;
         if (r.retagged) retagged++;
         done++;
@@ -339,14 +342,30 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const docsInfo = kept.map((r) => r.info);
 
   /** A kept document in full, as the run sees it (duplicates' addresses and partnerships merged in). */
-  const fullDoc = (r: Prepared): Doc => {
-    const doc = r.doc ?? loadDocSync(r.cached!, r.info.path);
+  const fullDoc = (r: Prepared, doc: Doc = r.doc ?? loadDocSync(r.cached!, r.info.path)): Doc => {
     if (merged.has(r)) {
       doc.meta.sourceUrls = r.info.meta.sourceUrls;
       doc.partnerships = r.info.partnerships;
     }
     return doc;
   };
+  /**
+   * The same, a document whose cache entry cannot be read in full (only its record
+   * was read so far) processed again from its file, and its entry made again.
+   */
+  const readDoc = async (r: Prepared): Promise<Doc> => {
+    if (r.doc) return fullDoc(r);
+    try {
+      return fullDoc(r, loadDocSync(r.cached!, r.info.path));
+    } catch (err) {
+      const job = jobs.get(r)!;
+      log(`warning: ${printable(r.info.path)}: its cache entry could not be read (${(err as Error).message}); processed again from the file`);
+      const again = await prepareFile({ ...job, full: true }, ctx);
+      return fullDoc(r, again.doc ?? loadDocSync(again.cached!, r.info.path));
+    }
+  };
+  /** Documents found at two addresses, read once for aggregation and again for their outputs. */
+  const mergedDocs = new Map<Prepared, Doc>();
 
   // Analysts' decisions replace the automatic tags in the outputs (objectives,
   // grades, subcategories, domains, governance); the returned documents keep the
@@ -371,7 +390,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       aggregator.add(r.info.summary);
       continue;
     }
-    let doc = fullDoc(r);
+    let doc = await readDoc(r);
+    if (merged.has(r)) mergedDocs.set(r, doc);
     if (applier) {
       const out = applier.apply(doc);
       if (out !== doc) reviewedDocs.set(r, (doc = out));
@@ -474,7 +494,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     const itemOf = (r: Prepared): OutputItem => {
       const codes = agg.codes[r.info.id] ?? [];
       if (!reviewedDocs.has(r) && !merged.has(r) && r.cached) return { kind: 'kept', cached: r.cached, info: { path: r.info.path, id: r.info.id, ...(r.info.outputs ? { outputs: r.info.outputs } : {}) }, codes };
-      const doc = reviewedDocs.get(r) ?? fullDoc(r);
+      const doc = reviewedDocs.get(r) ?? mergedDocs.get(r) ?? fullDoc(r);
       return { kind: 'made', id: r.info.id, ...renderDoc(doc, codes, registry) };
     };
     function* items(): Generator<OutputItem> {
@@ -561,7 +581,11 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   lines.push(`  outputs: ${out}/ (matrix.md, matrix.csv, matrix.json, analysis.md, analysis.json, tables/, profiles/, passages.jsonl, run-report.json)`);
   lines.push(`  report: ${join(out, 'report', 'index.html')} (open it in a browser; no server needed)`);
   // The documents themselves are read from the cache only when asked for (the review page needs them).
-  let loaded: Doc[] | undefined = opts.needDocs ? kept.map(fullDoc) : undefined;
+  let loaded: Doc[] | undefined;
+  if (opts.needDocs) {
+    loaded = [];
+    for (const r of kept) loaded.push(await readDoc(r));
+  }
   return {
     text: lines.join('\n'),
     documents: docs.length,
@@ -572,7 +596,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     warnings,
     passages,
     get docs() {
-      return (loaded ??= kept.map(fullDoc));
+      return (loaded ??= kept.map((r) => fullDoc(r)));
     },
     keptFiles: keptCount,
     keptParts,

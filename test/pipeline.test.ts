@@ -527,6 +527,68 @@ describe("a cache entry keeps a document's tags apart from its extraction", () =
   });
 });
 
+describe('a cache entry whose document cannot be read back, though its record can', () => {
+  /** The demo corpus with a statement found at a second address (whose document a run reads back), a cache, and the entries' tags made unreadable after one run. */
+  const setUp = async (name: string) => {
+    const corpus = tmp(`accords-${name}`);
+    cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+    const statement = '2024-09-10_vl-nh-chips-dialogue-joint-statement.md';
+    cpSync(join(corpus, statement), join(corpus, `copy-of-${statement}`));
+    const cacheDir = tmp(`accords-${name}-cache`);
+    const logged: string[] = [];
+    const run = (out: string, more: Parameters<typeof runPipeline>[1] = {}) => runPipeline({ ...config, cacheDir }, { corpus, out, workers: 1, log: (l: string) => logged.push(l), ...more });
+    const clean = join(tmp(`accords-${name}-clean`), 'out');
+    await runPipeline({ ...config, cacheDir: tmp(`accords-${name}-cache0`) }, { corpus, out: clean, workers: 1, ...quiet });
+    const out = join(tmp(`accords-${name}-out`), 'out');
+    await run(out);
+    const gen = readdirSync(join(cacheDir, 'docs')).map((g) => join(cacheDir, 'docs', g))[0]!;
+    const entries = readdirSync(gen).filter((f) => /^[0-9a-f]{64}\.json$/.test(f)).map((f) => join(gen, f));
+    for (const entry of entries) {
+      const bytes = readFileSync(entry);
+      const [a, z] = (JSON.parse(bytes.subarray(bytes.length - 256).toString('utf8')) as Record<string, [number, number]>).tags!;
+      bytes.fill(0xff, a, z);
+      writeFileSync(entry, bytes);
+    }
+    const same = (dir: string) => {
+      const names = files(clean).filter((f) => f !== 'run-report.json');
+      expect(files(dir).filter((f) => f !== 'run-report.json')).toEqual(names);
+      for (const f of names) expect(readFileSync(join(dir, f)).equals(readFileSync(join(clean, f))), f).toBe(true);
+    };
+    return { corpus, statement, run, out, logged, entries, same };
+  };
+
+  it('is processed again from its file when the run needs the document, and its entry made again', async () => {
+    const { run, logged, entries, same } = await setUp('unreadable-doc');
+    // Outputs made anew (another folder), and every document asked for, as the review page does.
+    const out = join(tmp('accords-unreadable-doc-out2'), 'out');
+    const again = await run(out, { needDocs: true });
+    expect(again.docs.length).toBe(again.documents);
+    expect(logged.filter((l) => l.includes('its cache entry could not be read') && l.includes('processed again from the file')).length).toBe(entries.length);
+    same(out);
+    // The entries were made again: read back, nothing is processed again.
+    logged.length = 0;
+    await run(join(tmp('accords-unreadable-doc-out3'), 'out'), { needDocs: true });
+    expect(logged.filter((l) => l.includes('could not be read'))).toEqual([]);
+  });
+
+  it('whose outputs were made for another path: the run stops naming the statement, removes the entry, and the next run processes it', async () => {
+    const { corpus, run, out, same } = await setUp('unreadable-renamed');
+    // A statement found at one address only: its outputs come from its entry, made for the old path.
+    const statement = '2024-03-04_nh-ks-technology-council-fact-sheet.md';
+    renameSync(join(corpus, statement), join(corpus, `renamed-${statement}`));
+    const error = await run(out).then(() => undefined, (err: Error) => err);
+    expect(error?.name).toBe('UserError');
+    expect((error as { file?: string }).file).toMatch(/renamed-2024-03-04_nh-ks-technology-council-fact-sheet\.md$/);
+    expect(error?.message).toMatch(/cache entry could not be read/);
+    expect((error as { hint?: string }).hint).toMatch(/run again/);
+    const second = await run(out);
+    expect(second.processed).toBe(1);
+    renameSync(join(corpus, `renamed-${statement}`), join(corpus, statement));
+    await run(out);
+    same(out);
+  });
+});
+
 describe('a damaged cache entry', () => {
   it('is processed again, whatever part of it was damaged, and the outputs are those of a run without a cache', async () => {
     const cacheDir = tmp('accords-damaged');
