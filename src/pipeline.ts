@@ -287,8 +287,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   let done = 0;
   let reused = 0;
   let retagged = 0;
-  /** What each document was prepared from: one whose cache entry turns out damaged is prepared again. */
-  const jobs = new Map<Prepared, PrepareJob>();
+  /** Which file each document came from: one whose cache entry turns out damaged is prepared again from it. */
+  const fileOf = new Map<Prepared, number>();
   const prepared = await Promise.all(
     files.map((f, i) =>
       limit(async () => {
@@ -297,7 +297,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         const donor = key && donors ? join(donors.dir, `${keyOf(i, donors.salt)}.json`) : undefined;
         const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), ...(donor ? { donor } : {}), cacheDir: generation, full: !!opts.full };
         const r = pool ? await pool.run<Prepared>({ kind: 'prepare', job }) : await prepareFile(job, ctx);
-        jobs.set(r, job);
+        if (r.fromCache) fileOf.set(r, i);
         if (r.fromCache) reused++;
         if (r.retagged) retagged++;
         done++;
@@ -358,13 +358,16 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     try {
       return fullDoc(r, loadDocSync(r.cached!, r.info.path));
     } catch (err) {
-      const job = jobs.get(r)!;
+      const i = fileOf.get(r);
+      if (i === undefined) throw err;
       log(`warning: ${printable(r.info.path)}: its cache entry could not be read (${(err as Error).message}); processed again from the file`);
-      const again = await prepareFile({ ...job, full: true }, ctx);
+      const again = await prepareFile({ file: files[i]!, display: r.info.path, key: keys[i]!, cacheDir: generation, full: true }, ctx);
+      // Not cached again (the file could not be processed now): the damaged entry goes, and the next run processes the statement.
+      if (!again.cached) await rm(r.cached!, { force: true });
       return fullDoc(r, again.doc ?? loadDocSync(again.cached!, r.info.path));
     }
   };
-  /** Documents found at two addresses, read once for aggregation and again for their outputs. */
+  /** Documents found at two addresses, as aggregation read them: their outputs are made from them, without reading them again. */
   const mergedDocs = new Map<Prepared, Doc>();
 
   // Analysts' decisions replace the automatic tags in the outputs (objectives,
@@ -495,6 +498,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       const codes = agg.codes[r.info.id] ?? [];
       if (!reviewedDocs.has(r) && !merged.has(r) && r.cached) return { kind: 'kept', cached: r.cached, info: { path: r.info.path, id: r.info.id, ...(r.info.outputs ? { outputs: r.info.outputs } : {}) }, codes };
       const doc = reviewedDocs.get(r) ?? mergedDocs.get(r) ?? fullDoc(r);
+      mergedDocs.delete(r);
       return { kind: 'made', id: r.info.id, ...renderDoc(doc, codes, registry) };
     };
     function* items(): Generator<OutputItem> {

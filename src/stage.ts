@@ -350,7 +350,8 @@ function untagged(doc: Doc): { bare: BareDoc; tags: PassageTags[] } {
 
 /** The document `bare` with its passages' tags put back (last, where tagging puts them). */
 function withTags(bare: BareDoc, tags: unknown): Doc {
-  if (!Array.isArray(tags) || tags.length !== bare.passages.length) throw new Error('damaged cache entry: its tags do not match its passages');
+  const tagsOk = (t: unknown) => !!t && typeof t === 'object' && Array.isArray((t as PassageTags).objectives) && Array.isArray((t as PassageTags).domains) && Array.isArray((t as PassageTags).evidence);
+  if (!Array.isArray(tags) || tags.length !== bare.passages.length || !tags.every(tagsOk)) throw new Error('damaged cache entry: its tags do not match its passages');
   return { ...bare, passages: bare.passages.map((p, i) => ({ ...p, tags: tags[i] as PassageTags })) };
 }
 
