@@ -297,8 +297,10 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
         const donor = key && donors ? join(donors.dir, `${keyOf(i, donors.salt)}.json`) : undefined;
         const job: PrepareJob = { file: f, display, ...(key ? { key } : {}), ...(donor ? { donor } : {}), cacheDir: generation, full: !!opts.full };
         const r = pool ? await pool.run<Prepared>({ kind: 'prepare', job }) : await prepareFile(job, ctx);
-        if (r.fromCache) fileOf.set(r, i);
-        if (r.fromCache) reused++;
+        if (r.fromCache) {
+          reused++;
+          fileOf.set(r, i);
+        }
         if (r.retagged) retagged++;
         done++;
         const d = r.info;
@@ -354,9 +356,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
    * was read so far) processed again from its file, and its entry made again.
    */
   const readDoc = async (r: Prepared): Promise<Doc> => {
-    if (r.doc) return fullDoc(r);
     try {
-      return fullDoc(r, loadDocSync(r.cached!, r.info.path));
+      return fullDoc(r);
     } catch (err) {
       const i = fileOf.get(r);
       if (i === undefined) throw err;
