@@ -284,6 +284,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       return (compiled ??= compileRules(ruleSet));
     },
   };
+  // Summaries are aggregated once every statement is there (see below).
+  const aggregator = new Aggregator(registry);
   let done = 0;
   let reused = 0;
   let retagged = 0;
@@ -302,6 +304,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
           fileOf.set(r, i);
         }
         if (r.retagged) retagged++;
+        // Held until every statement is there: its repeated strings shared at once.
+        aggregator.share(r.info.summary);
         done++;
         const d = r.info;
         const errs = d.messages.filter((m) => m.severity === 'error');
@@ -387,7 +391,6 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // Aggregation reads one compact summary per document, never whole documents;
   // a document is read again only when a merge or an analyst's decision changes its summary.
   const reviewedDocs = new Map<Prepared, Doc>();
-  const aggregator = new Aggregator(registry);
   for (const r of kept) {
     const concerned = applier?.concerns(r.info) ?? false;
     if (!concerned && !merged.has(r) && !opts.override) {

@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runPipeline, type RunSummary } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
@@ -154,6 +155,54 @@ describe('aggregation from document summaries', () => {
     expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort());
     for (const [k, v] of fa) expect(fb.get(k), k).toBe(v);
   });
+
+  it('is made once, from summaries shared as they arrived or not, and lets them go: a run holds only the aggregate while it writes its outputs', () => {
+    const once = new Aggregator(registry);
+    for (const s of summaries) once.add(JSON.parse(JSON.stringify(s)) as DocSummary);
+    expect(JSON.stringify(once.result(ALL))).toBe(JSON.stringify(aggregate(summaries, registry, ALL)));
+    expect(() => once.result(ALL)).toThrow(/made already/);
+    expect(() => once.add(summaries[0]!)).toThrow(/after the aggregate was made/);
+    // Summaries whose strings were shared as they arrived (twice for one), added later in another order: the same aggregate.
+    const early = new Aggregator(registry);
+    const copies = summaries.map((s) => JSON.parse(JSON.stringify(s)) as DocSummary);
+    for (const s of copies) early.share(s);
+    early.share(copies[0]!);
+    for (const s of [...copies].reverse()) early.add(s);
+    expect(JSON.stringify(early.result(ALL))).toBe(JSON.stringify(aggregate(summaries, registry, ALL)));
+    // In a process that can ask for a collection: once the aggregate is made, no summary is held (the aggregate still is).
+    const dir = tmp('aggregate-release');
+    writeFileSync(join(dir, 'summaries.json'), JSON.stringify(summaries));
+    const script = join(dir, 'release.mts');
+    writeFileSync(
+      script,
+      `import { readFileSync } from 'node:fs';
+import { Aggregator } from ${JSON.stringify(join(ROOT, 'src', 'aggregate', 'index.ts'))};
+import { loadRegistry } from ${JSON.stringify(join(ROOT, 'src', 'rules', 'index.ts'))};
+const registry = await loadRegistry(${JSON.stringify(join(ROOT, 'rules', 'partnerships.yaml'))}, ${JSON.stringify(join(FIXTURE, 'partnerships.yaml'))});
+const summaries = JSON.parse(readFileSync(${JSON.stringify(join(dir, 'summaries.json'))}, 'utf8'));
+const held = summaries.map((s) => new WeakRef(s));
+// In a function of its own: no variable of this suspended module keeps a summary.
+const make = (list) => {
+  const aggregator = new Aggregator(registry);
+  for (const s of list) aggregator.add(s);
+  return { aggregator, agg: aggregator.result({ domain: null, from: null, until: null }) };
+};
+const { aggregator, agg } = make(summaries.splice(0));
+// Weak references are kept alive until the current job ends.
+await new Promise((resolve) => setTimeout(resolve, 10));
+globalThis.gc();
+console.log(held.length, held.filter((r) => r.deref() !== undefined).length, agg.profiles.length, typeof aggregator);
+`,
+    );
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    const [count, stillHeld, profiles, kept] = r.stdout.trim().split(' ');
+    // The aggregator itself is still there: it is what must not hold them.
+    expect(kept).toBe('object');
+    expect(Number(count)).toBe(summaries.length);
+    expect(Number(stillHeld)).toBe(0);
+    expect(Number(profiles)).toBeGreaterThan(0);
+  }, 60_000);
 
   it('marks a cell reviewed only when its strongest evidence was reviewed', () => {
     const reviewing = (words: string): Override => (p) => (p.text.includes(words) ? { objectives: p.tags.objectives, reviewed: true } : undefined);

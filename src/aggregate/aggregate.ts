@@ -202,25 +202,50 @@ export class Aggregator {
   /** One copy of each word, label and reason the summaries repeat (see shareStrings). */
   private readonly strings = new Map<string, string>();
 
+  /** Summaries whose strings are shared already (see share). */
+  private readonly shared = new WeakSet<DocSummary>();
+  private done = false;
+
   constructor(private readonly registry: Registry) {}
 
-  add(summary: DocSummary): void {
+  /**
+   * Share the strings of a summary that will be added later, as soon as it arrives:
+   * a run holds every statement's summary until all are there, a quarter smaller so.
+   */
+  share(summary: DocSummary): void {
+    if (this.done || this.shared.has(summary)) return;
     shareStrings(summary, this.strings);
+    this.shared.add(summary);
+  }
+
+  add(summary: DocSummary): void {
+    if (this.done) throw new Error('a summary was added after the aggregate was made');
+    if (!this.shared.has(summary)) shareStrings(summary, this.strings);
     const prev = this.docs.get(summary.id);
     this.docs.set(summary.id, prev ? mergeDuplicate(prev, summary) : summary);
   }
 
+  /**
+   * The aggregate of the summaries added, made once: the aggregator lets them go,
+   * so that a run holds only the aggregate while it writes its outputs (at 1,000
+   * statements the summaries held apart from it were 18 MB of a 103 MB heap).
+   */
   result(scope: Scope): Aggregate {
-    return build([...this.docs.values()], this.registry, scope);
+    if (this.done) throw new Error('the aggregate was made already');
+    this.done = true;
+    const docs = [...this.docs.values()];
+    this.docs.clear();
+    this.strings.clear();
+    return build(docs, this.registry, scope);
   }
 }
 
 /**
  * Summaries arrive one by one, each from its own message or cache record, and
  * every string in them is a copy of its own: the headings every passage under
- * them repeats, the grade reasons, rule ids and labels of every tag. The
- * aggregator holds all of them until it has written the outputs; one copy of
- * each repeated string, shared, makes a summary a quarter smaller in memory.
+ * them repeats, the grade reasons, rule ids and labels of every tag. A run
+ * holds all of them until the aggregate is made; one copy of each repeated
+ * string, shared, makes a summary a quarter smaller in memory.
  * The passages' own texts and ids are left as they are (they do not repeat).
  * A string is a value: sharing it changes nothing else.
  */
