@@ -284,7 +284,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
       return (compiled ??= compileRules(ruleSet));
     },
   };
-  // Summaries are aggregated once every statement is there (see below).
+  // Summaries are aggregated once every statement is there (see below); the
+  // aggregator lives as long as this run, and lets them go once it has made the aggregate.
   const aggregator = new Aggregator(registry);
   let done = 0;
   let reused = 0;
@@ -405,7 +406,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     }
     aggregator.add(withDigest(summarize(doc, registry, override)));
   }
-  for (const r of kept) (r.info as Partial<DocInfo>).summary = undefined;
+  // Held by the aggregator now (the duplicates' by no one): the records keep the rest.
+  for (const r of prepared) (r.info as Partial<DocInfo>).summary = undefined;
   const agg: Aggregate = aggregator.result(scope);
   phase('aggregation');
   const failed = docsInfo.filter((d) => d.messages.some((m) => m.severity === 'error'));

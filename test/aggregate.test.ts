@@ -156,19 +156,26 @@ describe('aggregation from document summaries', () => {
     for (const [k, v] of fa) expect(fb.get(k), k).toBe(v);
   });
 
-  it('is made once, from summaries shared as they arrived or not, and lets them go: a run holds only the aggregate while it writes its outputs', () => {
+  it('is made once: nothing is added, shared or made after it', () => {
     const once = new Aggregator(registry);
     for (const s of summaries) once.add(JSON.parse(JSON.stringify(s)) as DocSummary);
     expect(JSON.stringify(once.result(ALL))).toBe(JSON.stringify(aggregate(summaries, registry, ALL)));
     expect(() => once.result(ALL)).toThrow(/made already/);
-    expect(() => once.add(summaries[0]!)).toThrow(/after the aggregate was made/);
-    // Summaries whose strings were shared as they arrived (twice for one), added later in another order: the same aggregate.
+    expect(() => once.add(summaries[0]!)).toThrow(/added after the aggregate was made/);
+    expect(() => once.share(summaries[0]!)).toThrow(/shared after the aggregate was made/);
+  });
+
+  it('is the same from summaries whose strings were shared as they arrived', () => {
+    // Shared as they arrived (one twice), added later in another order.
     const early = new Aggregator(registry);
     const copies = summaries.map((s) => JSON.parse(JSON.stringify(s)) as DocSummary);
     for (const s of copies) early.share(s);
     early.share(copies[0]!);
     for (const s of [...copies].reverse()) early.add(s);
     expect(JSON.stringify(early.result(ALL))).toBe(JSON.stringify(aggregate(summaries, registry, ALL)));
+  });
+
+  it('lets the summaries go once the aggregate is made: a run holds only the aggregate while it writes its outputs', () => {
     // In a process that can ask for a collection: once the aggregate is made, no summary is held (the aggregate still is).
     const dir = tmp('aggregate-release');
     writeFileSync(join(dir, 'summaries.json'), JSON.stringify(summaries));
@@ -195,7 +202,7 @@ console.log(held.length, held.filter((r) => r.deref() !== undefined).length, agg
 `,
     );
     const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(r.stderr).toBe('');
+    expect(r.status, r.stderr).toBe(0);
     const [count, stillHeld, profiles, kept] = r.stdout.trim().split(' ');
     // The aggregator itself is still there: it is what must not hold them.
     expect(kept).toBe('object');

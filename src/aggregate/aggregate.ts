@@ -194,8 +194,9 @@ function mergeDuplicate(a: DocSummary, b: DocSummary): DocSummary {
 
 /**
  * Aggregation, one document summary at a time: `add` them in any order (as
- * workers finish), then `result` for a scope. The result depends only on the
- * set of summaries, never on the order they arrived in.
+ * workers finish; `share` a summary's strings as it arrives when it is added
+ * later), then `result`, once, for a scope. The result depends only on the set of
+ * summaries, never on the order they arrived in.
  */
 export class Aggregator {
   private readonly docs = new Map<string, DocSummary>();
@@ -213,7 +214,8 @@ export class Aggregator {
    * a run holds every statement's summary until all are there, a quarter smaller so.
    */
   share(summary: DocSummary): void {
-    if (this.done || this.shared.has(summary)) return;
+    if (this.done) throw new Error('a summary was shared after the aggregate was made');
+    if (this.shared.has(summary)) return;
     shareStrings(summary, this.strings);
     this.shared.add(summary);
   }

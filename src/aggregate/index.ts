@@ -6,7 +6,7 @@
  * Aggregation reads per-document summaries, never whole documents:
  *   summarize(doc, registry, override) -> DocSummary        (one document at a time)
  *   aggregate(summaries, registry, scope) -> Aggregate      (any order, same result)
- * or incrementally with `new Aggregator(registry)`, `add(summary)`, `result(scope)`.
+ * or incrementally with `new Aggregator(registry)`, `add(summary)`, then `result(scope)` once.
  */
 export { attribute } from './attribute.js';
 export { summarize, withDigest, namedPartnerships, type DocSummary, type PassageSummary, type ObjectiveSummary, type Override, type PassageFacts } from './summary.js';
