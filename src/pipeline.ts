@@ -9,10 +9,11 @@ import { sha256 } from './core/hash.js';
 import { ContentHashes } from './core/contenthash.js';
 import { sourceHash } from './core/codehash.js';
 import { printable } from './core/printable.js';
-import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFilePieces, writeOrLink, type FilePiece, type Lock } from './core/fsutil.js';
+import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFileAtomic, writeFilePieces, writeOrLink, type FilePiece, type Lock } from './core/fsutil.js';
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
-import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, compileRules, type CompiledRules } from './rules/index.js';
+import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, compileRules, type CompiledRules, type RuleSet } from './rules/index.js';
+import { ruleDigest, RULE_DIGEST } from './rules/digest.js';
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, withDigest, type Scope, type Override, type Aggregate } from './aggregate/index.js';
@@ -60,6 +61,8 @@ export interface RunSummary {
   reused: number;
   /** Of the documents processed, those tagged again from an earlier generation's extraction (the rules or registry changed, not the document). */
   retagged?: number;
+  /** Of those statements' passages, how many kept their earlier tags: no rule that changed can touch them (see rules/digest.ts). */
+  keptTags?: number;
   /** True when nothing changed and the outputs were left as they were. */
   upToDate?: boolean;
   failed: number;
@@ -194,6 +197,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const generation = join(docCache, salt.slice(0, 16));
   await mkdir(generation, { recursive: true });
   await markUsed(generation, { salt, extraction });
+  await keepDigest(generation, ruleSet);
   const donors = opts.full ? undefined : await donorGeneration(docCache, generation, extraction);
 
   const scope: Scope = opts.matrix ?? { domain: config.matrix.domain, from: config.matrix.from, until: config.matrix.until };
@@ -290,6 +294,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   let done = 0;
   let reused = 0;
   let retagged = 0;
+  // Of the passages of the statements tagged again, those that kept their tags (no changed rule touches them).
+  let keptTags = 0;
+  let retaggedPassages = 0;
   /** Which file each document came from: one whose cache entry turns out damaged is prepared again from it. */
   const fileOf = new Map<Prepared, number>();
   const prepared = await Promise.all(
@@ -304,7 +311,11 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
           reused++;
           fileOf.set(r, i);
         }
-        if (r.retagged) retagged++;
+        if (r.retagged) {
+          retagged++;
+          keptTags += r.kept ?? 0;
+          retaggedPassages += r.info.passages;
+        }
         // Held until every statement is there: its repeated strings shared at once.
         aggregator.share(r.info.summary);
         done++;
@@ -442,6 +453,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     processed: prepared.length - reused,
     unchanged: reused,
     retagged,
+    kept_tags: keptTags,
   };
 
   // Build the whole output folder beside the old one and swap it in: an
@@ -569,7 +581,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   const lines = [
     `accords: ${docs.length} documents, ${passages} passages, ${agg.profiles.length} partnerships, rules ${ruleSet.version}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  ok ${docs.length - failed.length}, failed ${failed.length}, warnings ${warnings}, unattributed ${unattributed.length}${listing.length ? `, skipped ${listing.length}` : ''}`,
-    `  re-processed ${prepared.length - reused}${retagged ? ` (${retagged} tagged again, extracted by an earlier run)` : ''}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
+    `  re-processed ${prepared.length - reused}${retagged ? ` (${retagged} tagged again, extracted by an earlier run${keptTags ? `; ${keptTags} of their ${retaggedPassages} passages kept their tags, which no changed rule can touch` : ''})` : ''}, unchanged ${reused}${opts.full ? ' (--full)' : ''}${duplicates.length ? `, duplicates ${duplicates.length}` : ''}`,
   ];
   if (reviewProblem) lines.push(`  reviews NOT applied: ${reviewProblem}; the outputs show the automatic tags only`);
   if (applied && (applied.applied || applied.stale.length)) {
@@ -602,6 +614,7 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
     processed: prepared.length - reused,
     reused,
     retagged,
+    keptTags,
     failed: failed.length,
     warnings,
     passages,
@@ -625,6 +638,17 @@ async function markUsed(generation: string, madeBy: { salt: string; extraction: 
   const had = await readFile(join(generation, USED), 'utf8').catch(() => undefined);
   if (had === text) await utimes(join(generation, USED), now, now);
   else await writeFile(join(generation, USED), text);
+}
+
+/**
+ * What the generation's rules say, rule by rule (see rules/digest.ts), written once
+ * when the generation is made: a later run under other rules keeps the tags of the
+ * passages their changes cannot touch. Best effort: without it, every passage is tagged again.
+ */
+async function keepDigest(generation: string, ruleSet: RuleSet): Promise<void> {
+  const file = join(generation, RULE_DIGEST);
+  if (existsSync(file)) return;
+  await writeFileAtomic(file, JSON.stringify(ruleDigest(ruleSet))).catch(() => {});
 }
 
 /**

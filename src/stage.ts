@@ -6,8 +6,8 @@
  * the per-document summary aggregation needs; the whole document stays in the
  * cache of processed documents and is read again only to render its outputs.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { deserialize, serialize } from 'node:v8';
 import type { Doc, DocMeta, Passage, PassageTags } from './core/doc.js';
@@ -20,6 +20,7 @@ import { extractFile } from './extract/index.js';
 import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
+import { changedWords, mayChange, readDigest, RULE_DIGEST } from './rules/digest.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
 import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, LEVELS, RHYTHMS, type DocSummary, type GovernanceFacts, type Level, type PassageFacts, type TextEvent } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
@@ -53,6 +54,8 @@ export interface Prepared {
   fromCache: boolean;
   /** Processed from an earlier generation's extraction of the same bytes (see retagged). */
   retagged?: boolean;
+  /** Of such a document's passages, how many kept their earlier tags (no changed rule could touch them). */
+  kept?: number;
   ms: number;
   /** The part-of-speech verdicts reached in this thread since the last document (see takeVerdicts). */
   verdicts?: Verdict[];
@@ -94,8 +97,8 @@ export async function processFile(path: string, config: LoadedConfig, rules: Com
 }
 
 /** The steps after extraction and segmentation: every passage tagged and graded, the document attributed. */
-function tagDoc(doc: Doc, passages: Passage[], rules: CompiledRules, registry: Registry, displayPath: string): Doc {
-  doc.passages = passages.map((p) => ({ ...p, tags: classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
+function tagDoc(doc: Doc, passages: Passage[], rules: CompiledRules, registry: Registry, displayPath: string, keep?: (p: Passage, i: number) => PassageTags | undefined): Doc {
+  doc.passages = passages.map((p, i) => ({ ...p, tags: keep?.(p, i) ?? classify({ text: p.text, headings: p.headings, title: doc.meta.title, kind: p.kind, ...(p.listIntro ? { listIntro: p.listIntro } : {}) }, rules) }));
   // The messages so far are extraction's: its cache entry says how many (see retagged).
   extractedMessages.set(doc, doc.messages.length);
   const attr = attribute(doc.meta, doc.text, registry, displayPath);
@@ -125,10 +128,11 @@ function crashed(path: string, displayPath: string, err: Error): Doc {
  * A document processed by other rules or another registry (an entry of an earlier
  * generation of the cache, made by the same code and settings from the same bytes)
  * tagged again with these: its extraction and segmentation depend on neither and
- * are not done again. Undefined when the entry cannot be read or holds a document
+ * are not done again, and its passages that no changed rule can touch keep their
+ * tags (see keptTags). Undefined when the entry cannot be read or holds a document
  * that failed (those are processed from the file).
  */
-function retagged(donor: string, rules: CompiledRules, registry: Registry, displayPath: string): { doc: Doc; known: Partial<PassageFacts> } | undefined {
+function retagged(donor: string, generation: string, rules: CompiledRules, registry: Registry, displayPath: string): { doc: Doc; known: Partial<PassageFacts>; kept: number } | undefined {
   let old: BareDoc;
   let extracted: number | undefined;
   let facts: Buffer;
@@ -145,11 +149,88 @@ function retagged(donor: string, rules: CompiledRules, registry: Registry, displ
   try {
     // As extraction left it: no passages, partnerships, or messages of the steps after extraction yet (the fields keep their order).
     const doc: Doc = { ...old, passages: [], partnerships: [], messages: old.messages.slice(0, extracted) };
-    return { doc: tagDoc(doc, old.passages, rules, registry, displayPath), known: knownFacts(facts, old, registry) };
+    const keep = keptTags(donor, generation, old, rules.version);
+    const tagged = tagDoc(doc, old.passages, rules, registry, displayPath, keep?.tags);
+    return { doc: tagged, known: knownFacts(facts, old, registry), kept: keep?.count() ?? 0 };
   } catch {
     // Processed from the file instead, which fails the same way and says so.
     return undefined;
   }
+}
+
+/**
+ * From a donor generation's rules to this run's (see rules/digest.ts, each
+ * generation's folder holds its digest): the words that may change a passage's
+ * tags, and the two rule sets' versions. Undefined when no tags can be kept (a
+ * digest missing or unreadable, or changes that may touch any passage). Read once
+ * per pair of folders.
+ */
+interface Change {
+  /** The word lists that may change a passage's tags (see changedWords). */
+  words: string[][];
+  was: string;
+  now: string;
+}
+const changes = new Map<string, Change | undefined>();
+function changeBetween(donorDir: string, generation: string): Change | undefined {
+  const key = `${donorDir}\u0000${generation}`;
+  if (changes.has(key)) return changes.get(key);
+  let change: Change | undefined;
+  try {
+    const read = (dir: string) => readDigest(JSON.parse(readFileSync(join(dir, RULE_DIGEST), 'utf8')));
+    const before = read(donorDir);
+    const now = read(generation);
+    const words = before && now ? changedWords(before, now) : undefined;
+    // Rules of the same version say the same: digests that differ were made from something else (not kept).
+    if (words && !(before!.version === now!.version && words.length)) change = { words, was: before!.version, now: now!.version };
+  } catch {
+    change = undefined;
+  }
+  if (changes.size > 8) changes.clear();
+  changes.set(key, change);
+  return change;
+}
+
+/**
+ * The earlier tags of a donor's passages that no changed rule can touch (see
+ * rules/digest.ts): such a passage keeps its tags, the version its evidence
+ * records turned to `version`; the others (undefined) are tagged again. Undefined
+ * when none can be kept: no change is known between the two generations' rules.
+ * The donor's tags are read when the first passage keeps its own; when they
+ * cannot be, every passage is tagged again.
+ */
+function keptTags(donor: string, generation: string, old: BareDoc, version: string): { tags: (p: Passage, i: number) => PassageTags | undefined; count: () => number } | undefined {
+  const change = changeBetween(dirname(donor), generation);
+  if (!change || change.now !== version) return undefined;
+  const { words, was, now } = change;
+  let tags: PassageTags[] | null | undefined;
+  const earlier = () => {
+    if (tags === undefined) {
+      try {
+        tags = withTags(old, deserialize(readEntry(donor, ['tags']).parts[0]!) as unknown).passages.map((p) => p.tags);
+      } catch {
+        tags = null;
+      }
+    }
+    return tags;
+  };
+  let count = 0;
+  const title = old.meta.title;
+  return {
+    tags: (p, i) => {
+      // The passage and what the tagger reads with it: its headings, the title, its list's lead-in.
+      if (mayChange(words, [p.text, ...(p.headings ?? []), title, p.listIntro])) return undefined;
+      const t = earlier()?.[i];
+      if (!t) return undefined;
+      const evidence = [...t.evidence, ...t.objectives.flatMap((o) => (Array.isArray(o.evidence) ? o.evidence : [undefined]))];
+      // Only tags the earlier rules made, as every piece of their evidence says.
+      if (!evidence.every((e) => !!e && typeof e === 'object' && e.rulesVersion === was)) return undefined;
+      for (const e of evidence) e!.rulesVersion = now;
+      count++;
+      return t;
+    },
+    count: () => count,
+  };
 }
 
 /**
@@ -384,11 +465,11 @@ async function prepareOne(job: PrepareJob, ctx: StageContext): Promise<Prepared>
       // A damaged cache entry (or one another version wrote): processed again.
     }
   }
-  const again = job.donor && !job.full ? retagged(job.donor, ctx.rules, ctx.registry, job.display) : undefined;
+  const again = job.donor && !job.full ? retagged(job.donor, job.cacheDir, ctx.rules, ctx.registry, job.display) : undefined;
   const doc = again?.doc ?? (await processFile(job.file, ctx.config, ctx.rules, ctx.registry, job.display));
   if (cached && !doc.messages.some((m) => m.code === 'pipeline/crash')) {
     const info = record(doc, cached, ctx, again?.known);
-    return { info, cached, fromCache: false, ...(again ? { retagged: true } : {}), ms: Math.round(performance.now() - t0) };
+    return { info, cached, fromCache: false, ...(again ? { retagged: true, kept: again.kept } : {}), ms: Math.round(performance.now() - t0) };
   }
   const info = infoOf(doc, ctx.registry);
   withDigest(info.summary);
