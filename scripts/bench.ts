@@ -205,6 +205,8 @@ interface Timed {
   tail: string;
   /** Seconds per phase, from the run report. */
   phases?: Record<string, number>;
+  /** Passages that kept their tags through a change of rules, from the run report. */
+  kept?: number;
 }
 function timedRun(cfg: string, corpusDir: string, outDir: string, full: boolean): Timed {
   const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M %U %S', process.execPath, join(root, 'bin/accords.js'), 'run', '--config', cfg, '--corpus', corpusDir, '--out', outDir, '--quiet', ...(full ? ['--full'] : [])], {
@@ -216,13 +218,14 @@ function timedRun(cfg: string, corpusDir: string, outDir: string, full: boolean)
   const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !l.startsWith('@@time')).slice(-3).join(' | ').slice(0, 400);
   if (!m) return { ok: false, wall: NaN, rssMB: NaN, cores: NaN, tail: r.error ? `${r.error.message}` : tail };
   const wall = Number(m[1]);
-  let phases: Record<string, number> | undefined;
+  let report: { phases?: Record<string, number>; kept_tags?: number } = {};
   try {
-    phases = (JSON.parse(readFileSync(join(outDir, 'run-report.json'), 'utf8')) as { phases?: Record<string, number> }).phases;
+    report = JSON.parse(readFileSync(join(outDir, 'run-report.json'), 'utf8')) as typeof report;
   } catch {
-    phases = undefined;
+    report = {};
   }
-  return { ok: r.status === 0, wall, rssMB: Math.round(Number(m[2]) / 1024), cores: round((Number(m[3]) + Number(m[4])) / Math.max(wall, 0.01)), tail, ...(phases ? { phases } : {}) };
+  const { phases, kept_tags: kept } = report;
+  return { ok: r.status === 0, wall, rssMB: Math.round(Number(m[2]) / 1024), cores: round((Number(m[3]) + Number(m[4])) / Math.max(wall, 0.01)), tail, ...(phases ? { phases } : {}), ...(kept !== undefined ? { kept } : {}) };
 }
 /** A run's phases for its row, when it ran and its report says them. */
 const phasesOf = (t: Timed) => (t.ok && t.phases ? { phases: t.phases } : {});
@@ -248,10 +251,22 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
         emit({ measure: `run ${size}+1`, value: inc.ok ? inc.wall : 'failed', unit: 's', peak_rss_mb: inc.rssMB, cpu_cores: inc.cores, ...phasesOf(inc), note: inc.ok ? `one statement added (${added.length})` : inc.tail });
         const same = timedRun(cfg, corpusDir, join(dir, 'out'), false);
         emit({ measure: `run ${size + 1} unchanged`, value: same.ok ? same.wall : 'failed', unit: 's', peak_rss_mb: same.rssMB, cpu_cores: same.cores, note: same.ok ? 'nothing changed' : same.tail });
-        // Every statement tagged again (a comment in a rule file gives the rules a new version).
-        appendFileSync(join(rulesCopy, 'scope.yaml'), '\n# changed\n');
+        // A rule change as analysts make them: a pattern added to one rule. Every statement
+        // is tagged again; the passages none of the changed words can occur in keep their tags.
+        const research = join(rulesCopy, 'objectives', 'research.yaml');
+        const before = readFileSync(research, 'utf8');
+        const edited = before.replace(/(  - id: research\.institutions\n[\s\S]*?\n    patterns:\n)/, '$1      - centers? of excellence\n');
+        writeFileSync(research, edited);
         const rc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
-        emit({ measure: `run ${size + 1} after a rule change`, value: rc.ok ? rc.wall : 'failed', unit: 's', peak_rss_mb: rc.rssMB, cpu_cores: rc.cores, ...phasesOf(rc), note: rc.ok ? 'every statement tagged again' : rc.tail });
+        emit({ measure: `run ${size + 1} after a rule change`, value: rc.ok ? rc.wall : 'failed', unit: 's', peak_rss_mb: rc.rssMB, cpu_cores: rc.cores, ...phasesOf(rc), ...(rc.kept !== undefined ? { kept_tags: rc.kept } : {}), note: rc.ok ? (edited === before ? 'the rule edit did not apply: every passage tagged again' : `a pattern added to one rule (research.institutions): every statement tagged again, ${rc.kept ?? 0} passages kept their tags`) : rc.tail });
+        // Rules in another order (a rule moved to the end of its file): no passage can keep its tags.
+        const moved = readFileSync(research, 'utf8');
+        const a = moved.indexOf('  - id: research.forum\n');
+        const b = moved.indexOf('  - id: ', a + 1);
+        if (a >= 0 && b > a) writeFileSync(research, `${moved.slice(0, a)}${moved.slice(b).trimEnd()}\n${moved.slice(a, b)}`);
+        else appendFileSync(join(rulesCopy, 'scope.yaml'), '\n# changed\n');
+        const ro = timedRun(cfg, corpusDir, join(dir, 'out'), false);
+        emit({ measure: `run ${size + 1} after rules reordered`, value: ro.ok ? ro.wall : 'failed', unit: 's', peak_rss_mb: ro.rssMB, cpu_cores: ro.cores, ...phasesOf(ro), ...(ro.kept !== undefined ? { kept_tags: ro.kept } : {}), note: ro.ok ? `a rule moved to the end of its file: every passage tagged again (${ro.kept ?? 0} kept their tags)` : ro.tail });
         // A statement newer than all the others, as one published today is: the date every profile's age is measured to moves.
         const newer = addNewerStatement(corpus, corpusDir, size + 1, 10);
         const nw = timedRun(cfg, corpusDir, join(dir, 'out'), false);
