@@ -13,7 +13,8 @@ import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFileAt
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, compileRules, type CompiledRules, type RuleSet } from './rules/index.js';
-import { ruleDigest, RULE_DIGEST } from './rules/digest.js';
+import { readDigest, ruleDigest, RULE_DIGEST } from './rules/digest.js';
+import { packageVersion } from './rules/cache.js';
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
 import { Aggregator, summarize, withDigest, type Scope, type Override, type Aggregate } from './aggregate/index.js';
@@ -188,7 +189,8 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // Extraction and segmentation depend on the limits, the code and V8 (besides the
   // statement's bytes): a generation that differs from this one only in its rules or
   // registry holds documents whose extraction this run can use again.
-  const extractionParts = [config.limits, await sourceHash(), process.versions.v8];
+  // The libraries that read statements and rules too: an upgrade of one can change what a document holds.
+  const extractionParts = [config.limits, await sourceHash(), process.versions.v8, PROCESSING_LIBRARIES.map((n) => `${n}@${packageVersion(n)}`)];
   const extraction = sha256(JSON.stringify(extractionParts));
   const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, ...extractionParts]));
   // Entries are kept by generation (one folder per salt): when rules or code change,
@@ -628,6 +630,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   }
 }
 
+/** The libraries that read statements (HTML, PDF) and rules, or tag (part of speech, raw expressions). */
+const PROCESSING_LIBRARIES = ['cheerio', 'compromise', 'pdf-parse', 're2js', 'yaml', 'zod'];
+
 /** A generation of the cache of processed documents records when a run last used it. */
 const USED = '.used';
 
@@ -647,7 +652,15 @@ async function markUsed(generation: string, madeBy: { salt: string; extraction: 
  */
 async function keepDigest(generation: string, ruleSet: RuleSet): Promise<void> {
   const file = join(generation, RULE_DIGEST);
-  if (existsSync(file)) return;
+  // Written again when it cannot be read (cut short, damaged): without it no later run keeps tags.
+  const had = await readFile(file, 'utf8').catch(() => undefined);
+  if (had !== undefined) {
+    try {
+      if (readDigest(JSON.parse(had))?.version === ruleSet.version) return;
+    } catch {
+      // Not JSON: written again.
+    }
+  }
   await writeFileAtomic(file, JSON.stringify(ruleDigest(ruleSet))).catch(() => {});
 }
 

@@ -20,7 +20,7 @@ import { extractFile } from './extract/index.js';
 import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
-import { changedWords, mayChange, readDigest, RULE_DIGEST } from './rules/digest.js';
+import { changedWords, mayChange, readDigest, RULE_DIGEST, type RuleDigest } from './rules/digest.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
 import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, LEVELS, RHYTHMS, type DocSummary, type GovernanceFacts, type Level, type PassageFacts, type TextEvent } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
@@ -175,17 +175,19 @@ const changes = new Map<string, Change | undefined>();
 function changeBetween(donorDir: string, generation: string): Change | undefined {
   const key = `${donorDir}\u0000${generation}`;
   if (changes.has(key)) return changes.get(key);
-  let change: Change | undefined;
+  let before: RuleDigest | undefined;
+  let now: RuleDigest | undefined;
   try {
     const read = (dir: string) => readDigest(JSON.parse(readFileSync(join(dir, RULE_DIGEST), 'utf8')));
-    const before = read(donorDir);
-    const now = read(generation);
-    const words = before && now ? changedWords(before, now) : undefined;
-    // Rules of the same version say the same: digests that differ were made from something else (not kept).
-    if (words && !(before!.version === now!.version && words.length)) change = { words, was: before!.version, now: now!.version };
+    before = read(donorDir);
+    now = read(generation);
   } catch {
-    change = undefined;
+    // Not read now (a file being replaced, say): asked again for the next statement.
+    return undefined;
   }
+  const words = before && now ? changedWords(before, now) : undefined;
+  // Rules of the same version say the same: digests that differ were made from something else (not kept).
+  const change = words && !(before!.version === now!.version && words.length) ? { words, was: before!.version, now: now!.version } : undefined;
   if (changes.size > 8) changes.clear();
   changes.set(key, change);
   return change;
@@ -215,11 +217,19 @@ function keptTags(donor: string, generation: string, old: BareDoc, version: stri
     return tags;
   };
   let count = 0;
+  // Headings, the title and lead-ins repeat from passage to passage: each is looked at once.
+  const context = new Map<string, boolean>();
+  const touched = (t: string | undefined) => {
+    if (!t) return false;
+    let v = context.get(t);
+    if (v === undefined) context.set(t, (v = mayChange(words, [t])));
+    return v;
+  };
   const title = old.meta.title;
   return {
     tags: (p, i) => {
       // The passage and what the tagger reads with it: its headings, the title, its list's lead-in.
-      if (mayChange(words, [p.text, ...(p.headings ?? []), title, p.listIntro])) return undefined;
+      if (mayChange(words, [p.text]) || touched(title) || touched(p.listIntro) || (p.headings ?? []).some(touched)) return undefined;
       const t = earlier()?.[i];
       if (!t) return undefined;
       const evidence = [...t.evidence, ...t.objectives.flatMap((o) => (Array.isArray(o.evidence) ? o.evidence : [undefined]))];

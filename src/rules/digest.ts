@@ -16,7 +16,7 @@ import { IN_SCOPE_VOCABULARY } from './schema.js';
  * same, and the same tags but for the rules' version they record. Whether a term
  * can occur is asked of the words its forms cannot match without: plain substring
  * searches, far cheaper than tagging. Hits at the same place are ordered by their
- * rules, so the rules both sets hold must also keep their order.
+ * rules, so a rule that moved among the others counts as changed.
  */
 export interface RuleDigest {
   format: number;
@@ -26,13 +26,16 @@ export interface RuleDigest {
   rules: Array<[id: string, sig: string, terms: RuleTerms]>;
   /** The terms of the in-scope vocabulary (read by the gates of rules that require technology). */
   inScope: DigestTerm[];
+  /** A hash of the rest: a digest changed after it was written (a damaged disk, a hand edit) is not used. */
+  sum: string;
 }
 
 /**
  * A term: its pattern, and the words it cannot match without, form by form: a form
  * matches a text only if every word of its list occurs in it (a list for each of the
  * term's forms, up to MAX_LISTS; past that, each form's longest word alone). Null
- * when one of its forms has no word (a token class alone, such as `#year`).
+ * when one of its forms has no word (a token class alone, such as `#year`), or for
+ * a raw expression with no word plain to see.
  */
 type DigestTerm = [pattern: string, forms: string[][] | null];
 type RuleTerms = Record<'patterns' | 'with' | 'unless', DigestTerm[]>;
@@ -76,13 +79,11 @@ function ruleEntry(rule: LoadedRule): [string, string, RuleTerms] {
 }
 
 export function ruleDigest(set: Pick<RuleSet, 'rules' | 'vocabularies' | 'version'>): RuleDigest {
-  return {
-    format: FORMAT,
-    version: set.version,
-    rules: set.rules.map(ruleEntry),
-    inScope: (set.vocabularies.get(IN_SCOPE_VOCABULARY)?.terms ?? []).map(termOf),
-  };
+  const parts = { format: FORMAT, version: set.version, rules: set.rules.map(ruleEntry), inScope: (set.vocabularies.get(IN_SCOPE_VOCABULARY)?.terms ?? []).map(termOf) };
+  return { ...parts, sum: sumOf(parts) };
 }
+
+const sumOf = (d: Omit<RuleDigest, 'sum'>) => sha256(JSON.stringify([d.format, d.version, d.rules, d.inScope]));
 
 const isWords = (a: unknown) => Array.isArray(a) && a.length > 0 && a.every((s) => typeof s === 'string' && s.length > 0);
 const isForms = (a: unknown) => a === null || (Array.isArray(a) && a.length > 0 && a.every(isWords));
@@ -97,7 +98,7 @@ export function readDigest(x: unknown): RuleDigest | undefined {
     const t = r[2] as Partial<RuleTerms> | null;
     return !!t && typeof t === 'object' && isTerms(t.patterns) && isTerms(t.with) && isTerms(t.unless);
   };
-  return d.rules.every(ok) ? (d as RuleDigest) : undefined;
+  return d.rules.every(ok) && typeof d.sum === 'string' && d.sum === sumOf(d as RuleDigest) ? (d as RuleDigest) : undefined;
 }
 
 /**
@@ -105,9 +106,10 @@ export function readDigest(x: unknown): RuleDigest | undefined {
  * from the rules of `before` to those of `now` (a list is present in a text when
  * every word of it is): those of every term of a rule added, removed, or changed in
  * anything but its terms, and of every term added to or removed from a rule (or
- * the in-scope vocabulary) otherwise the same. Undefined when no passage's tags can
- * be kept (such a term has a form without a word, or the rules both sets hold are
- * in another order); an empty list when the rules say the same (no passage changes).
+ * the in-scope vocabulary) otherwise the same; a rule both sets hold that moved
+ * among the others counts as changed. Undefined when no passage's tags can be kept
+ * (such a term has a form without a word, or thousands of rules moved); an empty
+ * list when the rules say the same (no passage changes).
  */
 export function changedWords(before: RuleDigest, now: RuleDigest): string[][] | undefined {
   const lists = new Map<string, string[]>();
@@ -139,12 +141,41 @@ export function changedWords(before: RuleDigest, now: RuleDigest): string[][] | 
   }
   for (const r of now.rules) if (!was.has(r[0]) && !add(all(r[2]))) return undefined;
   if (!add(apart(before.inScope, now.inScope))) return undefined;
-  // Hits at the same place are ordered by their rules: the rules both sets hold keep their order.
-  const both = (d: RuleDigest, other: Map<string, unknown>) => d.rules.filter((r) => other.has(r[0])).map((r) => r[0]);
-  const a = both(before, is);
-  const b = both(now, was);
-  if (a.some((id, i) => id !== b[i])) return undefined;
+  // Hits at the same place are ordered by their rules: of the rules both sets hold,
+  // those that keep their order among the others stay put, and every term of one
+  // that moved may change a passage (the order of its hits among the others').
+  const a = before.rules.filter((r) => is.has(r[0]));
+  const b = now.rules.filter((r) => was.has(r[0])).map((r) => r[0]);
+  const stay = inOrder(a.map((r) => r[0]), b);
+  if (!stay) return undefined;
+  for (const [id, , terms] of a) if (!stay.has(id) && (!add(all(terms)) || !add(all(is.get(id)![2])))) return undefined;
   return [...lists.keys()].sort().map((k) => lists.get(k)!);
+}
+
+/**
+ * Ids of two orderings of the same ids that keep their order relative to each other
+ * (a longest common subsequence; the rest moved). Undefined when the lists are too
+ * long to compare this way (thousands of rules: the table would take too much memory).
+ */
+function inOrder(a: readonly string[], b: readonly string[]): Set<string> | undefined {
+  if (a.length === b.length && a.every((id, i) => id === b[i])) return new Set(a);
+  const n = a.length;
+  const m = b.length;
+  if (n * m > 4_000_000) return undefined;
+  // Lengths of the longest common subsequences of the suffixes, row by row.
+  const len = new Int32Array((n + 1) * (m + 1));
+  const at = (i: number, j: number) => i * (m + 1) + j;
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) len[at(i, j)] = a[i] === b[j] ? len[at(i + 1, j + 1)]! + 1 : Math.max(len[at(i + 1, j)]!, len[at(i, j + 1)]!);
+  const stay = new Set<string>();
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (a[i] === b[j]) {
+      stay.add(a[i]!);
+      i++;
+      j++;
+    } else if (len[at(i + 1, j)]! >= len[at(i, j + 1)]!) i++;
+    else j++;
+  }
+  return stay;
 }
 
 /**
