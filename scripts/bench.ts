@@ -22,7 +22,7 @@
  * - the review store: decisions written and read per second.
  * - `accords eval`: the tagging quality figures, which speed work must not change.
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir, cpus } from 'node:os';
@@ -259,14 +259,17 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
         writeFileSync(research, edited);
         const rc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
         emit({ measure: `run ${size + 1} after a rule change`, value: rc.ok ? rc.wall : 'failed', unit: 's', peak_rss_mb: rc.rssMB, cpu_cores: rc.cores, ...phasesOf(rc), ...(rc.kept !== undefined ? { kept_tags: rc.kept } : {}), note: rc.ok ? (edited === before ? 'the rule edit did not apply: every passage tagged again' : `a pattern added to one rule (research.institutions): every statement tagged again, ${rc.kept ?? 0} passages kept their tags`) : rc.tail });
-        // Rules in another order (a rule moved to the end of its file): no passage can keep its tags.
-        const moved = readFileSync(research, 'utf8');
-        const a = moved.indexOf('  - id: research.forum\n');
+        // A rule moved to the end of its file whose `#year` pattern has no word to look
+        // for: no passage can keep its tags, every one is tagged again (as every rule change did before).
+        const concreteness = join(rulesCopy, 'concreteness.yaml');
+        const moved = readFileSync(concreteness, 'utf8');
+        const a = moved.indexOf('  - id: signal.timeframe\n');
         const b = moved.indexOf('  - id: ', a + 1);
-        if (a >= 0 && b > a) writeFileSync(research, `${moved.slice(0, a)}${moved.slice(b).trimEnd()}\n${moved.slice(a, b)}`);
-        else appendFileSync(join(rulesCopy, 'scope.yaml'), '\n# changed\n');
-        const ro = timedRun(cfg, corpusDir, join(dir, 'out'), false);
-        emit({ measure: `run ${size + 1} after rules reordered`, value: ro.ok ? ro.wall : 'failed', unit: 's', peak_rss_mb: ro.rssMB, cpu_cores: ro.cores, ...phasesOf(ro), ...(ro.kept !== undefined ? { kept_tags: ro.kept } : {}), note: ro.ok ? `a rule moved to the end of its file: every passage tagged again (${ro.kept ?? 0} kept their tags)` : ro.tail });
+        const canMove = a >= 0 && b > a && moved.slice(a, b).includes('"#year"');
+        if (canMove) writeFileSync(concreteness, `${moved.slice(0, a)}${moved.slice(b).trimEnd()}\n${moved.slice(a, b)}`);
+        const ro = canMove ? timedRun(cfg, corpusDir, join(dir, 'out'), false) : undefined;
+        if (!ro) emit({ measure: `run ${size + 1} after a rule moved`, value: 'skipped', unit: '', note: 'signal.timeframe with its "#year" pattern is not in concreteness.yaml' });
+        else emit({ measure: `run ${size + 1} after a rule moved`, value: ro.ok ? ro.wall : 'failed', unit: 's', peak_rss_mb: ro.rssMB, cpu_cores: ro.cores, ...phasesOf(ro), ...(ro.kept !== undefined ? { kept_tags: ro.kept } : {}), note: ro.ok ? `signal.timeframe (its "#year" pattern has no word to look for) moved to the end of its file: every passage tagged again (${ro.kept ?? 0} kept their tags)` : ro.tail });
         // A statement newer than all the others, as one published today is: the date every profile's age is measured to moves.
         const newer = addNewerStatement(corpus, corpusDir, size + 1, 10);
         const nw = timedRun(cfg, corpusDir, join(dir, 'out'), false);
