@@ -189,8 +189,9 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   // Extraction and segmentation depend on the limits, the code and V8 (besides the
   // statement's bytes): a generation that differs from this one only in its rules or
   // registry holds documents whose extraction this run can use again.
-  // The libraries that read statements and rules too: an upgrade of one can change what a document holds.
-  const extractionParts = [config.limits, await sourceHash(), process.versions.v8, PROCESSING_LIBRARIES.map((n) => `${n}@${packageVersion(n)}`)];
+  // The libraries that read statements and rules too, and the Unicode tables that lower-case and compare
+  // text: an upgrade of one can change what a document holds.
+  const extractionParts = [config.limits, await sourceHash(), process.versions.v8, process.versions.icu, process.versions.unicode, PROCESSING_LIBRARIES.map((n) => `${n}@${packageVersion(n)}`)];
   const extraction = sha256(JSON.stringify(extractionParts));
   const salt = sha256(JSON.stringify([ruleSet.version, registry.hash, ...extractionParts]));
   // Entries are kept by generation (one folder per salt): when rules or code change,
@@ -630,8 +631,11 @@ async function runLocked(config: LoadedConfig, opts: RunOptions, outDir: string,
   }
 }
 
-/** The libraries that read statements (HTML, PDF) and rules, or tag (part of speech, raw expressions). */
-const PROCESSING_LIBRARIES = ['cheerio', 'compromise', 'pdf-parse', 're2js', 'yaml', 'zod'];
+/**
+ * The libraries that read statements (HTML with cheerio and the parsers under it,
+ * whose versions it does not pin; PDF) and rules, or tag (part of speech, raw expressions).
+ */
+const PROCESSING_LIBRARIES = ['cheerio', 'parse5', 'htmlparser2', 'domhandler', 'domutils', 'entities', 'css-select', 'compromise', 'pdf-parse', 'pdfjs-dist', 're2js', 'yaml', 'zod'];
 
 /** A generation of the cache of processed documents records when a run last used it. */
 const USED = '.used';

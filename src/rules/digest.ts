@@ -108,8 +108,8 @@ export function readDigest(x: unknown): RuleDigest | undefined {
  * anything but its terms, and of every term added to or removed from a rule (or
  * the in-scope vocabulary) otherwise the same; a rule both sets hold that moved
  * among the others counts as changed. Undefined when no passage's tags can be kept
- * (such a term has a form without a word, or thousands of rules moved); an empty
- * list when the rules say the same (no passage changes).
+ * (such a term has a form without a word); an empty list when the rules say the
+ * same (no passage changes).
  */
 export function changedWords(before: RuleDigest, now: RuleDigest): string[][] | undefined {
   const lists = new Map<string, string[]>();
@@ -147,34 +147,36 @@ export function changedWords(before: RuleDigest, now: RuleDigest): string[][] | 
   const a = before.rules.filter((r) => is.has(r[0]));
   const b = now.rules.filter((r) => was.has(r[0])).map((r) => r[0]);
   const stay = inOrder(a.map((r) => r[0]), b);
-  if (!stay) return undefined;
   for (const [id, , terms] of a) if (!stay.has(id) && (!add(all(terms)) || !add(all(is.get(id)![2])))) return undefined;
   return [...lists.keys()].sort().map((k) => lists.get(k)!);
 }
 
 /**
- * Ids of two orderings of the same ids that keep their order relative to each other
- * (a longest common subsequence; the rest moved). Undefined when the lists are too
- * long to compare this way (thousands of rules: the table would take too much memory).
+ * Ids of two orderings of the same (unique) ids that keep their order relative to
+ * each other: a longest common subsequence, the rest moved. With unique ids it is a
+ * longest increasing run of the second order's positions taken in the first's order
+ * (patience sorting: n log n, any number of rules).
  */
-function inOrder(a: readonly string[], b: readonly string[]): Set<string> | undefined {
+function inOrder(a: readonly string[], b: readonly string[]): Set<string> {
   if (a.length === b.length && a.every((id, i) => id === b[i])) return new Set(a);
-  const n = a.length;
-  const m = b.length;
-  if (n * m > 4_000_000) return undefined;
-  // Lengths of the longest common subsequences of the suffixes, row by row.
-  const len = new Int32Array((n + 1) * (m + 1));
-  const at = (i: number, j: number) => i * (m + 1) + j;
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) len[at(i, j)] = a[i] === b[j] ? len[at(i + 1, j + 1)]! + 1 : Math.max(len[at(i + 1, j)]!, len[at(i, j + 1)]!);
-  const stay = new Set<string>();
-  for (let i = 0, j = 0; i < n && j < m; ) {
-    if (a[i] === b[j]) {
-      stay.add(a[i]!);
-      i++;
-      j++;
-    } else if (len[at(i + 1, j)]! >= len[at(i, j + 1)]!) i++;
-    else j++;
+  const where = new Map(b.map((id, j) => [id, j]));
+  const pos = a.map((id) => where.get(id)!);
+  // tails[k]: the index in `pos` of the smallest last position of an increasing run of length k + 1.
+  const tails: number[] = [];
+  const prev = new Int32Array(pos.length).fill(-1);
+  for (let i = 0; i < pos.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pos[tails[mid]!]! < pos[i]!) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[i] = tails[lo - 1]!;
+    tails[lo] = i;
   }
+  const stay = new Set<string>();
+  for (let i = tails.length ? tails[tails.length - 1]! : -1; i >= 0; i = prev[i]!) stay.add(a[i]!);
   return stay;
 }
 
