@@ -162,8 +162,8 @@ function retagged(donor: string, generation: string, rules: CompiledRules, regis
  * From a donor generation's rules to this run's (see rules/digest.ts, each
  * generation's folder holds its digest): the words that may change a passage's
  * tags, and the two rule sets' versions. Undefined when no tags can be kept (a
- * digest missing or unreadable, or changes that may touch any passage). Read once
- * per pair of folders.
+ * digest missing or unreadable, or changes that may touch any passage). Worked out
+ * once per pair of digests as written (a digest written again is read again).
  */
 interface Change {
   /** The word lists that may change a passage's tags (see changedWords). */
@@ -173,7 +173,7 @@ interface Change {
 }
 const changes = new Map<string, Change | undefined>();
 function changeBetween(donorDir: string, generation: string): Change | undefined {
-  // Read again only when a digest was written since (the next run under those rules writes a damaged one again).
+  // Known by the two files' modification times: the next run under a damaged digest's rules writes it again.
   const stamp = (dir: string) => statSync(join(dir, RULE_DIGEST), { throwIfNoEntry: false })?.mtimeMs ?? 'none';
   const key = `${donorDir}\u0000${stamp(donorDir)}\u0000${generation}\u0000${stamp(generation)}`;
   if (changes.has(key)) return changes.get(key);
