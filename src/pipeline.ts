@@ -13,7 +13,7 @@ import { acquireLock, recoverDir, removeTempFiles, replaceDirAtomic, writeFileAt
 import type { LoadedConfig } from './config/index.js';
 import { SUPPORTED_EXTENSIONS } from './extract/index.js';
 import { loadRulesCached, rulesCacheDir, loadRegistryCached, registryCacheDir, compileRules, type CompiledRules, type RuleSet } from './rules/index.js';
-import { readDigest, ruleDigest, RULE_DIGEST } from './rules/digest.js';
+import { digestIn, ruleDigest, RULE_DIGEST } from './rules/digest.js';
 import { packageVersion } from './rules/cache.js';
 import { giveVerdicts } from './tag/imperative.js';
 import { keepVerdicts, readVerdicts, verdictsFile } from './verdicts.js';
@@ -655,17 +655,9 @@ async function markUsed(generation: string, madeBy: { salt: string; extraction: 
  * passages their changes cannot touch. Best effort: without it, every passage is tagged again.
  */
 async function keepDigest(generation: string, ruleSet: RuleSet): Promise<void> {
-  const file = join(generation, RULE_DIGEST);
   // Written again when it cannot be read (cut short, damaged): without it no later run keeps tags.
-  const had = await readFile(file, 'utf8').catch(() => undefined);
-  if (had !== undefined) {
-    try {
-      if (readDigest(JSON.parse(had))?.version === ruleSet.version) return;
-    } catch {
-      // Not JSON: written again.
-    }
-  }
-  await writeFileAtomic(file, JSON.stringify(ruleDigest(ruleSet))).catch(() => {});
+  if (digestIn(generation)?.version === ruleSet.version) return;
+  await writeFileAtomic(join(generation, RULE_DIGEST), JSON.stringify(ruleDigest(ruleSet))).catch(() => {});
 }
 
 /**

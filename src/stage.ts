@@ -6,7 +6,7 @@
  * the per-document summary aggregation needs; the whole document stays in the
  * cache of processed documents and is read again only to render its outputs.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { deserialize, serialize } from 'node:v8';
@@ -20,7 +20,7 @@ import { extractFile } from './extract/index.js';
 import { segment } from './segment/index.js';
 import type { CompiledRules, Registry } from './rules/index.js';
 import { classify } from './classify.js';
-import { changedWords, mayChange, readDigest, RULE_DIGEST } from './rules/digest.js';
+import { changedWords, digestIn, mayChange, RULE_DIGEST } from './rules/digest.js';
 import { takeVerdicts, type Verdict } from './tag/imperative.js';
 import { attribute, namedPartnerships, summarize, withDigest, EVENT_KINDS, LEVELS, RHYTHMS, type DocSummary, type GovernanceFacts, type Level, type PassageFacts, type TextEvent } from './aggregate/index.js';
 import { documentCodes, documentPageParts, passageLines, passagesJsonl, renderDocumentPage } from './render/index.js';
@@ -177,17 +177,11 @@ function changeBetween(donorDir: string, generation: string): Change | undefined
   const stamp = (dir: string) => statSync(join(dir, RULE_DIGEST), { throwIfNoEntry: false })?.mtimeMs ?? 'none';
   const key = `${donorDir}\u0000${stamp(donorDir)}\u0000${generation}\u0000${stamp(generation)}`;
   if (changes.has(key)) return changes.get(key);
-  let change: Change | undefined;
-  try {
-    const read = (dir: string) => readDigest(JSON.parse(readFileSync(join(dir, RULE_DIGEST), 'utf8')));
-    const now = read(generation);
-    const before = now && read(donorDir);
-    const words = before && now ? changedWords(before, now) : undefined;
-    // Rules of the same version say the same: digests that differ were made from something else (not kept).
-    if (words && !(before!.version === now!.version && words.length)) change = { words, was: before!.version, now: now!.version };
-  } catch {
-    change = undefined;
-  }
+  const now = digestIn(generation);
+  const before = now && digestIn(donorDir);
+  const words = before && now ? changedWords(before, now) : undefined;
+  // Rules of the same version say the same: digests that differ were made from something else (not kept).
+  const change = words && !(before!.version === now!.version && words.length) ? { words, was: before!.version, now: now!.version } : undefined;
   if (changes.size > 8) changes.clear();
   changes.set(key, change);
   return change;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sha256 } from '../core/hash.js';
 import { compiledTerm, type LoadedRule, type RuleSet, type Term } from './load.js';
 import { IN_SCOPE_VOCABULARY } from './schema.js';
@@ -99,6 +101,15 @@ export function readDigest(x: unknown): RuleDigest | undefined {
     return !!t && typeof t === 'object' && isTerms(t.patterns) && isTerms(t.with) && isTerms(t.unless);
   };
   return d.rules.every(ok) && typeof d.sum === 'string' && d.sum === sumOf(d as RuleDigest) ? (d as RuleDigest) : undefined;
+}
+
+/** The digest in a generation's folder; undefined when there is none or it cannot be read. */
+export function digestIn(dir: string): RuleDigest | undefined {
+  try {
+    return readDigest(JSON.parse(readFileSync(join(dir, RULE_DIGEST), 'utf8')));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
