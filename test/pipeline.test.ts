@@ -751,9 +751,11 @@ describe("partnerships' files made before from the same inputs", () => {
     expect(first.keptParts).toBe(0);
     const profiles = readdirSync(join(out, 'profiles')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
     expect(profiles.length).toBeGreaterThanOrEqual(3);
-    // Each partnership's three files are recorded with what they were made from, and so is each partnership's part of the evidence table.
+    // Each partnership's four files (its profile in JSON and Markdown, its page and its evidence for the index page)
+    // are recorded with what they were made from, and so is each partnership's part of the evidence table.
+    expect(readdirSync(join(out, 'report', 'evidence')).sort()).toEqual(profiles.map((id) => `${id}.js`).sort());
     const record = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string; parts?: Record<string, [string, number, number]> }> };
-    expect(Object.keys(record.files).length).toBe(3 * profiles.length + 1);
+    expect(Object.keys(record.files).length).toBe(4 * profiles.length + 1);
     // The profile in JSON and the page show the same things; the Markdown profile also prints the newest statement's date.
     expect(record.files['profiles/NH-KS-TC.json']!.inputs).toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
     expect(record.files['profiles/NH-KS-TC.md']!.inputs).not.toBe(record.files['report/partnerships/NH-KS-TC.html']!.inputs);
@@ -778,9 +780,9 @@ describe("partnerships' files made before from the same inputs", () => {
     );
     const added = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
     expect(added.keptFiles).toBeGreaterThanOrEqual(3);
-    expect(added.keptFiles).toBeLessThan(3 * profiles.length);
+    expect(added.keptFiles).toBeLessThan(4 * profiles.length);
     // The other partnerships' rows of the evidence table are copied, as their files are kept.
-    expect(added.keptParts).toBe(added.keptFiles! / 3);
+    expect(added.keptParts).toBe(added.keptFiles! / 4);
     const again = JSON.parse(readFileSync(kept(cacheDir, out), 'utf8')) as { files: Record<string, { inputs: string }> };
     expect(again.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['profiles/NH-KS-TC.md']!.inputs);
     expect(again.files['profiles/VL-NH-CD.md']!.inputs).not.toBe(record.files['profiles/VL-NH-CD.md']!.inputs);
@@ -841,10 +843,11 @@ describe("partnerships' files made before from the same inputs", () => {
     store.close();
 
     // A statement months newer than all others changes the age every profile shows (to a tenth of a year): no
-    // profile or page is kept. The evidence table shows no age: the other partnerships' rows are copied.
+    // profile or page is kept. The evidence table and the evidence files show no age: the other partnerships'
+    // rows are copied and their evidence files kept.
     writeFileSync(join(corpus, '2026-06-01_vl-nh-chips-dialogue-update.md'), '---\ntitle: "Chips Dialogue update"\ndate: 2026-06-01\npartnership: Valmora-Nordhaven Chips Dialogue\n---\n\nThe desk has started its work.\n');
     const months = await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet });
-    expect(months.keptFiles).toBe(0);
+    expect(months.keptFiles).toBe(profiles.length - 1);
     expect(months.keptParts).toBe(profiles.length - 1);
     await sameAsFresh(corpus, out);
     // Two days newer still: no age changes, so the other partnerships' JSON profiles and pages are
@@ -858,14 +861,15 @@ describe("partnerships' files made before from the same inputs", () => {
       expect(after.files[`profiles/${id}.json`]!.inputs, id).toBe(before.files[`profiles/${id}.json`]!.inputs);
       expect(after.files[`report/partnerships/${id}.html`]!.inputs, id).toBe(before.files[`report/partnerships/${id}.html`]!.inputs);
       expect(after.files[`profiles/${id}.md`]!.inputs, id).not.toBe(before.files[`profiles/${id}.md`]!.inputs);
+      expect(after.files[`report/evidence/${id}.js`]!.inputs, id).toBe(before.files[`report/evidence/${id}.js`]!.inputs);
     }
     expect(after.files['profiles/VL-NH-CD.json']!.inputs).not.toBe(before.files['profiles/VL-NH-CD.json']!.inputs);
-    expect(newer.keptFiles).toBe(2 * others.length);
+    expect(newer.keptFiles).toBe(3 * others.length);
     expect(newer.keptParts).toBe(others.length);
     expect(readFileSync(join(out, 'profiles', 'NH-KS-TC.md'), 'utf8')).toContain('2026-06-03');
     await sameAsFresh(corpus, out);
     rmSync(join(corpus, '2026-06-03_vl-nh-chips-dialogue-note.md'));
-    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(2 * others.length);
+    expect((await runPipeline({ ...config, cacheDir }, { corpus, out, ...quiet })).keptFiles).toBe(3 * others.length);
     await sameAsFresh(corpus, out);
 
     // The outputs are the folder the run put in place (its files flushed then, so files linked from

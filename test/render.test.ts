@@ -183,7 +183,7 @@ describe('untrusted text in CSV and Markdown', () => {
     const csp = /content="([^"]*)"/.exec(out)![1]!;
     const style = /<style>([\s\S]*?)<\/style>/.exec(out)![1]!;
     const script = /\n<script>([\s\S]*)<\/script>\n<\/body>/.exec(out)![1]!;
-    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'; img-src data:; base-uri 'none'; form-action 'none'$/);
+    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+' 'strict-dynamic'; img-src data:; base-uri 'none'; form-action 'none'$/);
     const expected = [
       '<!DOCTYPE html>',
       '<html lang="en">',
@@ -245,7 +245,7 @@ describe('the report with hostile statements', () => {
       // Only the report's own two script elements (data and code), on the index page.
       const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
       expect(scripts, f).toEqual(f.endsWith('index.html') ? ['<script type="application/json" id="accords-data">', '<script>'] : []);
-      expect(all).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src (?:'sha256-[^']+'|'none'); img-src data:/);
+      expect(all).toMatch(f.endsWith('index.html') ? /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+' 'strict-dynamic'; img-src data:/ : /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'none'; img-src data:/);
     }
   });
 
@@ -254,12 +254,105 @@ describe('the report with hostile statements', () => {
     const html = readFileSync(doc, 'utf8');
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;');
     expect(html).toContain('&lt;img src=x onerror=&quot;window.pwned=2&quot;&gt;');
-    // The index page carries it in its data block, where it cannot close the element.
+    // The partnership's evidence file carries it in a string, written so that it could not close a script element either.
+    const evidence = readFileSync(join(out, 'report', 'evidence', 'AL-BR-TC.js'), 'utf8');
+    expect(evidence).toContain('\\u003c/script\\u003e\\u003cscript\\u003ewindow.pwned=1');
+    expect(evidence).not.toContain('<');
+    // The index page carries its title in its data block, where it cannot close the element either.
     const index = readFileSync(join(out, 'report', 'index.html'), 'utf8');
-    expect(index).toContain('\\u003c/script\\u003e\\u003cscript\\u003ewindow.pwned=1');
+    expect(index).toContain('\\u003c/title\\u003e\\u003cscript\\u003ewindow.pwned=3');
+    expect(index).not.toContain('window.pwned=1');
     const profile = readFileSync(join(out, 'profiles', 'AL-BR-TC.md'), 'utf8');
     expect(profile).toContain('\\</script\\>\\<script\\>window.pwned=1');
     expect(profile).not.toContain('](javascript:');
     expect(profile).toContain('(javascript:alert(document.domain))');
+  });
+});
+
+describe("the index page's data and the partnerships' evidence files", () => {
+  let out: string;
+  beforeAll(async () => {
+    out = join(tmp('render-split'), 'out');
+    await runPipeline(config, { corpus: join(ROOT, 'corpus'), out, log: () => {} });
+  });
+
+  /** The dataset the index page starts from, as its script reads it. */
+  const pageData = () => {
+    const html = readFileSync(join(out, 'report', 'index.html'), 'utf8');
+    return view.pageDataset(JSON.parse(/<script type="application\/json" id="accords-data">([\s\S]*?)<\/script>/.exec(html)![1]!));
+  };
+  /** What a partnership's evidence file hands to the page. */
+  const evidenceFile = (id: string) => {
+    const text = readFileSync(join(out, 'report', 'evidence', `${id}.js`), 'utf8');
+    const m = /^accordsEvidence\(([\s\S]*)\);\n$/.exec(text);
+    expect(m, id).not.toBeNull();
+    return JSON.parse(m![1]!);
+  };
+  /** The evidence items of a page or a dialog, in their order. */
+  const items = (html: string) => [...html.matchAll(/<li class="ev"[\s\S]*?<\/ul><\/li>/g)].map((m) => m[0]);
+
+  it('show each cell the evidence its partnership page shows, once every file is read', () => {
+    const data = pageData();
+    expect(data.texts).toEqual([]);
+    const ids = readdirSync(join(out, 'report', 'evidence')).map((f) => f.replace(/\.js$/, ''));
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    for (const id of ids) expect(view.attachEvidence(data, evidenceFile(id)), id).toBe(true);
+    let shown = 0;
+    for (const id of ids) {
+      const pageItems = items(readFileSync(join(out, 'report', 'partnerships', `${id}.html`), 'utf8'));
+      const dialogs = data.objectives.flatMap((o: string) => items(view.cellEvidence(data, data.scope, id, o, '../')));
+      expect(dialogs.length, id).toBeGreaterThan(0);
+      // The page groups a cell's items by subcategory, the dialog lists them by strength: the same items.
+      expect([...dialogs].sort(), id).toEqual([...pageItems].sort());
+      shown += dialogs.length;
+    }
+    expect(shown).toBeGreaterThan(20);
+  });
+
+  it('give back every field of every occurrence, whatever its values (a round trip through JSON)', () => {
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+    const pick = <T,>(xs: T[]) => xs.filter(() => rnd(2) === 0);
+    const ids = ['AA-BB', 'AA-CC', 'BB-CC-DD'];
+    const texts = ['A quote.', 'Another quote, with “marks” and </script>.', 'A third.', 'A fourth.'];
+    const commitments = Array.from({ length: 40 }, (_, n) => ({
+      p: rnd(ids.length),
+      o: ['policy', 'research', 'commercial'][rnd(3)]!,
+      k: `k${n}`,
+      occ: Array.from({ length: 1 + rnd(3) }, () => ({
+        d: rnd(9), i: rnd(50), s: rnd(1000), e: 1000 + rnd(1000),
+        g: ['explore', 'intend', 'commit', 'underway', 'completed'][rnd(5)]!,
+        c: pick(['actor', 'timeframe', 'money']), l: rnd(2) === 0, sub: pick(['research/funding', 'policy/standards']), dom: pick(['ai', 'semiconductors']),
+        r: rnd(2) === 0, ru: pick(['rule.a', 'rule.b']), why: `reason ${rnd(9)}`, h: pick(['Heading', 'Sub-heading']), t: rnd(texts.length),
+      })),
+    }));
+    const full = { objectives: ['policy', 'research', 'commercial'], partnerships: ids.map((id) => ({ id, name: id, parties: [], kind: null, parent: null, launched: null, docs: [] })), docs: [], commitments, texts, scope: { domain: null, from: null, until: null, group: '', reviewedOnly: false } };
+    const { commitments: _c, texts: _t, ...rest } = full;
+    const data = view.pageDataset(JSON.parse(JSON.stringify({ ...rest, texts: [], commitments: commitments.map(view.pageCommitment) })));
+    for (const p of ids.keys()) expect(view.attachEvidence(data, JSON.parse(JSON.stringify(view.evidenceOf(full, p))))).toBe(true);
+    // The quotes are numbered as the files came: compared by what they say.
+    const resolved = (d: typeof full) => d.commitments.map((c) => ({ ...c, occ: c.occ.map((o) => ({ ...o, t: d.texts[o.t] })) }));
+    expect(resolved(data as typeof full)).toEqual(resolved(full));
+    expect(new Set(commitments.flatMap((c) => c.occ.map((o) => `${o.l}${o.r}`)))).toEqual(new Set(['truetrue', 'truefalse', 'falsetrue', 'falsefalse']));
+  });
+
+  it("refuse a file that is not the one the page was written with, and change nothing then", () => {
+    const data = pageData();
+    const [a, b] = readdirSync(join(out, 'report', 'evidence')).map((f) => f.replace(/\.js$/, ''));
+    const right = evidenceFile(a!);
+    const before = JSON.stringify(data);
+    const wrong = [
+      { ...right, p: b },
+      { ...right, p: 'NOT-A-PARTNERSHIP' },
+      { ...right, keys: right.keys.slice(1) },
+      { ...right, keys: ['0', ...right.keys.slice(1)] },
+      { ...right, occ: right.occ.map((o: unknown[], j: number) => (j ? o : o.slice(1))) },
+      { ...right, occ: right.occ.map((o: unknown[][], j: number) => (j ? o : [[right.texts.length, ...o[0]!.slice(1)], ...o.slice(1)])) },
+      { ...right, texts: undefined },
+      null,
+    ];
+    for (const w of wrong) expect(view.attachEvidence(data, w), JSON.stringify(w).slice(0, 80)).toBe(false);
+    expect(JSON.stringify(data)).toBe(before);
+    expect(view.attachEvidence(data, right)).toBe(true);
   });
 });

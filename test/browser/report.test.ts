@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -64,6 +64,8 @@ describe('the static report in Chromium', () => {
   let context: BrowserContext;
   let seen: ReturnType<typeof watch>;
   let page: Page;
+  /** A copy of the report with a partnership's evidence file missing and another's from another run. */
+  let copy = '';
   const shots = process.env['ACCORDS_SCREENSHOT_DIR'] ?? tmp('report-shots');
 
   beforeAll(async () => {
@@ -123,6 +125,9 @@ describe('the static report in Chromium', () => {
     await page.locator('#matrix tr[data-id="NH-KS-TC"] td[data-o="research"] button').click();
     const dialog = page.locator('dialog#evidence');
     await expect.poll(() => dialog.evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(true);
+    // The partnership's evidence is read from its file beside the page, once.
+    await page.locator('#evidence-body[aria-busy="false"]').waitFor();
+    expect(seen.requests.filter((u) => u.endsWith('/report/evidence/NH-KS-TC.js'))).toHaveLength(1);
     const items = dialog.locator('li.ev');
     expect(await items.count()).toBe(research.commitments);
     const quotes = await dialog.locator('li.ev blockquote').allTextContents();
@@ -139,6 +144,12 @@ describe('the static report in Chromium', () => {
     // The citation opens the statement at the passage: the anchored passage is the quote.
     const ctx = await first.locator('a.ctx').first().getAttribute('href');
     expect(ctx).toMatch(/^documents\/[0-9a-f]+\.html#p\d+$/);
+    await page.keyboard.press('Escape');
+    // Another cell of the same partnership: its evidence is already in the page.
+    await page.locator('#matrix tr[data-id="NH-KS-TC"] td[data-o="workforce"] button').click();
+    await page.locator('#evidence-body[aria-busy="false"]').waitFor();
+    expect(await dialog.locator('li.ev').count()).toBe(profile.objectives.workforce.commitments);
+    expect(seen.requests.filter((u) => u.includes('/report/evidence/'))).toHaveLength(1);
     await page.keyboard.press('Escape');
     const docPage = await context.newPage();
     await docPage.goto(new URL(ctx!, page.url()).href);
@@ -169,10 +180,42 @@ describe('the static report in Chromium', () => {
     }
   });
 
+  it('says so when a partnership\'s evidence file is missing or of another run, and reads it once it is there', async () => {
+    copy = join(tmp('report-browser-copy'), 'report');
+    cpSync(join(out, 'report'), copy, { recursive: true });
+    const missing = join(copy, 'evidence', 'NH-KS-TC.js');
+    const right = readFileSync(missing, 'utf8');
+    rmSync(missing);
+    // Another run's file: one commitment's key is not the page's.
+    const other = join(copy, 'evidence', 'VL-NH-CD.js');
+    writeFileSync(other, readFileSync(other, 'utf8').replace(/"keys":\["[0-9a-f]/, '"keys":["x'));
+    const p = await context.newPage();
+    await p.goto(pathToFileURL(join(copy, 'index.html')).href);
+    await p.locator('body.ready').waitFor();
+    const open = async (id: string) => {
+      await p.locator(`#matrix tr[data-id="${id}"] td[data-o="research"] button`).click();
+      await p.locator('#evidence-body[aria-busy="false"]').waitFor();
+      const text = await p.locator('#evidence-body').textContent();
+      await p.keyboard.press('Escape');
+      return text;
+    };
+    expect(await open('NH-KS-TC')).toContain('evidence/NH-KS-TC.js could not be read');
+    expect(await p.locator('#evidence-body a').getAttribute('href')).toBe('partnerships/NH-KS-TC.html#research');
+    expect(await open('VL-NH-CD')).toContain('evidence/VL-NH-CD.js is not the file this page was written with');
+    // Put back, it is read the next time a cell is opened.
+    writeFileSync(missing, right);
+    expect(await open('NH-KS-TC')).not.toContain('could not');
+    expect(await p.locator('#evidence-body li.ev').count()).toBeGreaterThan(0);
+    // The console's complaint about the missing file is the browser's, not the page's: nothing else was logged.
+    expect(seen.errors.filter((e) => !e.includes('ERR_FILE_NOT_FOUND'))).toEqual([]);
+    seen.errors.length = 0;
+    await p.close();
+  });
+
   it('made no request but the report\'s own files and logged no error', () => {
     expect(seen.errors).toEqual([]);
     expect(seen.requests.length).toBeGreaterThanOrEqual(4);
-    for (const url of seen.requests) expect(url.startsWith(pathToFileURL(join(out, 'report')).href), url).toBe(true);
+    for (const url of seen.requests) expect(url.startsWith(pathToFileURL(join(out, 'report')).href) || (!!copy && url.startsWith(pathToFileURL(copy).href)), url).toBe(true);
     for (const f of ['report-matrix.png', 'report-evidence.png', 'report-partnership.png']) expect(existsSync(join(shots, f)), f).toBe(true);
   });
 });
@@ -194,6 +237,7 @@ describe('the report with hostile statements in Chromium', () => {
       await page.goto(pathToFileURL(join(out, 'report', 'index.html')).href);
       await page.locator('body.ready').waitFor();
       await page.locator('#matrix tr[data-id="NH-KS-TC"] td[data-o="research"] button').click();
+      await page.locator('#evidence-body[aria-busy="false"]').waitFor();
       const text = await page.locator('#evidence-body').textContent();
       expect(text).toContain('</script><script>window.pwned=1</script>');
       expect(await page.locator('#evidence-body script, #evidence-body img').count()).toBe(0);

@@ -6,9 +6,11 @@ import { esc as escHtml, replaceEach } from './assets/view.js';
 /**
  * Page frame of the static report: one HTML file per page with its style and
  * script inline, so it opens from disk with no server. A Content-Security-Policy
- * allows nothing but that inline style and script (by hash), and no request of
- * any kind: even if an escaping mistake let markup through, it could neither
- * run nor load anything.
+ * allows nothing but that inline style and script (by hash), and the one kind of
+ * request that script makes: the index page loads a partnership's evidence file
+ * (report/evidence/<id>.js) when one of its cells is opened ('strict-dynamic': a
+ * script the page's own script adds). Even if an escaping mistake let markup
+ * through, it could neither run nor load anything.
  */
 
 const asset = (name: string) => readFileSync(srcFile(`render/report/assets/${name}`), 'utf8');
@@ -181,11 +183,16 @@ function* containerPieces(v: object, depth: number, gap: string, indent: string)
 }
 
 /** jsonForScript's text in pieces of about `size` characters: a page's data can run to hundreds of megabytes. */
-export function* jsonForScriptPieces(value: unknown, size = 1 << 20): Generator<string> {
+export function jsonForScriptPieces(value: unknown, size = 1 << 20): Generator<string> {
+  return scriptSafePieces(jsonPieces(value), size);
+}
+
+/** JSON text given in pieces, made safe inside a script element, in pieces of about `size` characters. */
+export function* scriptSafePieces(json: Iterable<string>, size = 1 << 20): Generator<string> {
   // Each piece made safe as it comes (the characters are replaced one by one, so
   // pieces can be made safe apart); a long text of many pieces is not flattened first.
   let buf = '';
-  for (const piece of jsonPieces(value)) {
+  for (const piece of json) {
     buf += scriptSafe(piece);
     if (buf.length >= size) {
       yield buf;
@@ -201,6 +208,8 @@ export interface PageParts {
   body: string | Iterable<string>;
   /** JSON data for the page's script (index page only). */
   data?: unknown;
+  /** The same as JSON text already made, in pieces (instead of `data`). */
+  dataJson?: Iterable<string>;
   /** Whether the page runs the client script. */
   script?: boolean;
 }
@@ -214,7 +223,8 @@ export function* pagePieces(parts: PageParts): Generator<string> {
   const csp = [
     "default-src 'none'",
     `style-src ${styleHash}`,
-    parts.script ? `script-src ${scriptHash}` : "script-src 'none'",
+    // 'strict-dynamic': the page's own script may load a partnership's evidence file; no script in the markup may load anything.
+    parts.script ? `script-src ${scriptHash} 'strict-dynamic'` : "script-src 'none'",
     'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
@@ -239,9 +249,10 @@ export function* pagePieces(parts: PageParts): Generator<string> {
     yield head;
     yield* parts.body;
   }
-  if (parts.data !== undefined) {
+  const data = parts.dataJson ? scriptSafePieces(parts.dataJson) : parts.data !== undefined ? jsonForScriptPieces(parts.data) : undefined;
+  if (data) {
     yield '\n<script type="application/json" id="accords-data">';
-    yield* jsonForScriptPieces(parts.data);
+    yield* data;
     yield '</script>';
   }
   if (parts.script) yield `\n<script>${script}</script>`;

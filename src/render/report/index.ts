@@ -1,10 +1,10 @@
 import type { Doc } from '../../core/doc.js';
 import { OBJECTIVES, OBJECTIVE_INFO } from '../../core/taxonomy.js';
-import type { Aggregate, Citation, Profile, SourceCite } from '../../aggregate/index.js';
+import type { Aggregate, Citation, Dataset, Profile, SourceCite } from '../../aggregate/index.js';
 import { measures, profileInputs } from '../../aggregate/index.js';
 import { CELL_HELP, STRENGTH_HELP, cellText, scopeLine } from '../markdown.js';
 import { safeUrl, textFiles, type FileText, type OutputFile } from '../text.js';
-import { esc, page, pagePieces } from './html.js';
+import { esc, jsonForScriptPieces, page, pagePieces } from './html.js';
 // The same view functions the index page runs in the browser.
 import * as view from './assets/view.js';
 
@@ -19,9 +19,10 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 /**
  * The static report: out/report/index.html (the matrix as a heatmap, every cell
  * opening its evidence, filters, and the study's questions as tables and
- * charts), a page per partnership, and a page per statement showing each
- * passage in context. Self-contained: no server, no request, nothing but the
- * files themselves.
+ * charts), a page per partnership, a page per statement showing each passage in
+ * context, and a file of evidence per partnership that the index page loads when
+ * one of its cells is opened. Self-contained: no server, nothing but the files
+ * themselves.
  */
 
 export interface ReportInfo {
@@ -113,8 +114,30 @@ ${view.legend()}
 </main>
 <dialog id="evidence" aria-label="Evidence"><div class="bar"><button type="button" id="evidence-close">Close</button></div><div id="evidence-body"></div></dialog>
 <footer>Written by accords from the statements in the corpus. The citation codes (partnership and number in date order) are fixed by the whole corpus, so they stay the same whatever the filters.</footer>`;
-  // In pieces: its data holds every statement's evidence.
-  return pagePieces({ title: 'accords report', body, data, script: true });
+  // In pieces: its data holds every statement's commitments (their evidence is in the partnerships' files).
+  return pagePieces({ title: 'accords report', body, dataJson: pageDataJson(data), script: true });
+}
+
+/**
+ * The index page's data as JSON text, in pieces: the dataset with its commitments
+ * as view.pageCommitment writes them, without their evidence (view.evidenceOf,
+ * each partnership's in its own file) and without the quotes.
+ */
+function* pageDataJson(data: Dataset): Generator<string> {
+  const { commitments, texts: _quotes, ...rest } = data;
+  yield `${JSON.stringify({ ...rest, texts: [] }).slice(0, -1)},"commitments":[`;
+  for (let i = 0; i < commitments.length; i += 256) yield `${i ? ',' : ''}${JSON.stringify(commitments.slice(i, i + 256).map(view.pageCommitment)).slice(1, -1)}`;
+  yield ']}';
+}
+
+/** The name of a partnership's evidence file in the report. */
+export const evidenceFile = (id: string) => `report/evidence/${id}.js`;
+
+/** A partnership's evidence file: a script that hands view.evidenceOf's object to the index page. */
+function* evidenceScript(data: Dataset, p: number): Generator<string> {
+  yield 'accordsEvidence(';
+  yield* jsonForScriptPieces(view.evidenceOf(data, p));
+  yield ');\n';
 }
 
 function governanceSection(p: Profile): string {
@@ -205,6 +228,13 @@ export function* reportFiles(agg: Aggregate, info: ReportInfo): Generator<[strin
 /** The report's files, each made when asked for; a partnership's page says what it is made from (profileInputs). */
 export function* reportOutputs(agg: Aggregate, info: ReportInfo): Generator<OutputFile> {
   yield { name: 'report/index.html', make: () => indexPage(agg, info) };
+  // A partnership's evidence comes from the statements that count for it, as its page does (without the age the page shows).
+  const withEvidence = new Set(agg.dataset.commitments.map((c) => c.p));
+  for (const [p, { id }] of agg.dataset.partnerships.entries()) {
+    if (!withEvidence.has(p)) continue;
+    const inputs = agg.inputs?.[id];
+    yield { name: evidenceFile(id), make: () => evidenceScript(agg.dataset, p), ...(inputs ? { inputs } : {}) };
+  }
   // Selected once for all pages: the pages show the run's scope.
   let shared: Shared | undefined;
   const sharedOnce = () => {

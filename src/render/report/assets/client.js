@@ -4,11 +4,13 @@
  * group, reviewed only) redraw the matrix and the charts with the same
  * functions that wrote them (measures.js and view.js are inlined before this);
  * a matrix cell opens its evidence in a dialog. The filter is kept in the
- * address's #fragment so a view can be bookmarked or shared. Nothing is
- * fetched: the data is in the page.
+ * address's #fragment so a view can be bookmarked or shared. The figures' data
+ * is in the page; a partnership's evidence is read from its file beside it
+ * (evidence/<id>.js, a script: pages opened from disk may load scripts, not data)
+ * the first time one of its cells is opened.
  */
 (function main() {
-  const data = JSON.parse(document.getElementById('accords-data').textContent);
+  const data = pageDataset(JSON.parse(document.getElementById('accords-data').textContent));
   const $ = (id) => document.getElementById(id);
   const controls = { domain: $('f-domain'), from: $('f-from'), until: $('f-until'), group: $('f-group'), reviewedOnly: $('f-reviewed'), party: $('f-country') };
   const state = { domain: data.scope.domain, from: data.scope.from, until: data.scope.until, group: '', reviewedOnly: false, party: '' };
@@ -79,13 +81,58 @@
     render();
   });
 
+  // A partnership's evidence: asked for once, by the script its file is; each file
+  // hands its object to accordsEvidence, and the load of the script element says it is done.
+  const arrived = new Map();
+  const loads = new Map();
+  window.accordsEvidence = (detail) => {
+    if (detail && typeof detail.p === 'string') arrived.set(detail.p, detail);
+  };
+  function evidenceOfPartnership(pid) {
+    const p = data.partnerships.findIndex((x) => x.id === pid);
+    if (p < 0 || !data.commitments.some((c) => c.p === p)) return Promise.resolve();
+    if (!loads.has(pid)) {
+      const src = `evidence/${encodeURIComponent(pid)}.js`;
+      const load = new Promise((resolve, reject) => {
+        const s = document.createElement('script');
+        s.src = src;
+        s.onload = () => {
+          const detail = arrived.get(pid);
+          arrived.delete(pid);
+          if (detail && attachEvidence(data, detail)) resolve();
+          else reject(new Error(`${src} is not the file this page was written with (run accords again to write both)`));
+        };
+        s.onerror = () => reject(new Error(`${src} could not be read`));
+        document.head.appendChild(s);
+      });
+      // A load that failed is tried again the next time a cell is opened.
+      load.catch(() => loads.delete(pid));
+      loads.set(pid, load);
+    }
+    return loads.get(pid);
+  }
+
   const dialog = $('evidence');
+  const body = $('evidence-body');
+  let asked = 0;
   $('matrix').addEventListener('click', (e) => {
     const button = e.target.closest('button.open');
     if (!button) return;
-    $('evidence-body').innerHTML = cellEvidence(data, filter(), button.dataset.p, button.dataset.o);
+    const { p: pid, o } = button.dataset;
+    const mine = ++asked;
+    body.setAttribute('aria-busy', 'true');
+    body.innerHTML = '<p class="count">Reading the evidence…</p>';
     dialog.showModal();
     $('evidence-close').focus();
+    evidenceOfPartnership(pid)
+      .then(() => cellEvidence(data, filter(), pid, o))
+      .catch((err) => `<p class="empty">The evidence could not be shown: ${esc(err.message)}. <a href="partnerships/${esc(encodeURIComponent(pid))}.html#${esc(o)}">The partnership's page</a> shows it for the report's scope.</p>`)
+      .then((html) => {
+        // Only the cell opened last is shown.
+        if (mine !== asked) return;
+        body.innerHTML = html;
+        body.setAttribute('aria-busy', 'false');
+      });
   });
   $('evidence-close').addEventListener('click', () => dialog.close());
   dialog.addEventListener('click', (e) => {

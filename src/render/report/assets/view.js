@@ -302,3 +302,77 @@ export function renderViews(data, filter, party) {
     gaps: gapsView(data, analysis),
   };
 }
+
+/*
+ * The index page carries what its filters and figures are made from, and each
+ * partnership's evidence (the quotes, grade reasons, rules, headings and offsets
+ * of its commitments) is a file of its own, report/evidence/<id>.js, loaded when
+ * one of its cells is opened: on a corpus of thousands of statements the quotes
+ * are most of the data, and a page that held them all ran to hundreds of megabytes.
+ * The four functions below are the two halves of that split, written side by side;
+ * the pipeline runs the first two, the page the last two.
+ */
+
+/** A commitment as the index page carries it: [p, o, k, [[d, i, g, c, l, sub, dom, r], ...]]. */
+export function pageCommitment(c) {
+  return [c.p, c.o, c.k, c.occ.map((o) => [o.d, o.i, o.g, o.c, o.l, o.sub, o.dom, o.r])];
+}
+
+/**
+ * The evidence of the partnership at index `p`, for its file: the keys of its
+ * commitments in the dataset's order (so that the page can tell the file is the
+ * one it was written with), its quotes once each, and for each commitment, each
+ * occurrence's [quote, grade reason, rules, headings, start, end].
+ */
+export function evidenceOf(data, p) {
+  const keys = [];
+  const texts = [];
+  const index = new Map();
+  const occ = [];
+  for (const c of data.commitments) {
+    if (c.p !== p) continue;
+    keys.push(c.k);
+    occ.push(
+      c.occ.map((o) => {
+        const text = data.texts[o.t];
+        let t = index.get(text);
+        if (t === undefined) {
+          t = texts.length;
+          texts.push(text);
+          index.set(text, t);
+        }
+        return [t, o.why, o.ru, o.h, o.s, o.e];
+      }),
+    );
+  }
+  return { p: data.partnerships[p].id, keys, texts, occ };
+}
+
+/** The dataset from the index page's data: commitments as the pipeline has them, without their evidence. */
+export function pageDataset(raw) {
+  const commitments = raw.commitments.map(([p, o, k, occ]) => ({ p, o, k, occ: occ.map(([d, i, g, c, l, sub, dom, r]) => ({ d, i, g, c, l, sub, dom, r })) }));
+  return { ...raw, commitments, texts: [] };
+}
+
+/**
+ * A partnership's evidence file, read into the page's dataset. False, and
+ * nothing changed, when it is not the file the page was written with: another
+ * partnership's, or one with other commitments or occurrences.
+ */
+export function attachEvidence(data, detail) {
+  const p = data.partnerships.findIndex((x) => x.id === detail?.p);
+  if (p < 0 || !Array.isArray(detail.keys) || !Array.isArray(detail.occ) || !Array.isArray(detail.texts)) return false;
+  const mine = data.commitments.filter((c) => c.p === p);
+  const fits = (list, c) => Array.isArray(list) && list.length === c.occ.length && list.every((x) => Array.isArray(x) && Number.isInteger(x[0]) && x[0] >= 0 && x[0] < detail.texts.length);
+  if (mine.length !== detail.keys.length || mine.some((c, j) => c.k !== detail.keys[j] || !fits(detail.occ[j], c))) return false;
+  const base = data.texts.length;
+  // One at a time: a partnership can have more quotes than a call takes arguments.
+  for (const text of detail.texts) data.texts.push(text);
+  mine.forEach((c, j) =>
+    c.occ.forEach((o, m) => {
+      const [t, why, ru, h, s, e] = detail.occ[j][m];
+      Object.assign(o, { t: base + t, why, ru, h, s, e });
+    }),
+  );
+  return true;
+}
