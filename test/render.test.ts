@@ -322,18 +322,25 @@ describe("the index page's data and the partnerships' evidence files", () => {
       occ: Array.from({ length: 1 + rnd(3) }, () => ({
         d: rnd(9), i: rnd(50), s: rnd(1000), e: 1000 + rnd(1000),
         g: ['explore', 'intend', 'commit', 'underway', 'completed'][rnd(5)]!,
-        c: pick(['actor', 'timeframe', 'money']), l: rnd(2) === 0, sub: pick(['research/funding', 'policy/standards']), dom: pick(['ai', 'semiconductors']),
+        c: pick(['actor', 'timeframe', 'money']), l: rnd(2) === 0, sub: pick(['research/funding', 'policy/standards', 'other/x']), dom: pick(['ai', 'semiconductors']),
         r: rnd(2) === 0, ru: pick(['rule.a', 'rule.b']), why: `reason ${rnd(9)}`, h: pick(['Heading', 'Sub-heading']), t: rnd(texts.length),
       })),
     }));
-    const full = { objectives: ['policy', 'research', 'commercial'], partnerships: ids.map((id) => ({ id, name: id, parties: [], kind: null, parent: null, launched: null, docs: [] })), docs: [], commitments, texts, scope: { domain: null, from: null, until: null, group: '', reviewedOnly: false } };
+    const full = { objectives: ['policy', 'research', 'commercial'], grades: ['explore', 'intend', 'commit', 'underway'], signals: ['actor', 'timeframe', 'money'], subcategories: { policy: ['policy/standards'], research: ['research/funding'], commercial: [] }, domains: ['ai'], partnerships: ids.map((id) => ({ id, name: id, parties: [], kind: null, parent: null, launched: null, docs: [] })), docs: [], commitments, texts, scope: { domain: null, from: null, until: null, group: '', reviewedOnly: false } };
     const { commitments: _c, texts: _t, ...rest } = full;
-    const data = view.pageDataset(JSON.parse(JSON.stringify({ ...rest, texts: [], commitments: commitments.map(view.pageCommitment) })));
+    // 'completed', 'semiconductors' and 'other/x' are in none of the dataset's lists: written as they are.
+    const page = JSON.stringify({ ...rest, texts: [], commitments: commitments.map(view.pageCommitments(full)) });
+    const data = view.pageDataset(JSON.parse(page));
     for (const p of ids.keys()) expect(view.attachEvidence(data, JSON.parse(JSON.stringify(view.evidenceOf(full, p))))).toBe(true);
     // The quotes are numbered as the files came: compared by what they say.
     const resolved = (d: typeof full) => d.commitments.map((c) => ({ ...c, occ: c.occ.map((o) => ({ ...o, t: d.texts[o.t] })) }));
     expect(resolved(data as typeof full)).toEqual(resolved(full));
     expect(new Set(commitments.flatMap((c) => c.occ.map((o) => `${o.l}${o.r}`)))).toEqual(new Set(['truetrue', 'truefalse', 'falsetrue', 'falsefalse']));
+    // Names in the lists went as numbers, the others as they are.
+    const written = JSON.stringify(JSON.parse(page).commitments);
+    expect(written).toContain('"completed"');
+    expect(written).toContain('"other/x"');
+    expect(written).not.toMatch(/"(?:explore|intend|commit|underway|actor|timeframe|money|ai|research\/funding|policy\/standards)"/);
   });
 
   it("refuse a file that is not the one the page was written with, and change nothing then", () => {

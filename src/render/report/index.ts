@@ -120,13 +120,14 @@ ${view.legend()}
 
 /**
  * The index page's data as JSON text, in pieces: the dataset with its commitments
- * as view.pageCommitment writes them, without their evidence (view.evidenceOf,
+ * as view.pageCommitments writes them, without their evidence (view.evidenceOf,
  * each partnership's in its own file) and without the quotes.
  */
 function* pageDataJson(data: Dataset): Generator<string> {
   const { commitments, texts: _quotes, ...rest } = data;
   yield `${JSON.stringify({ ...rest, texts: [] }).slice(0, -1)},"commitments":[`;
-  for (let i = 0; i < commitments.length; i += 256) yield `${i ? ',' : ''}${JSON.stringify(commitments.slice(i, i + 256).map(view.pageCommitment)).slice(1, -1)}`;
+  const write = view.pageCommitments(data);
+  for (let i = 0; i < commitments.length; i += 256) yield `${i ? ',' : ''}${JSON.stringify(commitments.slice(i, i + 256).map(write)).slice(1, -1)}`;
   yield ']}';
 }
 

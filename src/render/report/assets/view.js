@@ -313,9 +313,25 @@ export function renderViews(data, filter, party) {
  * the pipeline runs the first two, the page the last two.
  */
 
-/** A commitment as the index page carries it: [p, o, k, [[d, i, g, c, l, sub, dom, r], ...]]. */
-export function pageCommitment(c) {
-  return [c.p, c.o, c.k, c.occ.map((o) => [o.d, o.i, o.g, o.c, o.l, o.sub, o.dom, o.r])];
+/**
+ * The names an occurrence's grade, signals, subcategories and domains are among, in
+ * the dataset's order: the index page writes each as its number in these lists.
+ */
+function pageNames(data) {
+  return { g: data.grades, c: data.signals, sub: data.objectives.flatMap((o) => data.subcategories[o]), dom: data.domains };
+}
+
+/**
+ * How the index page carries a dataset's commitments: each as [p, o, k, [[d, i, g,
+ * c, l, sub, dom, r], ...]], with grades, signals, subcategories and domains as
+ * their numbers in the dataset's lists (a name in none is written as it is) and
+ * list mentions and reviews as 1 or 0. Returns the function that writes one.
+ */
+export function pageCommitments(data) {
+  const names = pageNames(data);
+  const numbers = Object.fromEntries(Object.entries(names).map(([k, list]) => [k, new Map(list.map((x, i) => [x, i]))]));
+  const num = (k, x) => numbers[k].get(x) ?? x;
+  return (c) => [c.p, c.o, c.k, c.occ.map((o) => [o.d, o.i, num('g', o.g), o.c.map((x) => num('c', x)), o.l ? 1 : 0, o.sub.map((x) => num('sub', x)), o.dom.map((x) => num('dom', x)), o.r ? 1 : 0])];
 }
 
 /**
@@ -348,9 +364,16 @@ export function evidenceOf(data, p) {
   return { p: data.partnerships[p].id, keys, texts, occ };
 }
 
-/** The dataset from the index page's data: commitments as the pipeline has them, without their evidence. */
+/** The dataset from the index page's data (see pageCommitments): commitments as the pipeline has them, without their evidence. */
 export function pageDataset(raw) {
-  const commitments = raw.commitments.map(([p, o, k, occ]) => ({ p, o, k, occ: occ.map(([d, i, g, c, l, sub, dom, r]) => ({ d, i, g, c, l, sub, dom, r })) }));
+  const names = pageNames(raw);
+  const name = (k, x) => (typeof x === 'number' ? names[k][x] : x);
+  const commitments = raw.commitments.map(([p, o, k, occ]) => ({
+    p,
+    o,
+    k,
+    occ: occ.map(([d, i, g, c, l, sub, dom, r]) => ({ d, i, g: name('g', g), c: c.map((x) => name('c', x)), l: l === 1, sub: sub.map((x) => name('sub', x)), dom: dom.map((x) => name('dom', x)), r: r === 1 })),
+  }));
   return { ...raw, commitments, texts: [] };
 }
 
