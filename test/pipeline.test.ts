@@ -7,6 +7,7 @@ import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
 import { ROOT, tmp } from './helpers.js';
 import { ReviewStore, docKeyOf, evidenceOf, labelsOf, passageKeyOf } from '../src/review/index.js';
+import * as view from '../src/render/report/assets/view.js';
 import { KeptOutputs, keptRecordPath } from '../src/kept.js';
 import { byteOf, loadDocSync, processFile, renderDoc } from '../src/stage.js';
 import { compileRules, loadRules } from '../src/rules/index.js';
@@ -787,6 +788,14 @@ describe("partnerships' files made before from the same inputs", () => {
     expect(again.files['profiles/NH-KS-TC.md']!.inputs).toBe(record.files['profiles/NH-KS-TC.md']!.inputs);
     expect(again.files['profiles/VL-NH-CD.md']!.inputs).not.toBe(record.files['profiles/VL-NH-CD.md']!.inputs);
     await sameAsFresh(corpus, out);
+    // The new index page reads every evidence file, those kept among them: the statement added moved the
+    // statements after it in the corpus, and a file tells the page's commitments by their statements' ids.
+    const index = readFileSync(join(out, 'report', 'index.html'), 'utf8');
+    const pageData = view.pageDataset(JSON.parse(/<script type="application\/json" id="accords-data">([\s\S]*?)<\/script>/.exec(index)![1]!));
+    for (const f of readdirSync(join(out, 'report', 'evidence'))) {
+      const detail = JSON.parse(/^accordsEvidence\(([\s\S]*)\);\n$/.exec(readFileSync(join(out, 'report', 'evidence', f), 'utf8'))![1]!);
+      expect(view.attachEvidence(pageData, detail), f).toBe(true);
+    }
 
     // A profile edited in out/ is not the file recorded: it is made again.
     const council = join(out, 'profiles', 'NH-KS-TC.md');

@@ -178,7 +178,7 @@ describe('untrusted text in CSV and Markdown', () => {
 
   it('a page is its frame, its body, its data and its script, one line each', () => {
     const data = { docs: [{ id: 'a', t: '</script>' }] };
-    const parts = { title: 'T <1>', body: '<main>body</main>', data, script: true };
+    const parts = { title: 'T <1>', body: '<main>body</main>', dataJson: [...jsonPieces(data)], script: true };
     const out = page(parts);
     const csp = /content="([^"]*)"/.exec(out)![1]!;
     const style = /<style>([\s\S]*?)<\/style>/.exec(out)![1]!;
@@ -326,10 +326,10 @@ describe("the index page's data and the partnerships' evidence files", () => {
         r: rnd(2) === 0, ru: pick(['rule.a', 'rule.b']), why: `reason ${rnd(9)}`, h: pick(['Heading', 'Sub-heading']), t: rnd(texts.length),
       })),
     }));
-    const full = { objectives: ['policy', 'research', 'commercial'], grades: ['explore', 'intend', 'commit', 'underway'], signals: ['actor', 'timeframe', 'money'], subcategories: { policy: ['policy/standards'], research: ['research/funding'], commercial: [] }, domains: ['ai'], partnerships: ids.map((id) => ({ id, name: id, parties: [], kind: null, parent: null, launched: null, docs: [] })), docs: [], commitments, texts, scope: { domain: null, from: null, until: null, group: '', reviewedOnly: false } };
+    const full = { objectives: ['policy', 'research', 'commercial'], grades: ['explore', 'intend', 'commit', 'underway'], signals: ['actor', 'timeframe', 'money'], subcategories: { policy: ['policy/standards'], research: ['research/funding'], commercial: [] }, domains: ['ai'], partnerships: ids.map((id) => ({ id, name: id, parties: [], kind: null, parent: null, launched: null, docs: [] })), docs: Array.from({ length: 9 }, (_, d) => ({ id: `doc${d}` })), commitments, texts, scope: { domain: null, from: null, until: null, group: '', reviewedOnly: false } };
     const { commitments: _c, texts: _t, ...rest } = full;
     // 'completed', 'semiconductors' and 'other/x' are in none of the dataset's lists: written as they are.
-    const page = JSON.stringify({ ...rest, texts: [], commitments: commitments.map(view.pageCommitments(full)) });
+    const page = JSON.stringify({ ...rest, commitments: commitments.map(view.pageCommitments(full)) });
     const data = view.pageDataset(JSON.parse(page));
     for (const p of ids.keys()) expect(view.attachEvidence(data, JSON.parse(JSON.stringify(view.evidenceOf(full, p))))).toBe(true);
     // The quotes are numbered as the files came: compared by what they say.
@@ -349,17 +349,49 @@ describe("the index page's data and the partnerships' evidence files", () => {
     const right = evidenceFile(a!);
     const before = JSON.stringify(data);
     const wrong = [
+      { ...right, check: '0123456789abcdef' },
+      { ...right, check: undefined },
       { ...right, p: b },
       { ...right, p: 'NOT-A-PARTNERSHIP' },
-      { ...right, keys: right.keys.slice(1) },
-      { ...right, keys: ['0', ...right.keys.slice(1)] },
+      { ...right, occ: right.occ.slice(1) },
       { ...right, occ: right.occ.map((o: unknown[], j: number) => (j ? o : o.slice(1))) },
       { ...right, occ: right.occ.map((o: unknown[][], j: number) => (j ? o : [[right.texts.length, ...o[0]!.slice(1)], ...o.slice(1)])) },
       { ...right, texts: undefined },
+      { ...right, texts: right.texts.map((t: string, i: number) => (i ? t : 7)) },
+      { ...right, occ: right.occ.map((o: unknown[][], j: number) => (j ? o : [[o[0]![0], 5, ...o[0]!.slice(2)], ...o.slice(1)])) },
+      { ...right, occ: right.occ.map((o: unknown[][], j: number) => (j ? o : [[...o[0]!.slice(0, 2), 'rule', ...o[0]!.slice(3)], ...o.slice(1)])) },
+      { ...right, occ: right.occ.map((o: unknown[][], j: number) => (j ? o : [[...o[0]!.slice(0, 3), [1], ...o[0]!.slice(4)], ...o.slice(1)])) },
+      { ...right, occ: right.occ.map((o: unknown[][], j: number) => (j ? o : [[...o[0]!.slice(0, 4), '0', o[0]![5]], ...o.slice(1)])) },
       null,
     ];
     for (const w of wrong) expect(view.attachEvidence(data, w), JSON.stringify(w).slice(0, 80)).toBe(false);
     expect(JSON.stringify(data)).toBe(before);
     expect(view.attachEvidence(data, right)).toBe(true);
+  });
+
+  it('refuse the file of a run made since the page when that run graded a commitment otherwise, the same sentences kept', async () => {
+    // Rules without one cue of the underway grade: some commitments of the same sentences get another grade.
+    const rules = tmp('render-split-rules');
+    cpSync(join(ROOT, 'rules'), rules, { recursive: true });
+    const grades = join(rules, 'grades.yaml');
+    const before = readFileSync(grades, 'utf8');
+    const edited = before.replace(/(  - id: grade\.underway\.past\n[\s\S]*?\n    patterns:\n)      - launched\n/, '$1');
+    expect(edited).not.toBe(before);
+    writeFileSync(grades, edited);
+    const later = join(tmp('render-split-later'), 'out');
+    await runPipeline({ ...config, rules }, { corpus: join(ROOT, 'corpus'), out: later, log: () => {} });
+    const ids = readdirSync(join(out, 'report', 'evidence')).map((f) => f.replace(/\.js$/, ''));
+    const laterFile = (id: string) => JSON.parse(/^accordsEvidence\(([\s\S]*)\);\n$/.exec(readFileSync(join(later, 'report', 'evidence', `${id}.js`), 'utf8'))![1]!);
+    const open = pageData();
+    const refused = ids.filter((id) => !view.attachEvidence(open, laterFile(id)));
+    expect(refused.length).toBeGreaterThan(0);
+    for (const id of refused) {
+      // The same commitments (sentences, in the same order and number), graded otherwise.
+      expect(laterFile(id).occ.map((o: unknown[]) => o.length), id).toEqual(evidenceFile(id).occ.map((o: unknown[]) => o.length));
+      expect(laterFile(id).check, id).not.toBe(evidenceFile(id).check);
+    }
+    // Each page reads its own run's files.
+    const own = view.pageDataset(JSON.parse(/<script type="application\/json" id="accords-data">([\s\S]*?)<\/script>/.exec(readFileSync(join(later, 'report', 'index.html'), 'utf8'))![1]!));
+    for (const id of ids) expect(view.attachEvidence(own, laterFile(id)), id).toBe(true);
   });
 });

@@ -186,9 +186,9 @@ describe('the static report in Chromium', () => {
     const missing = join(copy, 'evidence', 'NH-KS-TC.js');
     const right = readFileSync(missing, 'utf8');
     rmSync(missing);
-    // Another run's file: one commitment's key is not the page's.
+    // Another run's file: its digest of the partnership's commitments is not the page's.
     const other = join(copy, 'evidence', 'VL-NH-CD.js');
-    writeFileSync(other, readFileSync(other, 'utf8').replace(/"keys":\["[0-9a-f]/, '"keys":["x'));
+    writeFileSync(other, readFileSync(other, 'utf8').replace(/"check":"[0-9a-f]/, '"check":"x'));
     const p = await context.newPage();
     await p.goto(pathToFileURL(join(copy, 'index.html')).href);
     await p.locator('body.ready').waitFor();

@@ -206,9 +206,7 @@ export interface PageParts {
   title: string;
   /** The page's body: whole, or in pieces made as the page is written. */
   body: string | Iterable<string>;
-  /** JSON data for the page's script (index page only). */
-  data?: unknown;
-  /** The same as JSON text already made, in pieces (instead of `data`). */
+  /** JSON text of the data for the page's script, in pieces (index page only). */
   dataJson?: Iterable<string>;
   /** Whether the page runs the client script. */
   script?: boolean;
@@ -249,10 +247,9 @@ export function* pagePieces(parts: PageParts): Generator<string> {
     yield head;
     yield* parts.body;
   }
-  const data = parts.dataJson ? scriptSafePieces(parts.dataJson) : parts.data !== undefined ? jsonForScriptPieces(parts.data) : undefined;
-  if (data) {
+  if (parts.dataJson) {
     yield '\n<script type="application/json" id="accords-data">';
-    yield* data;
+    yield* scriptSafePieces(parts.dataJson);
     yield '</script>';
   }
   if (parts.script) yield `\n<script>${script}</script>`;

@@ -125,7 +125,7 @@ ${view.legend()}
  */
 function* pageDataJson(data: Dataset): Generator<string> {
   const { commitments, texts: _quotes, ...rest } = data;
-  yield `${JSON.stringify({ ...rest, texts: [] }).slice(0, -1)},"commitments":[`;
+  yield `${JSON.stringify(rest).slice(0, -1)},"commitments":[`;
   const write = view.pageCommitments(data);
   for (let i = 0; i < commitments.length; i += 256) yield `${i ? ',' : ''}${JSON.stringify(commitments.slice(i, i + 256).map(write)).slice(1, -1)}`;
   yield ']}';

@@ -96,13 +96,18 @@
       const load = new Promise((resolve, reject) => {
         const s = document.createElement('script');
         s.src = src;
+        // A script runs and then its load event fires, with no other script between: what arrived is this file's.
         s.onload = () => {
           const detail = arrived.get(pid);
-          arrived.delete(pid);
+          arrived.clear();
+          s.remove();
           if (detail && attachEvidence(data, detail)) resolve();
-          else reject(new Error(`${src} is not the file this page was written with (run accords again to write both)`));
+          else reject(new Error(`${src} is not the file this page was written with (the outputs were made again since the page was opened, or the file is damaged: reload the page, or run accords again)`));
         };
-        s.onerror = () => reject(new Error(`${src} could not be read`));
+        s.onerror = () => {
+          s.remove();
+          reject(new Error(`${src} could not be read (it is missing, or the browser does not let the page read it)`));
+        };
         document.head.appendChild(s);
       });
       // A load that failed is tried again the next time a cell is opened.

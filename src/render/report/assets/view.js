@@ -335,19 +335,46 @@ export function pageCommitments(data) {
 }
 
 /**
- * The evidence of the partnership at index `p`, for its file: the keys of its
- * commitments in the dataset's order (so that the page can tell the file is the
- * one it was written with), its quotes once each, and for each commitment, each
- * occurrence's [quote, grade reason, rules, headings, start, end].
+ * What the index page knows of a partnership's commitments, as a digest: each
+ * commitment's key and objective, and each occurrence's statement (by its id, which
+ * does not move when statements are added before it), passage, grade, signals, list
+ * mention, subcategories, domains and review, in the dataset's order. Its evidence
+ * file carries the digest its commitments had, and the page reads a file only when
+ * its own commitments give the same: a page left open while the outputs were made
+ * again does not show one run's figures with another's evidence.
+ */
+export function evidenceCheck(data, p) {
+  // Two 32-bit lanes of a multiplicative hash over the text (not a secret: a fingerprint).
+  let h1 = 0x9e3779b9;
+  let h2 = 0x85ebca6b;
+  const add = (s) => {
+    for (let i = 0; i < s.length; i++) {
+      const ch = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  };
+  for (const c of data.commitments) {
+    if (c.p !== p) continue;
+    add(`${c.k}\u0000${c.o}\u0000${c.occ.length}`);
+    for (const o of c.occ) add(`${data.docs[o.d].id}\u0000${o.i}\u0000${o.g}\u0000${o.c.join('\u0001')}\u0000${o.l ? 1 : 0}\u0000${o.sub.join('\u0001')}\u0000${o.dom.join('\u0001')}\u0000${o.r ? 1 : 0}`);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The evidence of the partnership at index `p`, for its file: the digest of its
+ * commitments as the page knows them (evidenceCheck), its quotes once each, and for
+ * each commitment, each occurrence's [quote, grade reason, rules, headings, start, end].
  */
 export function evidenceOf(data, p) {
-  const keys = [];
   const texts = [];
   const index = new Map();
   const occ = [];
   for (const c of data.commitments) {
     if (c.p !== p) continue;
-    keys.push(c.k);
     occ.push(
       c.occ.map((o) => {
         const text = data.texts[o.t];
@@ -361,7 +388,7 @@ export function evidenceOf(data, p) {
       }),
     );
   }
-  return { p: data.partnerships[p].id, keys, texts, occ };
+  return { p: data.partnerships[p].id, check: evidenceCheck(data, p), texts, occ };
 }
 
 /** The dataset from the index page's data (see pageCommitments): commitments as the pipeline has them, without their evidence. */
@@ -379,15 +406,20 @@ export function pageDataset(raw) {
 
 /**
  * A partnership's evidence file, read into the page's dataset. False, and
- * nothing changed, when it is not the file the page was written with: another
- * partnership's, or one with other commitments or occurrences.
+ * nothing changed, when it is not the file the page was written with: its digest
+ * of the partnership's commitments is not the page's (evidenceCheck: a file of
+ * another run, or of another partnership), or its occurrences or fields are not
+ * what the page needs (a damaged file).
  */
 export function attachEvidence(data, detail) {
   const p = data.partnerships.findIndex((x) => x.id === detail?.p);
-  if (p < 0 || !Array.isArray(detail.keys) || !Array.isArray(detail.occ) || !Array.isArray(detail.texts)) return false;
+  if (p < 0 || typeof detail.check !== 'string' || detail.check !== evidenceCheck(data, p)) return false;
+  if (!Array.isArray(detail.occ) || !Array.isArray(detail.texts) || !detail.texts.every((t) => typeof t === 'string')) return false;
   const mine = data.commitments.filter((c) => c.p === p);
-  const fits = (list, c) => Array.isArray(list) && list.length === c.occ.length && list.every((x) => Array.isArray(x) && Number.isInteger(x[0]) && x[0] >= 0 && x[0] < detail.texts.length);
-  if (mine.length !== detail.keys.length || mine.some((c, j) => c.k !== detail.keys[j] || !fits(detail.occ[j], c))) return false;
+  const strings = (xs) => Array.isArray(xs) && xs.every((x) => typeof x === 'string');
+  const one = (x) => Array.isArray(x) && Number.isInteger(x[0]) && x[0] >= 0 && x[0] < detail.texts.length && typeof x[1] === 'string' && strings(x[2]) && strings(x[3]) && Number.isInteger(x[4]) && Number.isInteger(x[5]);
+  const fits = (list, c) => Array.isArray(list) && list.length === c.occ.length && list.every(one);
+  if (mine.length !== detail.occ.length || mine.some((c, j) => !fits(detail.occ[j], c))) return false;
   const base = data.texts.length;
   // One at a time: a partnership can have more quotes than a call takes arguments.
   for (const text of detail.texts) data.texts.push(text);
