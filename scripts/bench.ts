@@ -16,6 +16,7 @@
  * - whole runs of `accords run --full` on corpora of 1,000 and 10,000 statements
  *   built by scripts/bench-corpus.ts from the real statements with distinct text;
  *   wall time, peak resident memory and CPU use measured by /usr/bin/time; then
+ *   the sizes of the report's index page and of the partnerships' evidence files;
  *   one statement added to the 1,000 and `accords run` again, an unchanged re-run,
  *   a run after a change of rules, and one more statement added, dated after all the
  *   others (as a statement published today is).
@@ -227,6 +228,19 @@ function timedRun(cfg: string, corpusDir: string, outDir: string, full: boolean)
   const { phases, kept_tags: kept } = report;
   return { ok: r.status === 0, wall, rssMB: Math.round(Number(m[2]) / 1024), cores: round((Number(m[3]) + Number(m[4])) / Math.max(wall, 0.01)), tail, ...(phases ? { phases } : {}), ...(kept !== undefined ? { kept } : {}) };
 }
+/** What a reader's browser opens: the report's index page, and the partnerships' evidence files it reads a cell's evidence from (MB). */
+function reportSizes(outDir: string): { report_index_mb?: number; report_evidence_mb?: number } {
+  try {
+    const evidence = join(outDir, 'report', 'evidence');
+    const files = existsSync(evidence) ? readdirSync(evidence).map((f) => statSync(join(evidence, f))) : [];
+    return {
+      report_index_mb: round(mb(statSync(join(outDir, 'report', 'index.html')).size), 1),
+      report_evidence_mb: round(mb(files.reduce((n, st) => n + st.size, 0)), 1),
+    };
+  } catch {
+    return {};
+  }
+}
 /** A run's phases for its row, when it ran and its report says them. */
 const phasesOf = (t: Timed) => (t.ok && t.phases ? { phases: t.phases } : {});
 if (sizes.length && !existsSync('/usr/bin/time')) {
@@ -244,7 +258,7 @@ if (sizes.length && !existsSync('/usr/bin/time')) {
       writeFileSync(cfg, `export default ${JSON.stringify({ rules: rulesCopy, cacheDir: join(dir, 'cache'), review: { db: join(dir, 'reviews.sqlite') }, concurrency: config.concurrency })};\n`);
       const note = `${size} statements built from ${files.length} real ones with distinct text (scripts/bench-corpus.ts)`;
       const full = timedRun(cfg, corpusDir, join(dir, 'out'), true);
-      emit({ measure: `run ${size} --full`, value: full.ok ? full.wall : 'failed', unit: 's', peak_rss_mb: full.rssMB, cpu_cores: full.cores, ...phasesOf(full), note: full.ok ? note : `${note}; ${full.tail}` });
+      emit({ measure: `run ${size} --full`, value: full.ok ? full.wall : 'failed', unit: 's', peak_rss_mb: full.rssMB, cpu_cores: full.cores, ...phasesOf(full), ...(full.ok ? reportSizes(join(dir, 'out')) : {}), note: full.ok ? note : `${note}; ${full.tail}` });
       if (size === 1000 && full.ok) {
         const added = buildBenchCorpus(corpus, corpusDir, 1, size);
         const inc = timedRun(cfg, corpusDir, join(dir, 'out'), false);
@@ -294,7 +308,7 @@ if (!flag('--no-eval')) {
 
 // ---- the table ---------------------------------------------------------------------------
 const fmt = (r: Row) => {
-  const extra = ['passages_per_s', 'ratio', 'peak_rss_mb', 'cpu_cores']
+  const extra = ['passages_per_s', 'ratio', 'peak_rss_mb', 'cpu_cores', 'report_index_mb', 'report_evidence_mb']
     .filter((k) => r[k] !== undefined)
     .map((k) => `${k.replace(/_/g, ' ')} ${r[k]}`)
     .join(', ');
