@@ -343,6 +343,14 @@ describe("the index page's data and the partnerships' evidence files", () => {
     expect(written).not.toMatch(/"(?:explore|intend|commit|underway|actor|timeframe|money|ai|research\/funding|policy\/standards)"/);
   });
 
+  it('read a file whose commitments have a value missing (a damaged review): the page receives it as null, and so does the digest', () => {
+    const occ = { d: 0, i: 3, s: 0, e: 9, g: undefined, c: [], l: false, sub: [], dom: [], r: true, ru: [], why: 'set by an analyst', h: [], t: 0 };
+    const full = { objectives: ['policy'], grades: ['commit'], signals: [], subcategories: { policy: [] }, domains: [], partnerships: [{ id: 'AA-BB' }], docs: [{ id: 'doc0' }], commitments: [{ p: 0, o: 'policy', k: 'k0', occ: [occ] }], texts: ['A quote.'] };
+    const { commitments, texts: _t, ...rest } = full;
+    const data = view.pageDataset(JSON.parse(JSON.stringify({ ...rest, commitments: commitments.map(view.pageCommitments(full)) })));
+    expect(view.attachEvidence(data, JSON.parse(JSON.stringify(view.evidenceOf(full, 0))))).toBe(true);
+  });
+
   it("refuse a file that is not the one the page was written with, and change nothing then", () => {
     const data = pageData();
     const [a, b] = readdirSync(join(out, 'report', 'evidence')).map((f) => f.replace(/\.js$/, ''));

@@ -309,8 +309,9 @@ export function renderViews(data, filter, party) {
  * of its commitments) is a file of its own, report/evidence/<id>.js, loaded when
  * one of its cells is opened: on a corpus of thousands of statements the quotes
  * are most of the data, and a page that held them all ran to hundreds of megabytes.
- * The four functions below are the two halves of that split, written side by side;
- * the pipeline runs the first two, the page the last two.
+ * The functions below are the two halves of that split, written side by side: the
+ * pipeline runs pageCommitments and evidenceOf, the page pageDataset and
+ * attachEvidence, and both evidenceCheck.
  */
 
 /**
@@ -344,22 +345,23 @@ export function pageCommitments(data) {
  * again does not show one run's figures with another's evidence.
  */
 export function evidenceCheck(data, p) {
-  // Two 32-bit lanes of a multiplicative hash over the text (not a secret: a fingerprint).
+  // Two 32-bit lanes of a multiplicative hash over the fields' text (not a secret: a
+  // fingerprint). A missing value reads as null, as the page receives it through JSON.
   let h1 = 0x9e3779b9;
   let h2 = 0x85ebca6b;
-  const add = (s) => {
-    for (let i = 0; i < s.length; i++) {
-      const ch = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ ch, 2654435761);
-      h2 = Math.imul(h2 ^ ch, 1597334677);
-    }
-    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  };
   for (const c of data.commitments) {
     if (c.p !== p) continue;
-    add(`${c.k}\u0000${c.o}\u0000${c.occ.length}`);
-    for (const o of c.occ) add(`${data.docs[o.d].id}\u0000${o.i}\u0000${o.g}\u0000${o.c.join('\u0001')}\u0000${o.l ? 1 : 0}\u0000${o.sub.join('\u0001')}\u0000${o.dom.join('\u0001')}\u0000${o.r ? 1 : 0}`);
+    const texts = [`${c.k}\u0000${c.o}\u0000${c.occ.length}`];
+    for (const o of c.occ) texts.push(`${data.docs[o.d]?.id ?? null}\u0000${o.i ?? null}\u0000${o.g ?? null}\u0000${o.c.join('\u0001')}\u0000${o.l ? 1 : 0}\u0000${o.sub.join('\u0001')}\u0000${o.dom.join('\u0001')}\u0000${o.r ? 1 : 0}`);
+    for (const text of texts) {
+      for (let i = 0; i < text.length; i++) {
+        const ch = text.charCodeAt(i);
+        h1 = Math.imul(h1 ^ ch, 2654435761);
+        h2 = Math.imul(h2 ^ ch, 1597334677);
+      }
+      h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+      h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    }
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
@@ -406,10 +408,12 @@ export function pageDataset(raw) {
 
 /**
  * A partnership's evidence file, read into the page's dataset. False, and
- * nothing changed, when it is not the file the page was written with: its digest
- * of the partnership's commitments is not the page's (evidenceCheck: a file of
- * another run, or of another partnership), or its occurrences or fields are not
- * what the page needs (a damaged file).
+ * nothing changed, when its digest of the partnership's commitments is not the
+ * page's (evidenceCheck: the file of a run that found other commitments, or graded,
+ * placed or tagged them otherwise), or its occurrences or fields are not what the
+ * page needs (a damaged file). What the digest does not cover (quotes, grade reasons,
+ * rules, headings) is the file's: a run that changed only those is shown with them.
+ * The page asks this only of the file it loaded for that partnership.
  */
 export function attachEvidence(data, detail) {
   const p = data.partnerships.findIndex((x) => x.id === detail?.p);
