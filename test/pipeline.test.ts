@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../src/pipeline.js';
 import { loadConfig } from '../src/config/index.js';
-import { ROOT, tmp } from './helpers.js';
+import { ROOT, reportEvidence, reportPageData, tmp } from './helpers.js';
 import { ReviewStore, docKeyOf, evidenceOf, labelsOf, passageKeyOf } from '../src/review/index.js';
 import * as view from '../src/render/report/assets/view.js';
 import { KeptOutputs, keptRecordPath } from '../src/kept.js';
@@ -790,12 +790,8 @@ describe("partnerships' files made before from the same inputs", () => {
     await sameAsFresh(corpus, out);
     // The new index page reads every evidence file, those kept among them: the statement added moved the
     // statements after it in the corpus, and a file tells the page's commitments by their statements' ids.
-    const index = readFileSync(join(out, 'report', 'index.html'), 'utf8');
-    const pageData = view.pageDataset(JSON.parse(/<script type="application\/json" id="accords-data">([\s\S]*?)<\/script>/.exec(index)![1]!));
-    for (const f of readdirSync(join(out, 'report', 'evidence'))) {
-      const detail = JSON.parse(/^accordsEvidence\(([\s\S]*)\);\n$/.exec(readFileSync(join(out, 'report', 'evidence', f), 'utf8'))![1]!);
-      expect(view.attachEvidence(pageData, detail), f).toBe(true);
-    }
+    const pageData = reportPageData(out);
+    for (const f of readdirSync(join(out, 'report', 'evidence'))) expect(view.attachEvidence(pageData, reportEvidence(out, f.replace(/\.js$/, ''))), f).toBe(true);
 
     // A profile edited in out/ is not the file recorded: it is made again.
     const council = join(out, 'profiles', 'NH-KS-TC.md');

@@ -7,7 +7,7 @@ import { csv, csvField, md, mdLink, safeUrl } from '../src/render/index.js';
 import { csvPieces, json } from '../src/render/text.js';
 import { esc, jsonForScript, jsonForScriptPieces, jsonPieces, page, pagePieces, prettyJsonPieces } from '../src/render/report/html.js';
 import * as view from '../src/render/report/assets/view.js';
-import { ROOT, tmp } from './helpers.js';
+import { ROOT, reportEvidence, reportPageData, tmp } from './helpers.js';
 
 const config = { ...(await loadConfig(join(ROOT, 'pipeline.config.ts'))), cacheDir: tmp('render-cache') };
 
@@ -276,18 +276,8 @@ describe("the index page's data and the partnerships' evidence files", () => {
     await runPipeline(config, { corpus: join(ROOT, 'corpus'), out, log: () => {} });
   });
 
-  /** The dataset the index page starts from, as its script reads it. */
-  const pageData = () => {
-    const html = readFileSync(join(out, 'report', 'index.html'), 'utf8');
-    return view.pageDataset(JSON.parse(/<script type="application\/json" id="accords-data">([\s\S]*?)<\/script>/.exec(html)![1]!));
-  };
-  /** What a partnership's evidence file hands to the page. */
-  const evidenceFile = (id: string) => {
-    const text = readFileSync(join(out, 'report', 'evidence', `${id}.js`), 'utf8');
-    const m = /^accordsEvidence\(([\s\S]*)\);\n$/.exec(text);
-    expect(m, id).not.toBeNull();
-    return JSON.parse(m![1]!);
-  };
+  const pageData = () => reportPageData(out);
+  const evidenceFile = (id: string) => reportEvidence(out, id);
   /** The evidence items of a page or a dialog, in their order. */
   const items = (html: string) => [...html.matchAll(/<li class="ev"[\s\S]*?<\/ul><\/li>/g)].map((m) => m[0]);
 
@@ -389,7 +379,7 @@ describe("the index page's data and the partnerships' evidence files", () => {
     const later = join(tmp('render-split-later'), 'out');
     await runPipeline({ ...config, rules }, { corpus: join(ROOT, 'corpus'), out: later, log: () => {} });
     const ids = readdirSync(join(out, 'report', 'evidence')).map((f) => f.replace(/\.js$/, ''));
-    const laterFile = (id: string) => JSON.parse(/^accordsEvidence\(([\s\S]*)\);\n$/.exec(readFileSync(join(later, 'report', 'evidence', `${id}.js`), 'utf8'))![1]!);
+    const laterFile = (id: string) => reportEvidence(later, id);
     const open = pageData();
     const refused = ids.filter((id) => !view.attachEvidence(open, laterFile(id)));
     expect(refused.length).toBeGreaterThan(0);
@@ -399,7 +389,7 @@ describe("the index page's data and the partnerships' evidence files", () => {
       expect(laterFile(id).check, id).not.toBe(evidenceFile(id).check);
     }
     // Each page reads its own run's files.
-    const own = view.pageDataset(JSON.parse(/<script type="application\/json" id="accords-data">([\s\S]*?)<\/script>/.exec(readFileSync(join(later, 'report', 'index.html'), 'utf8'))![1]!));
+    const own = reportPageData(later);
     for (const id of ids) expect(view.attachEvidence(own, laterFile(id)), id).toBe(true);
   });
 });
